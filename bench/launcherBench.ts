@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { CLAIM } from '../src/lti/claims.ts';
+import { Session, expectStatus, location, timed, type StepTimes } from './driver.ts';
+import { startNode, type Child } from './procStats.ts';
+import { ROOT, dropStorage, freshStorage, startRole, type Dialect, type RunningRole } from './services.ts';
+
+/** Tables the launcher writes per launch: the first three expire (housekeeping), the log stays. */
+export const LAUNCHER_TABLES = ['pending_launches', 'login_hints', 'nonces', 'launch_log'];
+
+/** The steps of a launch as the table shows them (idp: the bench IdP's answer, not the launcher's work). */
+export const LAUNCHER_STEPS = ['launch', 'idp', 'callback', 'auth', 'e2e'];
+
+export interface LauncherWorld {
+  role: RunningRole;
+  idp: Child;
+  /** One complete launch in a new browser session; `verify` checks the id_token like a real tool. */
+  iteration(verify?: boolean): Promise<StepTimes>;
+  close(): Promise<void>;
+}
+
+/** The bench IdP and the launcher, each in its own process, with a platform and a tool provisioned through the admin API. */
+export async function startLauncherWorld(dialect: Dialect, env: Record<string, string> = {}): Promise<LauncherWorld> {
+  const storage = await freshStorage(dialect);
+  const { child: idp, line } = await startNode(['--import', 'tsx', join(ROOT, 'bench/fastIdp.ts')], { cwd: ROOT });
+  const idpUrl = String(line!.url);
+  let role: RunningRole;
+  try {
+    role = await startRole('platform', storage, env);
+  } catch (err) {
+    await idp.stop();
+    throw err;
+  }
+
+  const portal = await generateKeyPair('RS256');
+  const platform = await role.admin('POST', '/platforms', {
+    name: 'Bench School', slug: 'bench', openid_configuration_url: `${idpUrl}/.well-known/openid-configuration`,
+    client_id: 'bench-launcher', client_secret: 'bench-launcher-secret',
+    context_public_jwk: { ...(await exportJWK(portal.publicKey)), kid: 'portal-1', alg: 'RS256', use: 'sig' },
+    role_claim: 'groups', role_map: { student: 'Learner', teacher: 'Instructor' },
+  });
+  const toolKey = await generateKeyPair('RS256');
+  const tool = await role.admin('POST', `/platforms/${platform.id}/tools`, {
+    name: 'Bench Tool', client_id: 'bench-tool',
+    // The bench client plays the tool: these URLs are read from redirects, never requested.
+    open_id_connect_initiation_url: 'http://127.0.0.1:9/login', target_link_uri: 'http://127.0.0.1:9/launch',
+    public_jwk: { ...(await exportJWK(toolKey.publicKey)), kid: 'tool-1', alg: 'RS256', use: 'sig' },
+    custom: { level: 'intro' },
+  });
+
+  // The portal signs a course context into each link; a page of links is signed once, so reuse a few.
+  const contexts = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+    new SignJWT({
+      [CLAIM.context]: { id: `course-${i}`, label: `BIO${100 + i}`, title: 'Biology', type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] },
+      [CLAIM.resourceLink]: { id: `chat-${i}`, title: 'Course chat' },
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: 'portal-1' })
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(portal.privateKey)));
+  const jwks = createRemoteJWKSet(new URL(platform.jwks_url));
+  let n = 0;
+
+  async function iteration(verify = false): Promise<StepTimes> {
+    const browser = new Session();
+    const t: StepTimes = {};
+    const start = performance.now();
+    const link = `${tool.launch_url}?context=${contexts[n++ % contexts.length]}`;
+    const launched = await timed(t, 'launch', () => browser.fetch(link));
+    const signedIn = await timed(t, 'idp', () => browser.fetch(location(expectStatus(launched, 303, 'launch'))));
+    const called = await timed(t, 'callback', () => browser.fetch(location(expectStatus(signedIn, 302, 'idp'))));
+    // The tool's login initiation: answer with the OIDC authentication request, as a tool does.
+    const login = new URL(location(expectStatus(called, 303, 'callback')));
+    const state = randomBytes(16).toString('base64url');
+    const nonce = randomBytes(16).toString('base64url');
+    const auth = new URL(`${platform.base_url}/auth`);
+    for (const [k, v] of Object.entries({
+      scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none', client_id: login.searchParams.get('client_id')!,
+      redirect_uri: login.searchParams.get('target_link_uri')!, login_hint: login.searchParams.get('login_hint')!,
+      lti_message_hint: login.searchParams.get('lti_message_hint')!, state, nonce,
+    })) auth.searchParams.set(k, v);
+    const answered = expectStatus(await timed(t, 'auth', () => browser.fetch(auth.href)), 200, 'auth');
+    t.e2e = performance.now() - start;
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(answered.body)?.[1];
+    const idToken = field('id_token');
+    if (!idToken || field('state') !== state) throw new Error(`auth: no form post with the id_token and state: ${answered.body.slice(0, 300)}`);
+    if (verify) {
+      const { payload } = await jwtVerify(idToken, jwks, { issuer: platform.issuer, audience: 'bench-tool', algorithms: ['RS256'] });
+      if (payload.nonce !== nonce || payload.sub !== 'student-1') throw new Error(`id_token: unexpected nonce or sub: ${JSON.stringify(payload)}`);
+    }
+    return t;
+  }
+
+  return {
+    role,
+    idp,
+    iteration,
+    async close() {
+      await role.stop();
+      await idp.stop();
+      await dropStorage(storage);
+    },
+  };
+}

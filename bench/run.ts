@@ -1,0 +1,267 @@
+/**
+ * Performance bench (issue 7): `npm run bench [-- options]`. Not part of `npm test`.
+ *
+ *   (default)           full run: RS256 floor, launcher at concurrency 1/16/64 and at 70% of its
+ *                       maximum, gateway vs ltijs; SQLite, and Postgres when TEST_DATABASE_URL is set
+ *   --quick             short runs to check the harness (figures are rough)
+ *   --soak              5 minutes at 50% of the measured maximum, launcher then gateway: RSS,
+ *                       database size and rows sampled every 10 s (--soak-seconds N, --soak-rate N)
+ *   --only a,b          launcher, floor, gateway (default: all)
+ *   --db sqlite|postgres
+ *   --no-record         print only; do not append to bench/RESULTS.md
+ *   --cpu-prof DIR      the launcher and gateway processes write V8 CPU profiles into DIR
+ */
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { measureFloor, type FloorResult } from './floor.ts';
+import type { StepTimes } from './driver.ts';
+import { GATEWAY_STEPS, GATEWAY_TABLES, startGatewayWorld, startLtijsWorld, type ToolWorld } from './gatewayBench.ts';
+import { LAUNCHER_STEPS, LAUNCHER_TABLES, startLauncherWorld } from './launcherBench.ts';
+import { sampleProcess } from './procStats.ts';
+import { ROOT, measure, storageStats, type Dialect, type LevelResult, type Storage } from './services.ts';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const option = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = flag('--quick');
+if (option('--cpu-prof')) process.env.BENCH_CPU_PROF = option('--cpu-prof');
+const only = (option('--only') ?? 'floor,launcher,gateway').split(',');
+const dialects: Dialect[] = option('--db') ? [option('--db') as Dialect] : process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+const T = quick ? { warmupMs: 1000, durationMs: 3000, floorCpuMs: 1000 } : { warmupMs: 3000, durationMs: 15_000, floorCpuMs: 5000 };
+const LEVELS = [1, 16, 64];
+const out: string[] = [];
+
+function print(line = ''): void {
+  out.push(line);
+  process.stdout.write(`${line}\n`);
+}
+
+const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const pp = (r: LevelResult, step: string) => (r.steps[step] ? `${f(r.steps[step].p50)} / ${f(r.steps[step].p99)}` : '–');
+
+function table(headers: string[], rows: string[][]): void {
+  print(`| ${headers.join(' | ')} |`);
+  print(`|${headers.map(() => '---').join('|')}|`);
+  for (const row of rows) print(`| ${row.join(' | ')} |`);
+  print();
+}
+
+function errorsOf(results: LevelResult[]): void {
+  for (const r of results) if (r.errors) print(`- ${r.label}: ${r.errors} errors, first: ${r.firstErrors.join(' · ')}`);
+}
+
+/** Runs a closed-loop level per concurrency, then an open-loop run at `rateFraction` of the best rate. */
+async function levels(label: string, pid: number, iteration: () => Promise<StepTimes>, rateFraction?: number): Promise<LevelResult[]> {
+  const results: LevelResult[] = [];
+  for (const c of LEVELS) {
+    process.stderr.write(`  ${label}: concurrency ${c}…\n`);
+    results.push(await measure(`${label} c=${c}`, pid, iteration, { concurrency: c, ...T }));
+  }
+  if (rateFraction) {
+    const rate = Math.max(...results.map((r) => r.launchesPerSec)) * rateFraction;
+    process.stderr.write(`  ${label}: ${f(rate)} launches/s (${rateFraction * 100}% of max)…\n`);
+    results.push(await measure(`${label} @${rateFraction * 100}%`, pid, iteration, { concurrency: 64, rate, ...T }));
+  }
+  return results;
+}
+
+async function floorSection(): Promise<FloorResult> {
+  process.stderr.write('floor: RS256 signatures…\n');
+  const floor = await measureFloor(T.floorCpuMs);
+  print('### Floor: RS256 signatures (jose SignJWT, RSA-2048, one at a time)');
+  print();
+  print(`${f(floor.signsPerCpuSec, 0)} signatures per CPU-second (${f(floor.cpuMsPerSign, 3)} CPU-ms each, ${floor.signatures} signed).`);
+  print();
+  return floor;
+}
+
+async function launcherSection(floor: FloorResult | null): Promise<void> {
+  print('### Launcher: complete launches (launch → IdP → callback → tool login → /auth form)');
+  print();
+  print('Latencies in ms, p50 / p99 (`idp` is the bench IdP, in its own process and not counted in CPU). CPU and peak RSS are the launcher process\'s.');
+  print();
+  const rows: string[][] = [];
+  const all: LevelResult[] = [];
+  for (const dialect of dialects) {
+    process.stderr.write(`launcher (${dialect})…\n`);
+    const world = await startLauncherWorld(dialect);
+    try {
+      await world.iteration(true); // one launch checked end to end, id_token verified like a tool
+      const results = await levels(`launcher ${dialect}`, world.role.child.pid, () => world.iteration(), 0.7);
+      all.push(...results);
+      for (const r of results) {
+        rows.push([
+          dialect, r.targetRate ? `open loop ${f(r.targetRate, 0)}/s` : `c=${r.concurrency}`, f(r.launchesPerSec), String(r.errors),
+          ...LAUNCHER_STEPS.map((s) => pp(r, s)), f(r.cpuMsPerLaunch, 2), f(r.launchesPerCpuSec, 0),
+          floor ? `${f((100 * r.launchesPerCpuSec) / floor.signsPerCpuSec, 0)}%` : '–', f(r.cores, 2), f(r.peakRssMb, 0),
+        ]);
+      }
+    } finally {
+      await world.close();
+    }
+  }
+  table(['DB', 'load', 'launches/s', 'errors', ...LAUNCHER_STEPS, 'CPU-ms/launch', 'launches/CPU-s', 'of RS256 floor', 'cores used', 'peak RSS MB'], rows);
+  errorsOf(all);
+  print('Targets: launches per CPU-second ≥ 50% of RS256 signatures per CPU-second; p99 per step < 10 ms at 70% of the maximum rate; RSS < 150 MB.');
+  print();
+}
+
+async function gatewaySection(): Promise<void> {
+  print('### Gateway vs ltijs: tool-side launches (login → launch validation → hand-off redeem)');
+  print();
+  print('Latencies in ms, p50 / p99 (`lms` is the bench client signing the id_token, RS256, in the client process). CPU and peak RSS are the server process\'s.');
+  print();
+  const rows: string[][] = [];
+  const byName = new Map<string, LevelResult[]>();
+  const run = async (start: () => Promise<ToolWorld>) => {
+    const world = await start();
+    process.stderr.write(`${world.name}…\n`);
+    try {
+      await world.iteration();
+      const results = await levels(world.name, world.child.pid, () => world.iteration());
+      byName.set(world.name, results);
+      for (const r of results) {
+        rows.push([world.name, `c=${r.concurrency}`, f(r.launchesPerSec), String(r.errors), ...GATEWAY_STEPS.map((s) => pp(r, s)), f(r.cpuMsPerLaunch, 2), f(r.launchesPerCpuSec, 0), f(r.cores, 2), f(r.peakRssMb, 0)]);
+      }
+    } finally {
+      await world.close();
+    }
+  };
+  for (const dialect of dialects) await run(() => startGatewayWorld(dialect));
+  let ltijsProblem: string | null = null;
+  try {
+    await run(startLtijsWorld);
+  } catch (err) {
+    ltijsProblem = (err as Error).message.split('\n').slice(0, 3).join(' ');
+  }
+  table(['server', 'load', 'launches/s', 'errors', ...GATEWAY_STEPS, 'CPU-ms/launch', 'launches/CPU-s', 'cores used', 'peak RSS MB'], rows);
+  errorsOf([...byName.values()].flat());
+  if (ltijsProblem) {
+    print(`ltijs could not run: ${ltijsProblem}`);
+  } else {
+    const ltijs = [...byName].find(([name]) => name.startsWith('ltijs'))!;
+    const dialect = /\((\w+)\)/.exec(ltijs[0])![1];
+    const gateway = byName.get(`gateway (${dialect})`);
+    if (gateway) {
+      const best = (rs: LevelResult[]) => Math.max(...rs.map((r) => r.launchesPerSec));
+      print(`Gateway / ltijs on ${dialect}, same launches, same run: throughput at its best level ${f(best(gateway) / best(ltijs[1]), 1)}× ` +
+        `(${f(best(gateway))} vs ${f(best(ltijs[1]))} launches/s); per level ${LEVELS.map((c, i) => `c=${c} ${f(gateway[i].launchesPerSec / ltijs[1][i].launchesPerSec, 1)}×`).join(', ')}; ` +
+        `CPU per launch ${LEVELS.map((c, i) => `c=${c} ${f(ltijs[1][i].cpuMsPerLaunch / gateway[i].cpuMsPerLaunch, 1)}×`).join(', ')} less. Target ≥ 5×.`);
+    }
+  }
+  print();
+}
+
+/** The soak: `seconds` at `fraction` of the maximum rate, sampling RSS, database size and rows every 10 s. */
+async function soakOne(name: string, pid: number, storage: Storage, tables: string[], iteration: () => Promise<StepTimes>, seconds: number): Promise<void> {
+  let rate = Number(option('--soak-rate') ?? 0);
+  if (!rate) {
+    process.stderr.write(`${name}: measuring the maximum rate…\n`);
+    const max = await measure(`${name} max`, pid, iteration, { concurrency: 16, warmupMs: 1000, durationMs: 5000 });
+    rate = max.launchesPerSec * 0.5;
+    print(`${name}: maximum ${f(max.launchesPerSec)} launches/s at concurrency 16; soak at 50%: ${f(rate)} launches/s for ${seconds} s.`);
+  } else {
+    print(`${name}: soak at ${f(rate)} launches/s (given) for ${seconds} s.`);
+  }
+  print();
+  let ok = 0;
+  let failed = 0;
+  const counted = async () => {
+    try {
+      const t = await iteration();
+      ok += 1;
+      return t;
+    } catch (err) {
+      failed += 1;
+      throw err;
+    }
+  };
+  const samples: Array<{ t: number; rss: number; bytes: number; rows: Record<string, number>; ok: number; failed: number }> = [];
+  const sample = async (t: number) => {
+    const stats = await storageStats(storage, tables);
+    samples.push({ t, rss: sampleProcess(pid).rssMb, ...stats, ok, failed });
+    process.stderr.write(`  t=${Math.round(t / 1000)}s rss=${f(sampleProcess(pid).rssMb)}MB db=${f(stats.bytes / 1e6, 2)}MB ${JSON.stringify(stats.rows)} ok=${ok} errors=${failed}\n`);
+  };
+  await sample(0);
+  const result = await measure(`${name} soak`, pid, counted, { concurrency: 64, rate, warmupMs: 0, durationMs: seconds * 1000, tickMs: 10_000, onTick: (t) => sample(t) });
+  await sample(seconds * 1000);
+  table(['t (s)', 'launches', 'errors', 'RSS MB', 'DB MB', ...tables], samples.map((s) => [
+    String(Math.round(s.t / 1000)), String(s.ok), String(s.failed), f(s.rss), f(s.bytes / 1e6, 2), ...tables.map((t) => String(s.rows[t] ?? '–')),
+  ]));
+  // Level-off: the growth over the last third compared with the middle third.
+  const third = Math.max(1, Math.floor(samples.length / 3));
+  const growth = (pick: (s: (typeof samples)[number]) => number) => {
+    const mid = samples.slice(third, 2 * third).map(pick);
+    const last = samples.slice(2 * third).map(pick);
+    return { mid: Math.max(...mid), last: Math.max(...last) };
+  };
+  const rss = growth((s) => s.rss);
+  print(`${name}: ${result.launches} launches, ${result.errors} errors; ${f(result.launchesPerSec)} launches/s; p99 ${Object.entries(result.steps).map(([k, v]) => `${k} ${f(v.p99)}`).join(', ')} ms; ` +
+    `RSS peak ${f(result.peakRssMb, 0)} MB, max ${f(rss.mid)} MB in the middle third vs ${f(rss.last)} MB in the last (${samples.length < 9 ? 'too short to judge' : rss.last <= rss.mid * 1.05 ? 'levels off' : 'still growing'}).`);
+  const db = growth((s) => s.bytes);
+  print(`${name}: database ${f(db.mid / 1e6, 2)} MB (middle third) → ${f(db.last / 1e6, 2)} MB (last third); ${f((samples.at(-1)!.bytes - samples[0].bytes) / Math.max(1, samples.at(-1)!.ok), 0)} bytes per launch overall.`);
+  print();
+}
+
+async function soakSection(): Promise<void> {
+  const seconds = Number(option('--soak-seconds') ?? 300);
+  const dialect = dialects[0];
+  // Short login-state TTL (60 s) so that pending launches and login states expire inside the soak.
+  const env = { LOGIN_STATE_TTL_SECONDS: '60' };
+  print(`### Soak (${dialect}, ${seconds} s each, LOGIN_STATE_TTL_SECONDS=60; housekeeping every 60 s)`);
+  print();
+  if (only.includes('launcher')) {
+    const world = await startLauncherWorld(dialect, env);
+    try {
+      await soakOne('launcher', world.role.child.pid, world.role.storage, LAUNCHER_TABLES, () => world.iteration(), seconds);
+    } finally {
+      await world.close();
+    }
+  }
+  if (only.includes('gateway')) {
+    const world = await startGatewayWorld(dialect, env);
+    try {
+      await soakOne('gateway', world.child.pid, world.storage!, GATEWAY_TABLES, () => world.iteration(), seconds);
+    } finally {
+      await world.close();
+    }
+  }
+  print('Expiry: launcher pending launches 60 s here, login hints 300 s, nonces 600 s (2 × id_token lifetime); gateway login states 60 s here, hand-off codes 60 s, nonces until the id_token\'s exp (300 s here). Rows of a table whose expiry is longer than the soak cannot level off within it: they stay below rate × (expiry + 60 s). `launch_log` is not pruned by housekeeping.');
+  print();
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  print(`## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC — \`${command}\`${quick ? ' (quick: short, rough figures)' : ''}`);
+  print();
+  print(`Machine: ${availableParallelism()} cores, ${cpu}, ${f(totalmem() / 2 ** 30, 0)} GiB; Node ${process.version}; databases: ${dialects.join(', ')}${process.env.TEST_DATABASE_URL ? '' : ' (Postgres skipped: TEST_DATABASE_URL is not set)'}.`);
+  print();
+  if (flag('--soak')) {
+    await soakSection();
+  } else {
+    const floor = only.includes('floor') || only.includes('launcher') ? await floorSection() : null;
+    if (only.includes('launcher')) await launcherSection(floor);
+    if (only.includes('gateway')) await gatewaySection();
+  }
+  print(`Finished in ${f((Date.now() - started.getTime()) / 1000, 0)} s.`);
+  print();
+  if (!flag('--no-record')) {
+    const file = join(ROOT, 'bench/RESULTS.md');
+    if (!existsSync(file)) writeFileSync(file, '# Bench results\n\nAppended by `npm run bench` (see bench/run.ts); newest last.\n\n');
+    appendFileSync(file, `${out.join('\n')}\n`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,172 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { dropDatabase, freshDatabaseUrl } from '../test/support/db.ts';
+import { runLoad, type LoadOptions, type StepTimes } from './driver.ts';
+import { freePort, resetPeakRss, sampleProcess, startNode, type Child } from './procStats.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ADMIN_PASSWORD = 'bench-admin-password';
+
+/** Where a role keeps its data for one run: a temp dir (SQLite), plus a fresh schema on Postgres. */
+export interface Storage {
+  dialect: Dialect;
+  dataDir: string;
+  databaseUrl: string | null;
+}
+
+export async function freshStorage(dialect: Dialect): Promise<Storage> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lti-bench-'));
+  if (dialect === 'postgres' && !process.env.TEST_DATABASE_URL) throw new Error('Postgres runs need TEST_DATABASE_URL');
+  return { dialect, dataDir, databaseUrl: await freshDatabaseUrl(dialect) };
+}
+
+export function schemaOf(storage: Storage): string | null {
+  return storage.databaseUrl ? new URL(storage.databaseUrl).searchParams.get('options')!.split('=')[1] : null;
+}
+
+export async function dropStorage(storage: Storage): Promise<void> {
+  rmSync(storage.dataDir, { recursive: true, force: true });
+  await dropDatabase(storage.databaseUrl);
+}
+
+/** Size of the database on disk (SQLite files, or the schema's relations) and row counts of the given tables. */
+export async function storageStats(storage: Storage, tables: string[]): Promise<{ bytes: number; rows: Record<string, number> }> {
+  const rows: Record<string, number> = {};
+  const schema = schemaOf(storage);
+  if (!schema) {
+    let bytes = 0;
+    for (const name of readdirSync(storage.dataDir)) if (name.includes('.sqlite')) bytes += statSync(join(storage.dataDir, name)).size;
+    const file = readdirSync(storage.dataDir).find((n) => n.endsWith('.sqlite'));
+    if (file) {
+      const db = new Database(join(storage.dataDir, file), { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      try {
+        for (const t of tables) rows[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    }
+    return { bytes, rows };
+  }
+  const client = new pg.Client({ connectionString: storage.databaseUrl! });
+  await client.connect();
+  try {
+    const size = await client.query(
+      `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+      [schema],
+    );
+    for (const t of tables) rows[t] = Number((await client.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n);
+    return { bytes: Number(size.rows[0].bytes), rows };
+  } finally {
+    await client.end();
+  }
+}
+
+export interface RunningRole {
+  url: string;
+  child: Child;
+  storage: Storage;
+  admin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** Starts `lti-launcher platform|tool` from the CLI in its own process, on a free port. */
+export async function startRole(role: 'platform' | 'tool', storage: Storage, extraEnv: Record<string, string> = {}): Promise<RunningRole> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // `--cpu-prof DIR` on the bench: the role writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const { child } = await startNode([...profile, join(ROOT, 'bin/lti-launcher.js'), role], {
+    cwd: ROOT,
+    readyUrl: `${url}/readyz`,
+    env: {
+      PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: storage.dataDir, DATABASE_URL: storage.databaseUrl ?? '',
+      ADMIN_PASSWORD, ALLOW_PRIVATE_URLS: 'true', ALLOW_INSECURE_IDP: 'true', LOG_LEVEL: 'warn', ...extraEnv,
+    },
+  });
+  const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
+  return {
+    url,
+    child,
+    storage,
+    async admin(method, path, body) {
+      const res = await fetch(`${url}/admin/api/v1${path}`, {
+        method,
+        headers: { authorization: auth, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`admin ${method} ${path}: HTTP ${res.status} ${text}`);
+      return text ? JSON.parse(text) : null;
+    },
+    async stop() {
+      await child.stop();
+    },
+  };
+}
+
+export interface StepSummary {
+  p50: number;
+  p99: number;
+}
+
+export interface LevelResult {
+  label: string;
+  concurrency: number;
+  targetRate: number | null;
+  launches: number;
+  errors: number;
+  firstErrors: string[];
+  launchesPerSec: number;
+  cpuMsPerLaunch: number;
+  /** Launches per CPU-second of the measured process. */
+  launchesPerCpuSec: number;
+  /** CPU use of the measured process over the window, in cores (1.0 = one core busy). */
+  cores: number;
+  peakRssMb: number;
+  steps: Record<string, StepSummary>;
+}
+
+/** Drives `iteration` and measures the server process `pid` (CPU time and peak RSS) over the measured window. */
+export async function measure(label: string, pid: number, iteration: () => Promise<StepTimes>, options: LoadOptions): Promise<LevelResult> {
+  let cpuStart = 0;
+  let cpuEnd = 0;
+  let wallStart = 0;
+  let wallEnd = 0;
+  const load = await runLoad(iteration, {
+    ...options,
+    onWindow(edge) {
+      if (edge === 'start') {
+        resetPeakRss(pid);
+        cpuStart = sampleProcess(pid).cpuMs;
+        wallStart = performance.now();
+      } else {
+        cpuEnd = sampleProcess(pid).cpuMs;
+        wallEnd = performance.now();
+      }
+      options.onWindow?.(edge);
+    },
+  });
+  const cpuMs = cpuEnd - cpuStart;
+  const steps: Record<string, StepSummary> = {};
+  for (const [name, h] of load.steps) steps[name] = { p50: h.percentile(50), p99: h.percentile(99) };
+  return {
+    label,
+    concurrency: options.concurrency,
+    targetRate: options.rate ?? null,
+    launches: load.completed,
+    errors: load.errors,
+    firstErrors: load.firstErrors,
+    launchesPerSec: load.rate,
+    cpuMsPerLaunch: load.completed ? cpuMs / load.completed : NaN,
+    launchesPerCpuSec: cpuMs ? (load.completed * 1000) / cpuMs : NaN,
+    cores: cpuMs / (wallEnd - wallStart),
+    peakRssMb: sampleProcess(pid).peakRssMb,
+    steps,
+  };
+}

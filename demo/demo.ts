@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { JWK } from 'jose';
+import { loadConfig, type Config } from '../src/config.ts';
+import { createServices, startHousekeeping } from '../src/http/runtime.ts';
+import { buildServer } from '../src/http/server.ts';
+import type { Services } from '../src/http/services.ts';
+import { platformRoutes } from '../src/platform/routes.ts';
+import { toolFramable, toolRoutes } from '../src/tool/routes.ts';
+import { startChatbot } from '../examples/chatbot/chatbot.ts';
+import { DEMO_USERS, startIdp } from './idp/idp.ts';
+import { resolveLocalhostNames } from './localhostDns.ts';
+import { startPortal } from './portal/portal.ts';
+
+/**
+ * `npm start`: the whole system on this machine, on embedded defaults. Every part has its own
+ * `*.localhost` site, so the browser crosses sites exactly as it would in production:
+ *   portal.localhost → demo.launcher.localhost → idp.localhost → tool.localhost → chat.localhost
+ */
+export interface DemoOptions {
+  reset?: boolean;
+  dataDir?: string;
+  ports?: Partial<Record<'idp' | 'portal' | 'launcher' | 'gateway' | 'chat', number>>;
+  host?: string;
+  logLevel?: string;
+  quiet?: boolean;
+}
+
+export interface RunningDemo {
+  urls: { portal: string; idp: string; launcher: string; platform: string; gateway: string; chat: string };
+  adminUser: string;
+  adminPassword: string;
+  dataDir: string;
+  launcher: { app: FastifyInstance; services: Services };
+  gateway: { app: FastifyInstance; services: Services };
+  close(): Promise<void>;
+}
+
+interface DemoState {
+  adminPassword: string;
+  idpClientSecret: string;
+  portalJwk?: JWK;
+  chatbotApiKey?: string;
+  chatbotSecret: string;
+}
+
+const SLUG = 'demo';
+const TOOL_CLIENT_ID = 'demo-course-chat';
+
+function portOf(name: string, fallback: number, override?: number): number {
+  if (override !== undefined) return override;
+  const raw = process.env[`DEMO_${name.toUpperCase()}_PORT`];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`DEMO_${name.toUpperCase()}_PORT must be a port number, got "${raw}"`);
+  return port;
+}
+
+function loadState(file: string): DemoState {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoState;
+  return {
+    adminPassword: process.env.ADMIN_PASSWORD ?? randomBytes(9).toString('base64url'),
+    idpClientSecret: randomBytes(24).toString('base64url'),
+    chatbotSecret: randomBytes(32).toString('base64url'),
+  };
+}
+
+function saveState(file: string, state: DemoState): void {
+  writeFileSync(file, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+}
+
+async function admin(base: string, password: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
+  const response = await fetch(`${base}/admin/api/v1${path}`, {
+    method: init.method ?? (init.body ? 'POST' : 'GET'),
+    headers: {
+      authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`,
+      accept: 'application/json',
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`demo setup: ${init.method ?? 'GET'} ${path} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
+  resolveLocalhostNames();
+  const dataDir = resolve(options.dataDir ?? process.env.DATA_DIR ?? './data', 'demo');
+  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const stateFile = join(dataDir, 'demo.json');
+  const state = loadState(stateFile);
+  saveState(stateFile, state);
+
+  const host = options.host ?? process.env.DEMO_HOST ?? '127.0.0.1';
+  const ports = {
+    idp: portOf('idp', 9390, options.ports?.idp),
+    portal: portOf('portal', 9300, options.ports?.portal),
+    launcher: portOf('launcher', 9393, options.ports?.launcher),
+    gateway: portOf('gateway', 9494, options.ports?.gateway),
+    chat: portOf('chat', 9595, options.ports?.chat),
+  };
+  const logLevel = options.logLevel ?? process.env.LOG_LEVEL ?? 'warn';
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch(() => {});
+  };
+
+  try {
+    // Listening on port 0 (tests) means the public URL is known only after listen; the fixed
+    // demo ports make every URL known up front.
+    const launcherUrl = `http://launcher.localhost:${ports.launcher}`;
+    const platformUrl = `http://${SLUG}.launcher.localhost:${ports.launcher}`;
+    const gatewayUrl = `http://tool.localhost:${ports.gateway}`;
+    const chatUrl = `http://chat.localhost:${ports.chat}`;
+
+    const idp = await startIdp({
+      port: ports.idp, host, issuer: `http://idp.localhost:${ports.idp}`,
+      clients: [{ client_id: 'lti-launcher-demo', client_secret: state.idpClientSecret, redirect_uris: [`${platformUrl}/callback`] }],
+    });
+    closers.push(() => idp.close());
+
+    const portal = await startPortal({
+      port: ports.portal, host, publicUrl: `http://portal.localhost:${ports.portal}`,
+      toolsUrl: `${platformUrl}/api/v1/tools`, audience: platformUrl, privateJwk: state.portalJwk,
+    });
+    closers.push(() => portal.close());
+    if (!state.portalJwk) {
+      state.portalJwk = portal.privateJwk;
+      saveState(stateFile, state);
+    }
+
+    const roleConfig = (port: number, publicUrl: string, extra: Partial<Config> = {}): Config =>
+      loadConfig(
+        { ADMIN_PASSWORD: state.adminPassword, LOG_LEVEL: logLevel },
+        { port, host, publicUrl, dataDir, allowPrivateUrls: true, allowInsecureIdp: true, ...extra },
+      );
+    const startRole = async (role: 'platform' | 'tool', config: Config) => {
+      const services = await createServices(config, { role, sqliteFile: role === 'platform' ? 'launcher.sqlite' : 'gateway.sqlite' });
+      const app = await buildServer(services, role === 'platform' ? { routes: platformRoutes } : { routes: toolRoutes, framable: toolFramable });
+      await app.listen({ port: config.port, host });
+      const stop = startHousekeeping(services);
+      closers.push(async () => {
+        stop();
+        await app.close();
+        await services.db.destroy();
+      });
+      return { app, services };
+    };
+    const launcher = await startRole('platform', roleConfig(ports.launcher, launcherUrl, { domain: 'launcher.localhost' }));
+    const gateway = await startRole('tool', roleConfig(ports.gateway, gatewayUrl));
+
+    // ---- provisioning through the admin APIs (a second start finds everything in place) ----
+    const { platforms } = await admin(launcherUrl, state.adminPassword, '/platforms');
+    let platform = platforms.find((p: any) => p.slug === SLUG);
+    if (!platform) {
+      platform = await admin(launcherUrl, state.adminPassword, '/platforms', {
+        body: {
+          name: 'Springfield School', slug: SLUG, openid_configuration_url: idp.discoveryUrl,
+          client_id: 'lti-launcher-demo', client_secret: state.idpClientSecret, context_jwks_url: portal.jwksUrl,
+          role_claim: 'groups', role_map: { teacher: 'Instructor', student: 'Learner', ta: 'TeachingAssistant' },
+        },
+      });
+    } else {
+      // The demo IdP's keys and endpoints are made anew at each start: refresh the discovery.
+      platform = await admin(launcherUrl, state.adminPassword, `/platforms/${platform.id}`, {
+        method: 'PATCH', body: { openid_configuration_url: idp.discoveryUrl, client_id: 'lti-launcher-demo', client_secret: state.idpClientSecret },
+      });
+    }
+
+    const { registrations } = await admin(gatewayUrl, state.adminPassword, '/registrations');
+    if (!registrations.some((r: any) => r.issuer === platform.issuer && r.client_id === TOOL_CLIENT_ID)) {
+      await admin(gatewayUrl, state.adminPassword, '/registrations', {
+        body: {
+          name: 'Springfield School (LTI Launcher)', issuer: platform.issuer, client_id: TOOL_CLIENT_ID, deployment_ids: [],
+          authorization_endpoint: `${platform.base_url}/auth`, jwks_url: platform.jwks_url,
+        },
+      });
+    }
+    const { apps } = await admin(gatewayUrl, state.adminPassword, '/apps');
+    let app = apps.find((a: any) => a.slug === 'chatbot');
+    if (!app) {
+      app = await admin(gatewayUrl, state.adminPassword, '/apps', {
+        body: { name: 'Course Chat', slug: 'chatbot', app_url: `${chatUrl}/lti` },
+      });
+      state.chatbotApiKey = app.api_key;
+      saveState(stateFile, state);
+    } else if (!state.chatbotApiKey) {
+      state.chatbotApiKey = (await admin(gatewayUrl, state.adminPassword, `/apps/${app.id}/api-key`, { method: 'POST' })).api_key;
+      saveState(stateFile, state);
+    }
+
+    const { tools } = await admin(launcherUrl, state.adminPassword, `/platforms/${platform.id}/tools`);
+    if (!tools.some((t: any) => t.client_id === TOOL_CLIENT_ID)) {
+      await admin(launcherUrl, state.adminPassword, `/platforms/${platform.id}/tools`, {
+        body: {
+          name: 'Course Chat', description: 'Ask the course assistant about Finding the Answer.', client_id: TOOL_CLIENT_ID,
+          open_id_connect_initiation_url: `${gatewayUrl}/lti/login`, target_link_uri: app.launch_url ?? `${gatewayUrl}/lti/launch/chatbot`,
+          public_key_url: `${gatewayUrl}/.well-known/jwks.json`,
+        },
+      });
+    }
+
+    const chatbot = await startChatbot({
+      port: ports.chat, host, publicUrl: chatUrl, gatewayUrl, apiKey: state.chatbotApiKey!,
+      sessionSecret: state.chatbotSecret, dataFile: join(dataDir, 'chatbot.sqlite'), logLevel,
+    });
+    closers.push(() => chatbot.close());
+
+    return {
+      urls: { portal: portal.url, idp: idp.issuer, launcher: launcherUrl, platform: platformUrl, gateway: gatewayUrl, chat: chatUrl },
+      adminUser: 'admin',
+      adminPassword: state.adminPassword,
+      dataDir: relative(process.cwd(), dataDir) || '.',
+      launcher,
+      gateway,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The `lti-launcher demo` command. */
+export async function runDemo(args: string[]): Promise<number> {
+  const reset = args.includes('--reset');
+  let demo: RunningDemo;
+  try {
+    demo = await startDemo({ reset });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'EADDRINUSE') {
+      process.stderr.write(`The demo could not start: ${e.message}. Is another demo running? Set DEMO_<PART>_PORT to use other ports.\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const users = DEMO_USERS.map((u) => `${u.name} (${u.groups.join(', ')})`).join(', ');
+  process.stdout.write(`
+LTI Launcher demo is running — everything on this machine, data in ${demo.dataDir}
+
+  Open the school portal:  ${demo.urls.portal}
+  and click "Course Chat". Sign in at the demo IdP as one of: ${users}.
+
+  Launcher admin:   ${demo.urls.launcher}/admin   (user ${demo.adminUser}, password ${demo.adminPassword})
+  Gateway admin:    ${demo.urls.gateway}/admin    (same login)
+  Platform issuer:  ${demo.urls.platform}
+  Demo IdP:         ${demo.urls.idp}
+  Chatbot:          ${demo.urls.chat}
+
+Ctrl-C stops everything. \`npm start -- --reset\` starts from scratch.
+`);
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  process.stdout.write('\nStopping the demo…\n');
+  await demo.close();
+  return 0;
+}

@@ -1,0 +1,69 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import { LtiError } from '../lti/errors.ts';
+
+/** Failed attempts allowed per client address in one window before the admin answers 429. */
+const MAX_FAILURES = 10;
+const WINDOW_MS = 5 * 60_000;
+
+/**
+ * HTTP Basic authentication of the admin console and API. Credentials are compared in constant
+ * time (both sides hashed first, so lengths leak nothing); failed attempts are counted per client
+ * address and refused with 429 once over the limit. No ADMIN_PASSWORD = admin disabled (404-like 403).
+ * The counter is per instance: behind a load balancer of N instances an attacker gets N times the
+ * budget, still far from enough to guess a real password.
+ */
+export class AdminAuth {
+  private readonly failures = new Map<string, { count: number; since: number }>();
+
+  constructor(private readonly config: Pick<Config, 'adminUser' | 'adminPassword'>) {}
+
+  /** Fastify preHandler: throws an LtiError the error handler renders (JSON for the API). */
+  readonly check = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const { adminPassword, adminUser } = this.config;
+    if (!adminPassword) {
+      throw new LtiError('admin_disabled', 403, 'The admin console is disabled: set ADMIN_PASSWORD (or ADMIN_PASSWORD_FILE) to enable it.');
+    }
+    const ip = request.ip;
+    const now = Date.now();
+    const record = this.failures.get(ip);
+    if (record && now - record.since > WINDOW_MS) this.failures.delete(ip);
+    const current = this.failures.get(ip);
+    if (current && current.count >= MAX_FAILURES) {
+      reply.header('retry-after', String(Math.ceil((current.since + WINDOW_MS - now) / 1000)));
+      throw new LtiError('admin_rate_limited', 429, 'Too many failed sign-in attempts. Wait a few minutes and try again.');
+    }
+    const given = parseBasic(request.headers.authorization);
+    const ok = given !== null && safeEqual(given.user, adminUser) && safeEqual(given.password, adminPassword);
+    if (!ok) {
+      if (given !== null) {
+        const entry = this.failures.get(ip) ?? { count: 0, since: now };
+        entry.count += 1;
+        this.failures.set(ip, entry);
+        request.log.warn({ ip, failures: entry.count }, 'admin authentication failed');
+      }
+      reply.header('www-authenticate', 'Basic realm="LTI Launcher admin", charset="UTF-8"');
+      throw new LtiError('admin_unauthorized', 401, 'Admin credentials are required.');
+    }
+    if (this.failures.size > 10_000) this.prune(now);
+  };
+
+  private prune(now: number): void {
+    for (const [ip, entry] of this.failures) if (now - entry.since > WINDOW_MS) this.failures.delete(ip);
+  }
+}
+
+function parseBasic(header: string | undefined): { user: string; password: string } | null {
+  if (!header || !/^basic /i.test(header)) return null;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const at = decoded.indexOf(':');
+  if (at < 0) return null;
+  return { user: decoded.slice(0, at), password: decoded.slice(at + 1) };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}

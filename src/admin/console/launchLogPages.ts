@@ -1,0 +1,119 @@
+import { html, type SafeHtml } from '../../http/html.ts';
+import type { LaunchEntry, LaunchFilter, LaunchRole, Outcome } from '../../store/launchLog.ts';
+import { badge, timeTag, when } from './format.ts';
+import { selectField, textField, type FormState } from './form.ts';
+
+const PAGE_SIZE = 50;
+const OUTCOMES: Outcome[] = ['success', 'failure', 'pending'];
+
+/** How one role names the two sides of a launch (launcher: platform/tool; gateway: LMS/app). */
+export interface LaunchLogTerms {
+  role: LaunchRole;
+  platform: string;
+  tool: string;
+  platforms: Array<{ id: string; name: string }>;
+  tools: Array<{ id: string; name: string; group?: string }>;
+}
+
+/** The launch-log filter from the query string; unknown values are ignored rather than refused. */
+export function launchFilterOf(query: unknown, role: LaunchRole): { filter: LaunchFilter; form: FormState } {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const text = (name: string) => (typeof q[name] === 'string' ? (q[name] as string).trim() : '');
+  const outcome = OUTCOMES.includes(text('outcome') as Outcome) ? (text('outcome') as Outcome) : undefined;
+  const before = Number(text('before'));
+  const filter: LaunchFilter = {
+    role,
+    outcome,
+    platformId: text('platform') || undefined,
+    toolId: text('tool') || undefined,
+    failureCode: text('code') || undefined,
+    before: Number.isFinite(before) && before > 0 ? before : undefined,
+    limit: PAGE_SIZE,
+  };
+  return { filter, form: { values: { outcome: outcome ?? '', platform: text('platform'), tool: text('tool'), code: text('code') }, errors: {} } };
+}
+
+export function launchListBody(entries: LaunchEntry[], form: FormState, terms: LaunchLogTerms): SafeHtml {
+  const platformName = new Map(terms.platforms.map((p) => [p.id, p.name]));
+  const toolName = new Map(terms.tools.map((t) => [t.id, t.name]));
+  const rows = entries.map((e) => html`<tr>
+<td><a href="/admin/launches/${e.id}">${timeTag(e.createdAt)}</a></td>
+<td>${badge(e.outcome)}${e.test ? html` ${badge('test')}` : ''}</td>
+<td class="wrap">${nameOr(platformName, e.platformId)}</td>
+<td class="wrap">${nameOr(toolName, e.toolId)}</td>
+<td class="wrap">${e.failureCode ? html`<code>${e.failureCode}</code>` : ''}</td>
+<td class="wrap">${e.userSub ?? ''}</td>
+</tr>`);
+  const older = entries.length === PAGE_SIZE ? olderLink(form, entries[entries.length - 1].createdAt) : '';
+  return html`<form method="get" action="/admin/launches" class="filters" role="search" aria-label="Filter the launch log">
+${selectField(form, 'outcome', { label: 'Outcome', choices: [{ value: '', label: 'Any' }, ...OUTCOMES.map((o) => ({ value: o, label: o }))] })}
+${selectField(form, 'platform', { label: terms.platform, choices: [{ value: '', label: 'Any' }, ...terms.platforms.map((p) => ({ value: p.id, label: p.name }))] })}
+${selectField(form, 'tool', { label: terms.tool, choices: [{ value: '', label: 'Any' }, ...terms.tools.map((t) => ({ value: t.id, label: t.name, group: t.group }))] })}
+${textField(form, 'code', { label: 'Failure code' })}
+<div class="actions"><button type="submit">Filter</button> <a href="/admin/launches">Clear</a></div>
+</form>
+${entries.length === 0
+    ? html`<p>No launches match.</p>`
+    : html`<div class="table-wrap"><table>
+<caption class="sr-only">Launches, newest first</caption>
+<thead><tr><th scope="col">Started</th><th scope="col">Outcome</th><th scope="col">${terms.platform}</th><th scope="col">${terms.tool}</th><th scope="col">Failure code</th><th scope="col">User (sub)</th></tr></thead>
+<tbody>${rows}</tbody></table></div>`}
+${older}`;
+}
+
+function olderLink(form: FormState, before: number): SafeHtml {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(form.values)) if (v) params.set(k, v);
+  params.set('before', String(before));
+  return html`<p><a href="/admin/launches?${params.toString()}">Older launches</a></p>`;
+}
+
+function nameOr(names: Map<string, string>, id: string | null): SafeHtml {
+  if (!id) return html`<span class="muted">—</span>`;
+  const name = names.get(id);
+  return name ? html`${name}` : html`<span class="muted">deleted (<code>${id}</code>)</span>`;
+}
+
+/** One launch: who, what, and each step of the flow with its outcome, failure code and sentence. */
+export function launchDetailBody(entry: LaunchEntry, terms: LaunchLogTerms): SafeHtml {
+  const platformName = new Map(terms.platforms.map((p) => [p.id, p.name]));
+  const toolName = new Map(terms.tools.map((t) => [t.id, t.name]));
+  const start = entry.steps[0]?.at ?? entry.createdAt;
+  const steps = entry.steps.map((s) => html`<li>
+${badge(s.outcome === 'ok' ? 'ok' : 'failed', s.outcome === 'ok' ? 'passed' : 'failed')} <strong>${stepLabel(s.step)}</strong> <code>${s.step}</code>
+<span class="muted">+${Math.max(0, s.at - start)} ms</span>
+${s.code ? html`<div><span class="muted">Failure code</span> <code>${s.code}</code></div><div>${s.message ?? ''}</div>` : ''}
+</li>`);
+  return html`<dl class="facts">
+<dt>Outcome</dt><dd>${badge(entry.outcome)}${entry.test ? html` ${badge('test', 'test launch')}` : ''}</dd>
+${entry.failureCode ? html`<dt>Failure</dt><dd><code>${entry.failureCode}</code> — ${entry.failureMessage ?? ''}</dd>` : ''}
+<dt>${terms.platform}</dt><dd>${nameOr(platformName, entry.platformId)}</dd>
+<dt>${terms.tool}</dt><dd>${nameOr(toolName, entry.toolId)}</dd>
+<dt>User (sub)</dt><dd>${entry.userSub ?? '—'}</dd>
+${entry.storage ? html`<dt>Browser binding</dt><dd>${entry.storage}</dd>` : ''}
+<dt>Started</dt><dd>${timeTag(entry.createdAt)}</dd>
+<dt>Last step</dt><dd>${timeTag(entry.updatedAt)}</dd>
+<dt>Request id</dt><dd><code>${entry.requestId ?? '—'}</code></dd>
+<dt>Launch id</dt><dd><code>${entry.id}</code></dd>
+</dl>
+<h2>Steps</h2>
+<ol class="steps">${steps}</ol>
+<p class="muted">Times are relative to the first step (${when(start)}).</p>
+<p><a href="/admin/launches">Back to the launch log</a></p>`;
+}
+
+/** `auth_redirect_uri` → "Auth redirect uri": readable without a dictionary that could drift from the flows. */
+function stepLabel(step: string): string {
+  const words = step.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The latest failures for a dashboard, each linking to its detail page. */
+export function latestFailures(entries: LaunchEntry[], terms: LaunchLogTerms): SafeHtml {
+  if (entries.length === 0) return html`<p>No failed launches. </p>`;
+  const toolName = new Map(terms.tools.map((t) => [t.id, t.name]));
+  return html`<ul>${entries.map((e) => html`<li><a href="/admin/launches/${e.id}">${when(e.createdAt)}</a>
+${e.toolId ? html` · ${toolName.get(e.toolId) ?? 'deleted'}` : ''}${e.test ? html` ${badge('test')}` : ''}
+· <code>${e.failureCode ?? ''}</code> — ${e.failureMessage ?? ''}</li>`)}</ul>
+<p><a href="/admin/launches?outcome=failure">All failed launches</a></p>`;
+}

@@ -1,0 +1,85 @@
+import { html, type SafeHtml } from '../../http/html.ts';
+import type { ToolTable } from '../../store/schema.ts';
+import { checkbox, csrfInput, errorSummary, lines, textArea, textField, type FormState } from '../console/form.ts';
+import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from '../console/keyInput.ts';
+
+export const TOOL_FIELDS = [
+  'name', 'description', 'icon_url', 'client_id', 'deployment_id', 'open_id_connect_initiation_url', 'target_link_uri',
+  'redirect_uris', 'key', 'custom', 'share_name', 'share_email', 'share_picture',
+] as const;
+
+export const TOOL_KEY_NAMES: KeyFieldNames = { pem: 'public_key', jwk: 'public_jwk', url: 'public_key_url' };
+
+const LABELS: Record<string, string> = {
+  name: 'Name', description: 'Description', icon_url: 'Icon URL', client_id: 'Client id', deployment_id: 'Deployment id',
+  open_id_connect_initiation_url: 'Login initiation URL', target_link_uri: 'Target link URI', redirect_uris: 'Other redirect URIs',
+  key: 'Tool public key', custom: 'Custom parameters',
+};
+
+export const NEW_TOOL_VALUES = { share_name: 'on', share_email: 'on', share_picture: 'on' };
+
+export function toolValues(row: ToolTable): Record<string, string> {
+  return {
+    name: row.name,
+    description: row.description ?? '',
+    icon_url: row.icon_url ?? '',
+    client_id: row.client_id,
+    deployment_id: row.deployment_id,
+    open_id_connect_initiation_url: row.open_id_connect_initiation_url,
+    target_link_uri: row.target_link_uri,
+    redirect_uris: (JSON.parse(row.redirect_uris) as string[]).join('\n'),
+    key: keyText({ pem: row.public_key, jwk: row.public_jwk ? JSON.parse(row.public_jwk) : null, url: row.public_key_url }),
+    custom: row.custom === '{}' ? '' : JSON.stringify(JSON.parse(row.custom), null, 2),
+    share_name: row.share_name === 1 ? 'on' : '',
+    share_email: row.share_email === 1 ? 'on' : '',
+    share_picture: row.share_picture === 1 ? 'on' : '',
+  };
+}
+
+/** The body for saveTool, from the form as typed (unticked boxes are absent from a form post, so they are sent as false). */
+export function toolBody(values: Record<string, string>): Record<string, unknown> {
+  return {
+    name: values.name,
+    description: values.description,
+    icon_url: values.icon_url,
+    client_id: values.client_id,
+    deployment_id: values.deployment_id,
+    open_id_connect_initiation_url: values.open_id_connect_initiation_url,
+    target_link_uri: values.target_link_uri,
+    redirect_uris: lines(values.redirect_uris ?? ''),
+    custom: values.custom,
+    share_name: values.share_name === 'on',
+    share_email: values.share_email === 'on',
+    share_picture: values.share_picture === 'on',
+    ...keyBody(values.key ?? '', TOOL_KEY_NAMES),
+  };
+}
+
+export function toolForm(form: FormState, options: { action: string; editing: boolean; platformName: string; token: string; cancelHref: string }): SafeHtml {
+  const detected = KEY_KIND_LABEL[detectKey(form.values.key ?? '')];
+  return html`<p>Platform: <strong>${options.platformName}</strong></p>
+${errorSummary(form, LABELS)}
+<form method="post" action="${options.action}" novalidate>
+${csrfInput(options.token)}
+<h2>Tool</h2>
+${textField(form, 'name', { label: 'Name', required: true })}
+${textArea(form, 'description', { label: 'Description', rows: 2 })}
+${textField(form, 'icon_url', { label: 'Icon URL', type: 'url' })}
+<h2>LTI registration</h2>
+${textField(form, 'client_id', { label: 'Client id', required: true, hint: 'The client_id this platform gives the tool; the tool\'s owner enters the same value.' })}
+${textField(form, 'deployment_id', { label: 'Deployment id', hint: 'Leave empty on a new tool to get a generated one.' })}
+${textField(form, 'open_id_connect_initiation_url', { label: 'Login initiation URL', type: 'url', required: true, hint: 'The tool\'s OIDC login initiation endpoint; launches start there.' })}
+${textField(form, 'target_link_uri', { label: 'Target link URI', type: 'url', required: true, hint: 'Where the tool wants the launch; also accepted as redirect URI.' })}
+${textArea(form, 'redirect_uris', { label: 'Other redirect URIs', rows: 3, hint: 'One per line. The id_token is only ever posted to the target link URI or one of these.' })}
+${textArea(form, 'key', { label: 'Tool public key', rows: 6, required: true, detect: true,
+    hint: 'Paste a PEM public key, a JWK or JWK Set, or the tool\'s JWKS URL (best: the tool can rotate its keys).',
+    after: html`<p class="hint" id="f-key-detected" aria-live="polite">${detected}</p>` })}
+<h2>What the tool gets</h2>
+${textArea(form, 'custom', { label: 'Custom parameters (JSON)', rows: 3, hint: 'Sent in every launch, such as {"course_level": "intro"}.' })}
+<fieldset class="field"><legend>User details shared with the tool</legend>
+${checkbox(form, 'share_name', 'Share the name')}${checkbox(form, 'share_email', 'Share the email address')}${checkbox(form, 'share_picture', 'Share the picture')}
+</fieldset>
+<div class="actions"><button type="submit">${options.editing ? 'Save changes' : 'Create tool'}</button>
+<a class="button secondary" href="${options.cancelHref}">Cancel</a></div>
+</form>`;
+}

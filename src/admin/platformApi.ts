@@ -1,0 +1,107 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Services } from '../http/services.ts';
+import { badRequest } from '../lti/errors.ts';
+import type { Outcome } from '../store/launchLog.ts';
+import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform } from '../platform/platforms.ts';
+import { deleteTool, getTool, listTools, saveTool, toolView } from '../platform/tools.ts';
+import { refuseCrossSiteApiWrites } from './apiCsrf.ts';
+import { AdminAuth } from './auth.ts';
+
+type Body = Record<string, unknown>;
+
+function bodyOf(body: unknown): Body {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('request_invalid', 'The request body must be a JSON object.');
+  return body as Body;
+}
+
+/** The launcher's admin JSON API, under /admin/api/v1 (HTTP Basic auth). */
+export const platformAdminApi: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  const auth = new AdminAuth(services.config);
+  // onRequest: an anonymous request is refused before its body is parsed.
+  app.addHook('onRequest', auth.check);
+  app.addHook('preHandler', refuseCrossSiteApiWrites);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.get('/platforms', async () => ({ platforms: (await listPlatforms(services)).map((p) => platformView(services, p)) }));
+  app.post('/platforms', async (request, reply) => {
+    const row = await savePlatform(services, bodyOf(request.body));
+    request.log.info({ platform: row.id, slug: row.slug }, 'platform created');
+    return reply.code(201).send(platformView(services, row));
+  });
+  app.get<{ Params: { id: string } }>('/platforms/:id', async (request) => platformView(services, await getPlatform(services, request.params.id)));
+  app.patch<{ Params: { id: string } }>('/platforms/:id', async (request) => {
+    const existing = await getPlatform(services, request.params.id);
+    return platformView(services, await savePlatform(services, bodyOf(request.body), existing));
+  });
+  app.delete<{ Params: { id: string } }>('/platforms/:id', async (request, reply) => {
+    await deletePlatform(services, request.params.id);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string } }>('/platforms/:id/tools', async (request) => {
+    const platform = await getPlatform(services, request.params.id);
+    return { tools: (await listTools(services, platform.id)).map((t) => toolView(services, platform, t)) };
+  });
+  app.post<{ Params: { id: string } }>('/platforms/:id/tools', async (request, reply) => {
+    const platform = await getPlatform(services, request.params.id);
+    const row = await saveTool(services, platform.id, bodyOf(request.body));
+    request.log.info({ tool: row.id, platform: platform.id }, 'tool created');
+    return reply.code(201).send(toolView(services, platform, row));
+  });
+  app.get<{ Params: { id: string } }>('/tools/:id', async (request) => {
+    const tool = await getTool(services, request.params.id);
+    return toolView(services, await getPlatform(services, tool.platform_id), tool);
+  });
+  app.patch<{ Params: { id: string } }>('/tools/:id', async (request) => {
+    const existing = await getTool(services, request.params.id);
+    const platform = await getPlatform(services, existing.platform_id);
+    return toolView(services, platform, await saveTool(services, platform.id, bodyOf(request.body), existing));
+  });
+  app.delete<{ Params: { id: string } }>('/tools/:id', async (request, reply) => {
+    await deleteTool(services, request.params.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/keys', async () => ({ keys: await services.keys.list() }));
+  app.post('/keys/rotate', async (request) => {
+    const keys = await services.keys.rotate();
+    request.log.info({ current: keys[0]?.kid }, 'signing keys rotated');
+    return { keys };
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/launches', async (request) => {
+    const q = request.query;
+    const outcome = q.outcome as Outcome | undefined;
+    if (outcome && !['pending', 'success', 'failure'].includes(outcome)) {
+      throw badRequest('request_invalid', 'outcome must be pending, success or failure.');
+    }
+    const limit = q.limit ? Number(q.limit) : 100;
+    if (!Number.isInteger(limit) || limit < 1) throw badRequest('request_invalid', 'limit must be a positive whole number.');
+    const entries = await services.launchLog.list({
+      role: 'platform',
+      platformId: q.platform_id ?? q.platform,
+      toolId: q.tool_id ?? q.tool,
+      outcome,
+      failureCode: q.failure_code,
+      requestId: q.request_id,
+      before: q.before ? Date.parse(q.before) : undefined,
+      limit,
+    });
+    return { launches: entries.map((e) => ({
+      id: e.id,
+      platform_id: e.platformId,
+      tool_id: e.toolId,
+      outcome: e.outcome,
+      failure_code: e.failureCode,
+      failure_message: e.failureMessage,
+      user_sub: e.userSub,
+      request_id: e.requestId,
+      steps: e.steps,
+      created_at: new Date(e.createdAt).toISOString(),
+      updated_at: new Date(e.updatedAt).toISOString(),
+    })) };
+  });
+};

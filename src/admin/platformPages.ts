@@ -1,0 +1,278 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { html } from '../http/html.ts';
+import type { Services } from '../http/services.ts';
+import { ValidationError, notFound } from '../lti/errors.ts';
+import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform } from '../platform/platforms.ts';
+import { platformBaseUrl } from '../platform/tenancy.ts';
+import { startTestLaunch } from '../platform/testLaunch.ts';
+import { deleteTool, getTool, listTools, saveTool, toolView } from '../platform/tools.ts';
+import type { PlatformTable, ToolTable } from '../store/schema.ts';
+import { consoleAssets } from './console/assets.ts';
+import { confirmBody } from './console/confirm.ts';
+import { setupConsole, type Console } from './console/consoleScope.ts';
+import { bodyText, bodyValues, emptyForm, saveOrErrors, type FormState } from './console/form.ts';
+import { keyErrors } from './console/keyInput.ts';
+import { keyPages } from './console/keysPage.ts';
+import { noticeOf, type ConsoleShell } from './console/layout.ts';
+import { launchDetailBody, launchFilterOf, launchListBody, type LaunchLogTerms } from './console/launchLogPages.ts';
+import { platformDashboard } from './platform/dashboard.ts';
+import { checkDiscovery, discoveryPanel } from './platform/discovery.ts';
+import { CONTEXT_KEY_NAMES, PLATFORM_FIELDS, platformBody, platformForm, platformValues } from './platform/platformForm.ts';
+import { platformDetailBody, platformListBody, toolDetailBody, toolListBody } from './platform/platformViews.ts';
+import { TEST_LAUNCH_FIELDS, testLaunchForm } from './platform/testLaunchForm.ts';
+import { NEW_TOOL_VALUES, TOOL_FIELDS, TOOL_KEY_NAMES, toolBody, toolForm, toolValues } from './platform/toolForm.ts';
+
+const SHELL: ConsoleShell = {
+  product: 'LTI Launcher admin',
+  links: [
+    { key: 'dashboard', href: '/admin', label: 'Dashboard' },
+    { key: 'platforms', href: '/admin/platforms', label: 'Platforms' },
+    { key: 'tools', href: '/admin/tools', label: 'Tools' },
+    { key: 'test', href: '/admin/test-launch', label: 'Test launch' },
+    { key: 'launches', href: '/admin/launches', label: 'Launch log' },
+    { key: 'keys', href: '/admin/keys', label: 'Keys' },
+  ],
+};
+
+const idParams = { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } } as const;
+type Id = { Params: { id: string } };
+
+/**
+ * The launcher's admin console: server-rendered pages at /admin on the same services as the
+ * admin JSON API, so a form and an API call are validated and saved by the same code.
+ */
+export const platformAdminPages: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  await app.register(consoleAssets);
+  await app.register(async (pages) => {
+    const ui = setupConsole(pages, services.config, SHELL);
+    dashboardAndLogPages(pages, services, ui);
+    platformPages(pages, services, ui);
+    toolPages(pages, services, ui);
+    testLaunchPages(pages, services, ui);
+    keyPages(pages, services.keys, ui, () => `${services.config.publicUrl}/.well-known/jwks.json`);
+  });
+};
+
+/** Platforms and tools by id and name, for the launch log's filters and names. */
+async function launchTerms(services: Services): Promise<LaunchLogTerms & { rows: Array<{ platform: PlatformTable; tools: ToolTable[] }> }> {
+  const platforms = await listPlatforms(services);
+  const rows = await Promise.all(platforms.map(async (platform) => ({ platform, tools: await listTools(services, platform.id) })));
+  return {
+    role: 'platform',
+    platform: 'Platform',
+    tool: 'Tool',
+    platforms: platforms.map((p) => ({ id: p.id, name: p.name })),
+    tools: rows.flatMap((r) => r.tools.map((t) => ({ id: t.id, name: t.name, group: r.platform.name }))),
+    rows,
+  };
+}
+
+
+function dashboardAndLogPages(app: FastifyInstance, services: Services, ui: Console) {
+  app.get('/', async (request, reply) => {
+    const terms = await launchTerms(services);
+    return ui.send(reply, { title: 'Dashboard', current: 'dashboard', body: await platformDashboard(services, terms), notice: noticeOf(request.query) });
+  });
+  app.get('/launches', async (request, reply) => {
+    const { filter, form } = launchFilterOf(request.query, 'platform');
+    const [entries, terms] = await Promise.all([services.launchLog.list(filter), launchTerms(services)]);
+    return ui.send(reply, { title: 'Launch log', current: 'launches', body: launchListBody(entries, form, terms) });
+  });
+  app.get<Id>('/launches/:id', { schema: idParams }, async (request, reply) => {
+    const entry = await services.launchLog.get(request.params.id);
+    if (!entry || entry.role !== 'platform') throw notFound('launch_not_found', 'There is no launch with this id in the log.');
+    return ui.send(reply, { title: 'Launch', current: 'launches', body: launchDetailBody(entry, await launchTerms(services)) });
+  });
+}
+
+function platformPages(app: FastifyInstance, services: Services, ui: Console) {
+  app.get('/platforms', async (request, reply) => {
+    const platforms = await listPlatforms(services);
+    const withCounts = await Promise.all(platforms.map(async (p) => ({ ...platformView(services, p), toolCount: (await listTools(services, p.id)).length })));
+    return ui.send(reply, { title: 'Platforms', current: 'platforms', body: platformListBody(withCounts), notice: noticeOf(request.query) });
+  });
+
+  const showForm = (request: FastifyRequest, reply: FastifyReply, form: FormState, existing: PlatformTable | null, extra: { discovery?: ReturnType<typeof discoveryPanel>; status?: number } = {}) =>
+    ui.send(reply, {
+      status: extra.status,
+      title: existing ? `Edit ${existing.name}` : 'New platform',
+      current: 'platforms',
+      body: platformForm(form, {
+        action: existing ? `/admin/platforms/${existing.id}` : '/admin/platforms',
+        editing: existing !== null,
+        hasSecret: existing?.client_secret_enc != null,
+        token: ui.token(request, reply),
+        discovery: extra.discovery,
+      }),
+    });
+
+  /** Create or update from the form; "Check discovery" shows the IdP's document instead of saving. */
+  const submit = async (request: FastifyRequest, reply: FastifyReply, existing: PlatformTable | null) => {
+    const values = bodyValues(request.body, PLATFORM_FIELDS);
+    if (bodyText(request.body, 'action') === 'check_discovery') {
+      const result = await checkDiscovery(services, values.openid_configuration_url, values.client_id);
+      return showForm(request, reply, { values: { ...values, client_secret: '' }, errors: {} }, existing, { discovery: discoveryPanel(result) });
+    }
+    const { saved, errors } = await saveOrErrors(
+      () => savePlatform(services, platformBody(values, existing !== null), existing ?? undefined),
+      (e) => keyErrors(e, CONTEXT_KEY_NAMES, 'context_key', values.context_key),
+    );
+    // The secret is write-only: never sent back into the page, even when the form has to be fixed.
+    if (errors) return showForm(request, reply, { values: { ...values, client_secret: '' }, errors }, existing, { status: 422 });
+    request.log.info({ platform: saved!.id, slug: saved!.slug }, existing ? 'platform updated (console)' : 'platform created (console)');
+    return reply.redirect(`/admin/platforms/${saved!.id}?notice=${existing ? 'saved' : 'created'}`, 303);
+  };
+
+  app.get('/platforms/new', (request, reply) => showForm(request, reply, emptyForm(), null));
+  app.post('/platforms', (request, reply) => submit(request, reply, null));
+  app.get<Id>('/platforms/:id', { schema: idParams }, async (request, reply) => {
+    const row = await getPlatform(services, request.params.id);
+    const tools = (await listTools(services, row.id)).map((t) => toolView(services, row, t));
+    return ui.send(reply, { title: row.name, current: 'platforms', body: platformDetailBody(platformView(services, row), tools), notice: noticeOf(request.query) });
+  });
+  app.get<Id>('/platforms/:id/edit', { schema: idParams }, async (request, reply) => {
+    const row = await getPlatform(services, request.params.id);
+    return showForm(request, reply, emptyForm(platformValues(row)), row);
+  });
+  app.post<Id>('/platforms/:id', { schema: idParams }, async (request, reply) => submit(request, reply, await getPlatform(services, request.params.id)));
+  app.get<Id>('/platforms/:id/discovery', { schema: idParams }, async (request, reply) => {
+    const row = await getPlatform(services, request.params.id);
+    const result = await checkDiscovery(services, row.openid_configuration_url, row.client_id);
+    return ui.send(reply, {
+      title: `Discovery of ${row.name}`,
+      current: 'platforms',
+      body: html`${discoveryPanel(result)}<p><a href="/admin/platforms/${row.id}">Back to ${row.name}</a></p>`,
+    });
+  });
+  app.get<Id>('/platforms/:id/delete', { schema: idParams }, async (request, reply) => {
+    const row = await getPlatform(services, request.params.id);
+    const count = (await listTools(services, row.id)).length;
+    return ui.send(reply, {
+      title: `Delete ${row.name}?`,
+      current: 'platforms',
+      body: confirmBody({
+        message: html`This deletes the platform <strong>${row.name}</strong> and its ${count} ${count === 1 ? 'tool' : 'tools'}. Launch links to it stop working at once. This cannot be undone.`,
+        action: `/admin/platforms/${row.id}/delete`, button: 'Delete platform', cancelHref: `/admin/platforms/${row.id}`, token: ui.token(request, reply),
+      }),
+    });
+  });
+  app.post<Id>('/platforms/:id/delete', { schema: idParams }, async (request, reply) => {
+    await deletePlatform(services, request.params.id);
+    request.log.info({ platform: request.params.id }, 'platform deleted (console)');
+    return reply.redirect('/admin/platforms?notice=deleted', 303);
+  });
+}
+
+function toolPages(app: FastifyInstance, services: Services, ui: Console) {
+  app.get('/tools', async (request, reply) => {
+    const platforms = await listPlatforms(services);
+    const groups = await Promise.all(platforms.map(async (p) => ({
+      platform: platformView(services, p),
+      tools: (await listTools(services, p.id)).map((t) => toolView(services, p, t)),
+    })));
+    return ui.send(reply, { title: 'Tools', current: 'tools', body: toolListBody(groups), notice: noticeOf(request.query) });
+  });
+
+  const showForm = (request: FastifyRequest, reply: FastifyReply, form: FormState, platform: PlatformTable, existing: ToolTable | null, status?: number) =>
+    ui.send(reply, {
+      status,
+      title: existing ? `Edit ${existing.name}` : 'New tool',
+      current: 'tools',
+      body: toolForm(form, {
+        action: existing ? `/admin/tools/${existing.id}` : `/admin/platforms/${platform.id}/tools`,
+        editing: existing !== null,
+        platformName: platform.name,
+        token: ui.token(request, reply),
+        cancelHref: existing ? `/admin/tools/${existing.id}` : `/admin/platforms/${platform.id}`,
+      }),
+    });
+
+  const submit = async (request: FastifyRequest, reply: FastifyReply, platform: PlatformTable, existing: ToolTable | null) => {
+    const values = bodyValues(request.body, TOOL_FIELDS);
+    const { saved, errors } = await saveOrErrors(
+      () => saveTool(services, platform.id, toolBody(values), existing ?? undefined),
+      (e) => keyErrors(e, TOOL_KEY_NAMES, 'key', values.key),
+    );
+    if (errors) return showForm(request, reply, { values, errors }, platform, existing, 422);
+    request.log.info({ tool: saved!.id, platform: platform.id }, existing ? 'tool updated (console)' : 'tool created (console)');
+    return reply.redirect(`/admin/tools/${saved!.id}?notice=${existing ? 'saved' : 'created'}`, 303);
+  };
+
+  app.get<Id>('/platforms/:id/tools/new', { schema: idParams }, async (request, reply) =>
+    showForm(request, reply, emptyForm({ ...NEW_TOOL_VALUES }), await getPlatform(services, request.params.id), null));
+  app.post<Id>('/platforms/:id/tools', { schema: idParams }, async (request, reply) =>
+    submit(request, reply, await getPlatform(services, request.params.id), null));
+  app.get<Id>('/tools/:id', { schema: idParams }, async (request, reply) => {
+    const tool = await getTool(services, request.params.id);
+    const platform = await getPlatform(services, tool.platform_id);
+    return ui.send(reply, {
+      title: tool.name, current: 'tools', notice: noticeOf(request.query),
+      body: toolDetailBody(platformView(services, platform), toolView(services, platform, tool)),
+    });
+  });
+  app.get<Id>('/tools/:id/edit', { schema: idParams }, async (request, reply) => {
+    const tool = await getTool(services, request.params.id);
+    return showForm(request, reply, emptyForm(toolValues(tool)), await getPlatform(services, tool.platform_id), tool);
+  });
+  app.post<Id>('/tools/:id', { schema: idParams }, async (request, reply) => {
+    const tool = await getTool(services, request.params.id);
+    return submit(request, reply, await getPlatform(services, tool.platform_id), tool);
+  });
+  app.get<Id>('/tools/:id/delete', { schema: idParams }, async (request, reply) => {
+    const tool = await getTool(services, request.params.id);
+    return ui.send(reply, {
+      title: `Delete ${tool.name}?`,
+      current: 'tools',
+      body: confirmBody({
+        message: html`This deletes the tool <strong>${tool.name}</strong>. Its launch link stops working at once. This cannot be undone.`,
+        action: `/admin/tools/${tool.id}/delete`, button: 'Delete tool', cancelHref: `/admin/tools/${tool.id}`, token: ui.token(request, reply),
+      }),
+    });
+  });
+  app.post<Id>('/tools/:id/delete', { schema: idParams }, async (request, reply) => {
+    const tool = await getTool(services, request.params.id);
+    await deleteTool(services, tool.id);
+    request.log.info({ tool: tool.id }, 'tool deleted (console)');
+    return reply.redirect(`/admin/platforms/${tool.platform_id}?notice=deleted`, 303);
+  });
+}
+
+function testLaunchPages(app: FastifyInstance, services: Services, ui: Console) {
+  const show = async (request: FastifyRequest, reply: FastifyReply, form: FormState, status?: number) => {
+    const terms = await launchTerms(services);
+    const tools = terms.rows.flatMap((r) => r.tools.map((t) => ({ id: t.id, name: t.name, platformName: r.platform.name, initiation: t.open_id_connect_initiation_url })));
+    // The form posts here and is answered with a redirect to the tool: CSP form-action must allow the tools' origins.
+    reply.formAction = [...new Set(tools.map((t) => new URL(t.initiation).origin))];
+    return ui.send(reply, { status, title: 'Test launch', current: 'test', body: testLaunchForm(form, tools, ui.token(request, reply)) });
+  };
+  app.get('/test-launch', (request, reply) => {
+    const tool = (request.query as { tool?: unknown }).tool;
+    return show(request, reply, emptyForm({ tool: typeof tool === 'string' ? tool : '', role: 'Learner', name: 'Test Student' }));
+  });
+  app.post('/test-launch', async (request, reply) => {
+    const values = bodyValues(request.body, TEST_LAUNCH_FIELDS);
+    const hostError = await wrongHost(services, request, values.tool);
+    if (hostError) return show(request, reply, { values, errors: { tool: hostError } }, 422);
+    try {
+      return await startTestLaunch(services, request, reply, { toolId: values.tool, name: values.name, role: values.role, email: values.email });
+    } catch (err) {
+      if (err instanceof ValidationError) return show(request, reply, { values, errors: err.fields }, 422);
+      throw err;
+    }
+  });
+}
+
+/**
+ * With subdomain tenancy a platform's /auth is on `<slug>.<DOMAIN>`, and the browser cookie that
+ * binds a launch to this browser is per host: the test launch must start on that host.
+ */
+async function wrongHost(services: Services, request: FastifyRequest, toolId: string): Promise<string | null> {
+  if (!services.config.domain || !toolId) return null;
+  const tool = await services.db.selectFrom('tools').select('platform_id').where('id', '=', toolId).executeTakeFirst();
+  if (!tool) return null;
+  const platform = await getPlatform(services, tool.platform_id);
+  const base = new URL(platformBaseUrl(services.config, platform.slug));
+  if (base.host === request.host) return null;
+  return `runs on ${base.host}: open ${base.origin}/admin/test-launch there to test it (the launch is bound to the browser on that host)`;
+}
+

@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+
+/** Everything the service reads from its environment, validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Base URL of this service as users reach it, without a trailing slash. */
+  publicUrl: string;
+  /** Domain under which platforms are reachable as `<slug>.<domain>` (subdomain tenancy). */
+  domain: string | null;
+  forceSsl: boolean;
+  /** Fixed LTI issuer for single-tenant setups; otherwise each platform's base URL. */
+  issuer: string | null;
+  databaseUrl: string | null;
+  dataDir: string;
+  adminUser: string;
+  /** null = admin console and API are disabled. */
+  adminPassword: string | null;
+  /** Master secret (32 bytes) for encryption at rest, or null to generate one in the data dir. */
+  secretKey: Buffer | null;
+  trustProxy: boolean | string;
+  logLevel: string;
+  keyRotationDays: number;
+  /** Launch-log entries older than this many days are deleted by the housekeeping. */
+  launchLogRetentionDays: number;
+  /** Seconds a login state (tool side) or a pending launch (platform side) stays valid. */
+  loginStateTtlSeconds: number;
+  /** Clock-skew leeway in seconds when validating `exp`/`iat`/`nbf` of incoming tokens. */
+  clockSkewSeconds: number;
+  /** Allow admin-supplied URLs (discovery, JWKS, icons) to point at loopback/private addresses. */
+  allowPrivateUrls: boolean;
+  /** Allow plain-HTTP endpoints at the IdP (for local demos and tests only). */
+  allowInsecureIdp: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env, defaults: Partial<Config> = {}): Config {
+  const errors: ConfigError[] = [];
+  const take = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof ConfigError) errors.push(err);
+      else throw err;
+      return fallback;
+    }
+  };
+
+  const port = take(() => integer(env, 'PORT', defaults.port ?? 9393, 0, 65535), 9393);
+  const host = env.HOST ?? defaults.host ?? '0.0.0.0';
+  const forceSsl = take(() => bool(env, 'FORCE_SSL', defaults.forceSsl ?? false), false);
+  const domain = take(() => hostname(env, 'DOMAIN'), null) ?? defaults.domain ?? null;
+  const publicUrl = take(
+    () => url(env, 'PUBLIC_URL') ?? defaults.publicUrl ?? fallbackPublicUrl(domain, port, forceSsl),
+    `http://localhost:${port}`,
+  );
+  const issuer = take(() => url(env, 'ISSUER'), null) ?? defaults.issuer ?? null;
+  const databaseUrl = take(() => databaseUrlOf(env), null) ?? defaults.databaseUrl ?? null;
+  const adminPassword = take(() => secretOf(env, 'ADMIN_PASSWORD'), null) ?? defaults.adminPassword ?? null;
+  const secretKey = take(() => masterKeyOf(env), null) ?? defaults.secretKey ?? null;
+  const logLevel = env.LOG_LEVEL ?? defaults.logLevel ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    errors.push(new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`));
+  }
+
+  const config: Config = {
+    port,
+    host,
+    publicUrl,
+    domain,
+    forceSsl,
+    issuer,
+    databaseUrl,
+    dataDir: env.DATA_DIR ?? defaults.dataDir ?? './data',
+    adminUser: env.ADMIN_USER ?? defaults.adminUser ?? 'admin',
+    adminPassword,
+    secretKey,
+    trustProxy: take(() => trustProxyOf(env), false) ?? defaults.trustProxy ?? false,
+    logLevel,
+    keyRotationDays: take(() => integer(env, 'KEY_ROTATION_DAYS', defaults.keyRotationDays ?? 30, 1, 3650), 30),
+    launchLogRetentionDays: take(
+      () => integer(env, 'LAUNCH_LOG_RETENTION_DAYS', defaults.launchLogRetentionDays ?? 30, 1, 3650),
+      30,
+    ),
+    loginStateTtlSeconds: take(
+      () => integer(env, 'LOGIN_STATE_TTL_SECONDS', defaults.loginStateTtlSeconds ?? 600, 30, 3600),
+      600,
+    ),
+    clockSkewSeconds: take(() => integer(env, 'CLOCK_SKEW_SECONDS', defaults.clockSkewSeconds ?? 10, 0, 300), 10),
+    allowPrivateUrls: take(() => bool(env, 'ALLOW_PRIVATE_URLS', defaults.allowPrivateUrls ?? false), false),
+    allowInsecureIdp: take(() => bool(env, 'ALLOW_INSECURE_IDP', defaults.allowInsecureIdp ?? false), false),
+  };
+  if (errors.length > 0) throw new AggregateConfigError(errors);
+  return config;
+}
+
+export class AggregateConfigError extends Error {
+  constructor(readonly errors: ConfigError[]) {
+    super(errors.map((e) => e.message).join('\n'));
+  }
+}
+
+function fallbackPublicUrl(domain: string | null, port: number, forceSsl: boolean): string {
+  if (domain) return `${forceSsl ? 'https' : 'http'}://${domain}${forceSsl || port === 80 ? '' : `:${port}`}`;
+  return `http://localhost:${port}`;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL such as https://lti.example.edu, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new ConfigError(name, `must use http or https, got "${parsed.protocol}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function hostname(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d+)?$/i.test(raw)) {
+    throw new ConfigError(name, `must be a host name such as lti.example.edu, got "${raw}"`);
+  }
+  return raw.toLowerCase();
+}
+
+function databaseUrlOf(env: Env): string | null {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return null;
+  if (!/^postgres(ql)?:\/\//.test(raw)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL (leave it unset for the embedded SQLite database)');
+  }
+  return raw;
+}
+
+/** `NAME` or `NAME_FILE` (a file holding the value, for container secrets). */
+function secretOf(env: Env, name: string): string | null {
+  const direct = env[name];
+  const file = env[`${name}_FILE`];
+  if (direct && file) throw new ConfigError(name, `set either ${name} or ${name}_FILE, not both`);
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').trim() || null;
+    } catch (err) {
+      throw new ConfigError(`${name}_FILE`, `cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+  return direct || null;
+}
+
+function masterKeyOf(env: Env): Buffer | null {
+  const raw = secretOf(env, 'SECRET_KEY');
+  if (raw === null) return null;
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError('SECRET_KEY', 'must be 32 bytes, as 64 hex characters or base64 (openssl rand -hex 32)');
+  }
+  return key;
+}
+
+function trustProxyOf(env: Env): boolean | string {
+  const raw = env.TRUST_PROXY;
+  if (raw === undefined || raw === '') return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  return raw; // a list of addresses/CIDRs, as Fastify's trustProxy accepts
+}

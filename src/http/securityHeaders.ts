@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Per-response nonce for the page's own <style> and <script> elements (CSP without unsafe-inline). */
+    cspNonce: string;
+    /** Origins the page may POST a form to (the /auth response posts to the tool). */
+    formAction: string[];
+  }
+}
+
+/**
+ * Security headers on every response. Pages carry a CSP with a per-response nonce and
+ * `frame-ancestors 'none'` (the launcher and the admin are top-level only); HSTS when FORCE_SSL.
+ */
+export const securityHeaders = fp(async function securityHeaders(app: FastifyInstance, opts: { forceSsl: boolean; framable?: (url: string) => boolean }) {
+  app.decorateReply('cspNonce', '');
+  app.decorateReply('formAction', null as unknown as string[]);
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.cspNonce = randomBytes(16).toString('base64');
+    reply.formAction = [];
+  });
+  app.addHook('onSend', async (request, reply: FastifyReply, payload) => {
+    const framable = opts.framable?.(request.url) ?? false;
+    // '*' in formAction: the page posts to an address whose own redirects are not ours to know
+    // (the id_token form post to a tool), so the directive is left out rather than broken.
+    const formAction = reply.formAction.includes('*') ? null : ["'self'", ...reply.formAction].join(' ');
+    reply.header(
+      'content-security-policy',
+      `default-src 'none'; script-src 'self' 'nonce-${reply.cspNonce}'; style-src 'self' 'nonce-${reply.cspNonce}'; ` +
+        `img-src 'self' https: data:; connect-src 'self'; ${formAction ? `form-action ${formAction}; ` : ''}base-uri 'none'; ` +
+        `frame-ancestors ${framable ? '*' : "'none'"}`,
+    );
+    if (!framable) reply.header('x-frame-options', 'DENY');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin-allow-popups');
+    if (opts.forceSsl) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    return payload;
+  });
+});

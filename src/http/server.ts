@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { LtiError, databaseUnavailable } from '../lti/errors.ts';
+import { isDatabaseUnavailable } from '../store/db.ts';
+import { ping } from '../store/migrations.ts';
+import { sendError } from './errorPage.ts';
+import { securityHeaders } from './securityHeaders.ts';
+import type { Services } from './services.ts';
+
+export interface ServerOptions {
+  /** The role's routes (launcher or gateway), registered after the shared plugins. */
+  routes: FastifyPluginAsync<{ services: Services }>;
+  /** Paths that tools may show inside an LMS iframe (the gateway's launch pages). */
+  framable?: (url: string) => boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** False while shutting down, so the load balancer stops sending new requests. */
+    readiness: { value: boolean };
+  }
+}
+
+/** Assembles one role's HTTP server from plugins: parsing, security headers, errors, health, metrics. */
+export async function buildServer(services: Services, options: ServerOptions): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    loggerInstance: services.log,
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: 256 * 1024,
+    // Oversized headers are refused by Node itself with 431.
+    http: { maxHeaderSize: 16 * 1024 } as any,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+  });
+  app.decorate('readiness', { value: true });
+
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  await app.register(cookie);
+  await app.register(securityHeaders, { forceSsl: config.forceSsl, framable: options.framable });
+
+  if (config.forceSsl) {
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?')[0];
+      if (request.protocol === 'http' && !['/healthz', '/readyz', '/metrics'].includes(path)) {
+        return reply.redirect(`https://${request.host}${request.url}`, 301);
+      }
+    });
+  }
+
+  // A NUL character is never valid in an LTI parameter, and Postgres refuses it in text columns:
+  // refuse it up front, for every route, rather than let it reach a query.
+  app.addHook('preHandler', async (request) => {
+    if (request.url.includes('%00') || hasNul(request.params) || hasNul(request.query) || hasNul(request.body)) {
+      throw new LtiError('request_invalid', 400, 'The request contains a NUL character, which no valid request does.');
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    if (err instanceof LtiError) {
+      if (err.code === 'database_unavailable') reply.header('retry-after', '2');
+      return sendError(request, reply, err, err.context);
+    }
+    const e = err as { statusCode?: number; code?: string; validation?: unknown; message: string };
+    if (e.validation) {
+      return sendError(request, reply, new LtiError('request_invalid', 400, `The request is not valid: ${e.message}.`));
+    }
+    if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(request, reply, new LtiError('request_too_large', 413, 'The request is larger than this service accepts.'));
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return sendError(request, reply, new LtiError('request_invalid', e.statusCode, 'The request could not be understood.'));
+    }
+    if (isDatabaseUnavailable(err)) {
+      request.log.error({ err }, 'database unavailable');
+      reply.header('retry-after', '2');
+      return sendError(request, reply, databaseUnavailable());
+    }
+    request.log.error({ err }, 'unhandled error');
+    return sendError(request, reply, new LtiError('internal_error', 500, 'Something went wrong on our side. The error has been logged.'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new LtiError('not_found', 404, 'There is nothing at this address.')),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (!app.readiness.value) return reply.code(503).send({ status: 'shutting_down' });
+    try {
+      await ping(services.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'database_unavailable' });
+    }
+  });
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(services.metrics.registry.contentType);
+    return services.metrics.registry.metrics();
+  });
+
+  await app.register(options.routes, { services });
+  return app as unknown as FastifyInstance;
+}
+
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 8 || typeof value !== 'object' || value === null) return false;
+  for (const [key, item] of Object.entries(value)) if (key.includes('\u0000') || hasNul(item, depth + 1)) return true;
+  return false;
+}

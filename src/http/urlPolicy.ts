@@ -1,0 +1,69 @@
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * Admin-supplied URLs (discovery, JWKS, icons) are fetched by the server, so they could be used
+ * to reach internal services (SSRF). Loopback, private, link-local and other non-public targets
+ * are refused unless ALLOW_PRIVATE_URLS is set (the demo sets it: everything runs on loopback).
+ */
+const blocked = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
+  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) blocked.addSubnet(net, prefix, 'ipv4');
+// 64:ff9b::/96 is NAT64: it reaches the IPv4 address in its last 32 bits, which is not checked here.
+for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['64:ff9b:1::', 48]] as const) {
+  blocked.addSubnet(net, prefix, 'ipv6');
+}
+
+export class UrlPolicyError extends Error {}
+
+/**
+ * The IPv4 address inside an IPv4-mapped IPv6 address, in either spelling: `::ffff:127.0.0.1`, or
+ * `::ffff:7f00:1` as the URL parser writes it (a check of the text alone would miss that one).
+ */
+function ipv4OfMapped(address: string): string | null {
+  const lower = address.toLowerCase();
+  const dotted = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  if (dotted) return dotted[1];
+  const hex = /^(?:0{0,4}:){0,5}:?ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (!hex) return null;
+  const high = parseInt(hex[1], 16);
+  const low = parseInt(hex[2], 16);
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+}
+
+export async function assertPublicUrl(raw: string, allowPrivate: boolean): Promise<URL> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UrlPolicyError(`"${raw}" is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UrlPolicyError(`${raw} must use https`);
+  if (url.username || url.password) throw new UrlPolicyError(`${raw} must not contain credentials`);
+  if (allowPrivate) return url;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true }).catch(() => {
+    throw new UrlPolicyError(`the host name ${host} does not resolve`);
+  });
+  for (const { address, family } of addresses) {
+    const mapped = family === 6 ? ipv4OfMapped(address) ?? address : address;
+    const type = isIP(mapped) === 4 ? 'ipv4' : 'ipv6';
+    if (blocked.check(mapped, type) || host === 'localhost' || host.endsWith('.localhost')) {
+      throw new UrlPolicyError(
+        `${raw} points to a private or loopback address (${address}); set ALLOW_PRIVATE_URLS=true to allow it`,
+      );
+    }
+  }
+  return url;
+}
+
+/** fetch() for admin-supplied URLs: the URL policy, a timeout, and no redirects to elsewhere. */
+export function policyFetch(allowPrivate: boolean, timeoutMs = 5000): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const target = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    await assertPublicUrl(target, allowPrivate);
+    return fetch(input, { redirect: 'error', ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+  }) as typeof fetch;
+}

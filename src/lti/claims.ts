@@ -1,0 +1,74 @@
+/** Claim names and types of LTI 1.3 (LTI Core 1.3 §5). */
+export const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
+
+export const CLAIM = {
+  messageType: `${LTI}message_type`,
+  version: `${LTI}version`,
+  deploymentId: `${LTI}deployment_id`,
+  targetLinkUri: `${LTI}target_link_uri`,
+  resourceLink: `${LTI}resource_link`,
+  roles: `${LTI}roles`,
+  context: `${LTI}context`,
+  toolPlatform: `${LTI}tool_platform`,
+  launchPresentation: `${LTI}launch_presentation`,
+  custom: `${LTI}custom`,
+  lis: `${LTI}lis`,
+  roleScopeMentor: `${LTI}role_scope_mentor`,
+  ext: `${LTI}ext`,
+  ags: 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint',
+  nrps: 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice',
+  deepLinkingSettings: 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings',
+} as const;
+
+export const LTI_VERSION = '1.3.0';
+export const RESOURCE_LINK_REQUEST = 'LtiResourceLinkRequest';
+export const DEEP_LINKING_REQUEST = 'LtiDeepLinkingRequest';
+export const COURSE_OFFERING = 'http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering';
+
+export interface ContextClaim {
+  id: string;
+  label?: string;
+  title?: string;
+  type?: string[];
+}
+
+export interface ResourceLinkClaim {
+  id: string;
+  title?: string;
+  description?: string;
+}
+
+export interface ToolPlatformClaim {
+  guid: string;
+  name?: string;
+  version?: string;
+  product_family_code?: string;
+  contact_email?: string;
+  description?: string;
+  url?: string;
+}
+
+export interface LaunchPresentationClaim {
+  document_target?: 'frame' | 'iframe' | 'window';
+  height?: number;
+  width?: number;
+  return_url?: string;
+  locale?: string;
+}
+
+/** OIDC standard user claims that may be passed on to a tool. */
+export interface UserClaims {
+  sub: string;
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  middle_name?: string;
+  email?: string;
+  picture?: string;
+  locale?: string;
+}
+
+export const USER_CLAIM_NAMES = ['name', 'given_name', 'family_name', 'middle_name', 'email', 'picture', 'locale'] as const;
+
+/** Signature algorithms accepted on incoming tokens: never `none`, never HMAC (Security Framework §5.1.3). */
+export const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];

@@ -1,0 +1,78 @@
+import { CLAIM } from './claims.ts';
+import { badRequest } from './errors.ts';
+
+/**
+ * The claims a platform's context JWT may contribute to a launch. Identity and security claims
+ * (iss, aud, azp, sub, nonce, exp, iat, user claims, deployment_id, message_type, version,
+ * target_link_uri) always come from the launcher itself; a context JWT that tries to set them is
+ * refused rather than silently trimmed, so the platform's developer learns about the mistake.
+ */
+export const CONTEXT_CLAIMS = [
+  CLAIM.context,
+  CLAIM.resourceLink,
+  CLAIM.roles,
+  CLAIM.custom,
+  CLAIM.lis,
+  CLAIM.launchPresentation,
+  CLAIM.roleScopeMentor,
+  CLAIM.ext,
+] as const;
+
+/** JWT registered claims that may appear in the context JWT for its own validation only. */
+const ENVELOPE = ['iss', 'aud', 'exp', 'nbf', 'iat', 'jti'];
+
+const FORBIDDEN = new Set([
+  'sub', 'nonce', 'azp', 'auth_time', 'acr', 'amr', 'at_hash', 'c_hash',
+  'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username',
+  'email', 'email_verified', 'picture', 'locale', 'profile', 'website', 'zoneinfo',
+  CLAIM.deploymentId, CLAIM.messageType, CLAIM.version, CLAIM.targetLinkUri, CLAIM.toolPlatform,
+]);
+
+export type ContextClaims = Partial<Record<(typeof CONTEXT_CLAIMS)[number], unknown>>;
+
+export function pickContextClaims(payload: Record<string, unknown>): ContextClaims {
+  const picked: ContextClaims = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (ENVELOPE.includes(name)) continue;
+    if (FORBIDDEN.has(name)) {
+      throw badRequest('context_claim_forbidden', `The course context may not set the "${name}" claim; it is set by the launcher.`);
+    }
+    if ((CONTEXT_CLAIMS as readonly string[]).includes(name)) picked[name as keyof ContextClaims] = value;
+    // Unknown claims are ignored: a context JWT is a platform's, and may carry its own fields.
+  }
+  validateShapes(picked);
+  return picked;
+}
+
+function validateShapes(claims: ContextClaims): void {
+  const context = claims[CLAIM.context] as Record<string, unknown> | undefined;
+  if (context !== undefined) {
+    if (!isObject(context) || typeof context.id !== 'string' || context.id.length === 0 || context.id.length > 255) {
+      throw badRequest('context_claim_invalid', 'The course context must be an object with an "id" string of at most 255 characters.');
+    }
+    if (context.type !== undefined && !(Array.isArray(context.type) && context.type.every((t) => typeof t === 'string'))) {
+      throw badRequest('context_claim_invalid', 'The course context "type" must be an array of strings.');
+    }
+  }
+  const link = claims[CLAIM.resourceLink] as Record<string, unknown> | undefined;
+  if (link !== undefined && (!isObject(link) || typeof link.id !== 'string' || link.id.length === 0 || link.id.length > 255)) {
+    throw badRequest('context_claim_invalid', 'The resource link must be an object with an "id" string of at most 255 characters.');
+  }
+  const roles = claims[CLAIM.roles];
+  if (roles !== undefined && !(Array.isArray(roles) && roles.every((r) => typeof r === 'string'))) {
+    throw badRequest('context_claim_invalid', 'The roles claim must be an array of role URIs.');
+  }
+  const custom = claims[CLAIM.custom];
+  if (custom !== undefined && !(isObject(custom) && Object.values(custom).every((v) => typeof v === 'string'))) {
+    throw badRequest('context_claim_invalid', 'The custom claim must be an object whose values are strings.');
+  }
+  for (const name of [CLAIM.lis, CLAIM.launchPresentation, CLAIM.ext]) {
+    if (claims[name] !== undefined && !isObject(claims[name])) {
+      throw badRequest('context_claim_invalid', `The "${name}" claim must be an object.`);
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

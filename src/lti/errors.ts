@@ -1,0 +1,39 @@
+/**
+ * The one error type of the service. A stable `code` names each failure; it is the key of the
+ * launch log, the metrics label and the troubleshooting section of the README. `message` is a
+ * sentence a person understands; `detail` may add a technical cause for operators.
+ */
+export class LtiError extends Error {
+  /** Names shown on the error page (which tool, which platform), set by the flow that failed. */
+  context?: { tool?: string | null; platform?: string | null };
+
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'LtiError';
+  }
+}
+
+export const badRequest = (code: string, message: string, detail?: string) => new LtiError(code, 400, message, detail);
+export const unauthorized = (code: string, message: string, detail?: string) => new LtiError(code, 401, message, detail);
+export const forbidden = (code: string, message: string, detail?: string) => new LtiError(code, 403, message, detail);
+export const notFound = (code: string, message: string, detail?: string) => new LtiError(code, 404, message, detail);
+export const conflict = (code: string, message: string, detail?: string) => new LtiError(code, 409, message, detail);
+export const badGateway = (code: string, message: string, detail?: string) => new LtiError(code, 502, message, detail);
+export const unavailable = (code: string, message: string, detail?: string) => new LtiError(code, 503, message, detail);
+
+/** A field-level validation error from a create/update service (admin API and pages). */
+export class ValidationError extends LtiError {
+  constructor(readonly fields: Record<string, string>) {
+    super('validation_failed', 422, Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '));
+    this.name = 'ValidationError';
+  }
+}
+
+/** The database cannot be reached: a fast 503 the person may retry (Retry-After is set). */
+export const databaseUnavailable = () =>
+  new LtiError('database_unavailable', 503, 'The service cannot reach its database right now. Please try again in a moment.');

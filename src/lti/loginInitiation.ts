@@ -1,0 +1,82 @@
+import { badRequest } from './errors.ts';
+
+/**
+ * Third-party initiated login (LTI Core 1.3 §4.1, OIDC third-party initiated login): reading the
+ * platform's request and building the authentication request the tool sends back.
+ */
+export interface LoginRequest {
+  iss: string;
+  loginHint: string;
+  targetLinkUri: string;
+  ltiMessageHint: string | null;
+  clientId: string | null;
+  deploymentId: string | null;
+  /** Frame name of the platform's storage (LTI Client Side postMessages), when offered. */
+  storageTarget: string | null;
+}
+
+export function readLoginRequest(params: Record<string, unknown>): LoginRequest {
+  const text = (name: string): string | null => {
+    const value = params[name];
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value !== 'string' || value.length > 4096) {
+      throw badRequest('login_param_invalid', `The login parameter "${name}" must be a single text value.`);
+    }
+    return value;
+  };
+  const required = (name: string): string => {
+    const value = text(name);
+    if (value === null) throw badRequest('login_param_missing', `The platform's login request has no "${name}" parameter.`);
+    return value;
+  };
+  return {
+    iss: required('iss'),
+    loginHint: required('login_hint'),
+    targetLinkUri: required('target_link_uri'),
+    ltiMessageHint: text('lti_message_hint'),
+    clientId: text('client_id'),
+    deploymentId: text('lti_deployment_id'),
+    storageTarget: text('lti_storage_target'),
+  };
+}
+
+export interface AuthRequest {
+  clientId: string;
+  redirectUri: string;
+  loginHint: string;
+  ltiMessageHint: string | null;
+  state: string;
+  nonce: string;
+}
+
+/** The authentication request URL (Security Framework §5.1.1.2): implicit flow, form_post, prompt=none. */
+export function authRequestUrl(authorizationEndpoint: string, request: AuthRequest): string {
+  const url = new URL(authorizationEndpoint);
+  const params: Record<string, string> = {
+    scope: 'openid',
+    response_type: 'id_token',
+    response_mode: 'form_post',
+    prompt: 'none',
+    client_id: request.clientId,
+    redirect_uri: request.redirectUri,
+    login_hint: request.loginHint,
+    state: request.state,
+    nonce: request.nonce,
+  };
+  if (request.ltiMessageHint !== null) params.lti_message_hint = request.ltiMessageHint;
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return url.href;
+}
+
+/**
+ * Which of the gateway's launch URLs a target_link_uri names: `{slug}` for `<public>/lti/launch/<slug>`,
+ * `{slug: null}` for the routing URL `<public>/lti/launch`, or null when it is not one of ours.
+ * Exact prefix comparison, no query or fragment: nothing else may be a redirect target.
+ */
+export function gatewayLaunchTarget(publicUrl: string, targetLinkUri: string): { slug: string | null } | null {
+  const base = `${publicUrl}/lti/launch`;
+  if (targetLinkUri === base || targetLinkUri === `${base}/`) return { slug: null };
+  if (!targetLinkUri.startsWith(`${base}/`)) return null;
+  const slug = targetLinkUri.slice(base.length + 1).replace(/\/$/, '');
+  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(slug) ? { slug } : null;
+}

@@ -1,0 +1,123 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../http/services.ts';
+import { html, page } from '../http/html.ts';
+import {
+  checkNoncePresent, checkPrompt, checkRedirectUri, checkResponseMode, checkResponseType, checkScope, parseAuthRequest,
+  type AuthRequest,
+} from '../lti/authRequest.ts';
+import type { UserClaims } from '../lti/claims.ts';
+import type { ContextClaims } from '../lti/contextClaims.ts';
+import { badRequest, forbidden, unauthorized } from '../lti/errors.ts';
+import { ID_TOKEN_LIFETIME_SECONDS, buildResourceLinkPayload } from '../lti/resourceLinkMessage.ts';
+import { useNonce } from '../store/nonces.ts';
+import type { LoginHintTable, PlatformTable, ToolTable } from '../store/schema.ts';
+import { browserHashesOf } from './browser.ts';
+import { Flow } from './flow.ts';
+import { hashToken } from './hashToken.ts';
+import { findPlatform } from './launch.ts';
+import { platformIssuer } from './tenancy.ts';
+import { findToolByClientId, launchToolOf, redirectUrisOf } from './tools.ts';
+
+async function checkClient(services: Services, platform: PlatformTable, req: AuthRequest): Promise<ToolTable> {
+  const tool = req.client_id ? await findToolByClientId(services, platform.id, req.client_id) : undefined;
+  if (!tool) throw badRequest('auth_client_unknown', `The platform "${platform.name}" has no tool with client_id "${req.client_id ?? ''}".`);
+  return tool;
+}
+
+/**
+ * The login hint is valid, unexpired, unused, for this tool and from this browser — and is used up
+ * by the same statement, so two requests (on any instances) can never both pass.
+ */
+async function consumeLoginHint(services: Services, request: FastifyRequest, tool: ToolTable, req: AuthRequest): Promise<LoginHintTable> {
+  if (!req.login_hint) throw badRequest('login_hint_invalid', 'This launch is not known to the launcher. Open the tool again from its link.');
+  const key = hashToken(req.login_hint);
+  const now = Date.now();
+  const browsers = browserHashesOf(request);
+  const row = browsers.length === 0 ? undefined : await services.db
+    .updateTable('login_hints')
+    .set({ used_at: now })
+    .where('hint', '=', key)
+    .where('tool_id', '=', tool.id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>=', now)
+    .where('browser_hash', 'in', browsers)
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return row;
+  const found = await services.db.selectFrom('login_hints').selectAll().where('hint', '=', key).executeTakeFirst();
+  if (!found || found.tool_id !== tool.id) {
+    throw badRequest('login_hint_invalid', 'This launch is not known to the launcher. Open the tool again from its link.');
+  }
+  if (found.used_at !== null) throw forbidden('login_hint_used', 'This launch was completed already. Open the tool again from its link.');
+  if (found.expires_at < now) throw unauthorized('login_hint_expired', 'This launch took too long and expired. Open the tool again from its link.');
+  throw forbidden('login_hint_wrong_browser', 'This launch was started in another browser (or your browser blocked the launcher\'s cookie). Open the tool again from its link in this browser.');
+}
+
+function checkMessageHint(req: AuthRequest, hint: LoginHintTable): void {
+  if (req.lti_message_hint !== hint.launch_id) {
+    throw badRequest('message_hint_mismatch', 'The tool sent back a launch reference that does not match this launch.');
+  }
+}
+
+async function checkNonceUnused(services: Services, tool: ToolTable, nonce: string): Promise<void> {
+  const fresh = await useNonce(services.db, `platform:${tool.id}`, nonce, Date.now() + 2 * ID_TOKEN_LIFETIME_SECONDS * 1000);
+  if (!fresh) throw forbidden('nonce_replayed', 'The tool reused a nonce of an earlier launch; this launch was refused to prevent a replay.');
+}
+
+/** GET and POST /auth: the OIDC authorization endpoint tools send the browser to. */
+export async function authorize(services: Services, request: FastifyRequest, reply: FastifyReply) {
+  const flow = new Flow(services, request);
+  const platform = await findPlatform(flow, services, request);
+  const req = await flow.step('auth_request_parsed', () => parseAuthRequest(request.method === 'POST' ? request.body : request.query));
+  await flow.step('auth_scope', () => checkScope(req));
+  await flow.step('auth_response_type', () => checkResponseType(req));
+  await flow.step('auth_response_mode', () => checkResponseMode(req));
+  await flow.step('auth_prompt', () => checkPrompt(req));
+  const tool = await flow.step('auth_client', () => checkClient(services, platform, req));
+  flow.toolId = tool.id;
+  flow.toolName = tool.name;
+  const redirectUri = await flow.step('auth_redirect_uri', () => checkRedirectUri(req, redirectUrisOf(tool)));
+  const hint = await flow.step('login_hint', () => consumeLoginHint(services, request, tool, req));
+  flow.resume(hint.launch_id);
+  await flow.step('message_hint', () => checkMessageHint(req, hint));
+  const nonce = await flow.step('nonce', () => checkNoncePresent(req));
+  await flow.step('nonce_unused', () => checkNonceUnused(services, tool, nonce));
+
+  const user = JSON.parse(hint.user_claims) as UserClaims;
+  const idToken = await flow.step('id_token_signed', () =>
+    services.keys.sign(
+      buildResourceLinkPayload({
+        issuer: platformIssuer(services.config, platform.slug),
+        tool: launchToolOf(tool),
+        user,
+        roles: JSON.parse(hint.roles) as string[],
+        contextClaims: JSON.parse(hint.context_claims) as ContextClaims,
+        nonce,
+        platform: { guid: platform.id, name: platform.name },
+        now: Date.now(),
+      }),
+    ),
+  );
+  await flow.ok('id_token_posted', { userSub: user.sub, done: true });
+  return sendFormPost(reply, redirectUri, { id_token: idToken, state: req.state }, tool.name);
+}
+
+/**
+ * The form_post answer: a form that submits itself with a nonce'd script (CSP allows no other
+ * inline script), and a button for browsers without JavaScript.
+ */
+function sendFormPost(reply: FastifyReply, action: string, fields: Record<string, string | undefined>, toolName: string) {
+  reply.formAction = ['*'];
+  reply.header('cache-control', 'no-store');
+  reply.header('pragma', 'no-cache');
+  const inputs = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
+  const body = html`<h1>Opening ${toolName}…</h1>
+<form method="post" action="${action}" id="lti-launch">${inputs}
+<noscript><p>JavaScript is off in this browser. Press the button to continue.</p></noscript>
+<button type="submit">Continue to ${toolName}</button>
+</form>
+<script nonce="${reply.cspNonce}">document.getElementById('lti-launch').submit();</script>`;
+  return reply.type('text/html; charset=utf-8').send(page(`Opening ${toolName}`, body, { styleNonce: reply.cspNonce }));
+}

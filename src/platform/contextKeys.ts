@@ -1,0 +1,49 @@
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, importSPKI, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import type { Services } from '../http/services.ts';
+import { badGateway, badRequest } from '../lti/errors.ts';
+import type { PlatformTable } from '../store/schema.ts';
+
+const remote = new Map<string, JWTVerifyGetKey>();
+
+/**
+ * The keys a platform's context JWTs are verified with: its JWKS URL (fetched through the URL
+ * policy, cached, refetched on an unknown `kid` with concurrent fetches coalesced by jose), or a
+ * static JWK/JWKS, or a PEM public key.
+ */
+export function contextKeysOf(services: Services, platform: PlatformTable): JWTVerifyGetKey {
+  if (platform.context_jwks_url) {
+    const cacheKey = `${platform.id}\u0000${platform.context_jwks_url}`;
+    let getKey = remote.get(cacheKey);
+    if (!getKey) {
+      const jwks = createRemoteJWKSet(new URL(platform.context_jwks_url), {
+        cacheMaxAge: 10 * 60_000,
+        cooldownDuration: 30_000,
+        timeoutDuration: 5_000,
+        [customFetch]: (url: string, options: RequestInit) => services.fetch(url, options),
+      });
+      const url = platform.context_jwks_url;
+      // Anything but "no such key" means the key set could not be read: the platform's problem, 502.
+      getKey = async (header, token) => {
+        try {
+          return await jwks(header, token);
+        } catch (err) {
+          if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) throw err;
+          throw badGateway('context_keys_unavailable', 'The platform\'s signing keys could not be fetched, so the link cannot be checked right now.', `${url}: ${(err as Error).message}`);
+        }
+      };
+      remote.set(cacheKey, getKey);
+    }
+    return getKey;
+  }
+  if (platform.context_public_jwk) {
+    const parsed = JSON.parse(platform.context_public_jwk) as JWK | JSONWebKeySet;
+    return createLocalJWKSet('keys' in parsed ? parsed : { keys: [parsed as JWK] });
+  }
+  if (platform.context_public_key) {
+    const pem = platform.context_public_key;
+    return async (header) => importSPKI(pem, header.alg);
+  }
+  return () => {
+    throw badRequest('context_keys_missing', 'This platform has no key configured for course context, so links with a context cannot be checked.');
+  };
+}

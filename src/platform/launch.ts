@@ -1,0 +1,226 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as client from 'openid-client';
+import type { Services } from '../http/services.ts';
+import { USER_CLAIM_NAMES, type UserClaims } from '../lti/claims.ts';
+import { verifyContextToken } from '../lti/contextToken.ts';
+import type { ContextClaims } from '../lti/contextClaims.ts';
+import { LtiError, badGateway, badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
+import { mapIdpRoles } from '../lti/roleMapping.ts';
+import type { PlatformTable, ToolTable } from '../store/schema.ts';
+import { browserHash, browserHashesOf, ensureBrowserId } from './browser.ts';
+import { contextKeysOf } from './contextKeys.ts';
+import { Flow } from './flow.ts';
+import { describeIdpError, idpClient } from './idp.ts';
+import { hashToken } from './hashToken.ts';
+import { platformBaseUrl, platformIssuer, resolvePlatform } from './tenancy.ts';
+import { startToolLogin } from './toolLogin.ts';
+import { findToolByClientId } from './tools.ts';
+
+
+// ---- GET /launch/:tool_client_id?context=<JWT> -------------------------------------------------
+
+export async function findPlatform(flow: Flow, services: Services, request: FastifyRequest): Promise<PlatformTable> {
+  const platform = await flow.step('platform_resolved', () => resolvePlatform(request, services.config, services.db));
+  flow.platformId = platform.id;
+  flow.platformName = platform.name;
+  return platform;
+}
+
+async function findTool(services: Services, platform: PlatformTable, clientId: string): Promise<ToolTable> {
+  const tool = await findToolByClientId(services, platform.id, clientId);
+  if (!tool) throw notFound('tool_unknown', `The platform "${platform.name}" has no tool "${clientId}". The link may be out of date.`);
+  return tool;
+}
+
+async function checkContext(services: Services, platform: PlatformTable, token: unknown): Promise<ContextClaims> {
+  if (token === undefined || token === '') return {};
+  if (typeof token !== 'string') throw badRequest('context_malformed', 'The link carries more than one course context.');
+  const base = platformBaseUrl(services.config, platform.slug);
+  const { claims } = await verifyContextToken(token, contextKeysOf(services, platform), {
+    clockTolerance: services.config.clockSkewSeconds,
+    audiences: [platformIssuer(services.config, platform.slug), base, `${services.config.publicUrl}/p/${platform.slug}`],
+  });
+  return claims;
+}
+
+export async function launch(services: Services, request: FastifyRequest, reply: FastifyReply) {
+  const flow = new Flow(services, request);
+  const { client_id: toolClientId } = request.params as { client_id: string };
+  const query = request.query as { context?: unknown };
+  const platform = await findPlatform(flow, services, request);
+  const tool = await flow.step('tool_resolved', () => findTool(services, platform, toolClientId));
+  flow.toolId = tool.id;
+  flow.toolName = tool.name;
+  await flow.start('launch_received');
+  const contextClaims = await flow.step('context_verified', () => checkContext(services, platform, query.context));
+
+  const config = await flow.step('idp_configured', () => idpClient(services, platform));
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const codeVerifier = client.randomPKCECodeVerifier();
+  const browser = ensureBrowserId(request, reply);
+  await services.db
+    .insertInto('pending_launches')
+    .values({
+      state: hashToken(state),
+      launch_id: flow.launchId!,
+      platform_id: platform.id,
+      tool_id: tool.id,
+      context_claims: JSON.stringify(contextClaims),
+      code_verifier: await services.box.seal(codeVerifier),
+      nonce,
+      browser_hash: browserHash(browser),
+      expires_at: Date.now() + services.config.loginStateTtlSeconds * 1000,
+      used_at: null,
+    })
+    .execute();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: `${platformBaseUrl(services.config, platform.slug)}/callback`,
+    scope: 'openid profile email',
+    response_type: 'code',
+    state,
+    nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+  });
+  await flow.ok('idp_redirect');
+  reply.header('cache-control', 'no-store');
+  return reply.redirect(url.href, 303);
+}
+
+// ---- GET /callback (the IdP's redirect_uri) ----------------------------------------------------
+
+interface Pending {
+  launchId: string;
+  platformId: string;
+  toolId: string;
+  contextClaims: ContextClaims;
+  codeVerifier: string;
+  nonce: string;
+  state: string;
+}
+
+async function claimPendingLaunch(services: Services, request: FastifyRequest, state: unknown): Promise<Pending> {
+  if (typeof state !== 'string' || state === '') {
+    throw badRequest('state_missing', 'The sign-in answer is missing its state. Start the launch again from the link.');
+  }
+  const key = hashToken(state);
+  const now = Date.now();
+  const browsers = browserHashesOf(request);
+  // The usual case in one statement: single use across every instance (only one request can flip
+  // used_at), unexpired, and from the browser that started the launch.
+  const row = browsers.length === 0 ? undefined : await services.db
+    .updateTable('pending_launches')
+    .set({ used_at: now })
+    .where('state', '=', key)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>=', now)
+    .where('browser_hash', 'in', browsers)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) {
+    const found = await services.db.selectFrom('pending_launches').selectAll().where('state', '=', key).executeTakeFirst();
+    if (!found) throw badRequest('state_unknown', 'This sign-in answer does not belong to a launch in progress. Start the launch again from the link.');
+    if (found.used_at !== null) throw forbidden('state_used', 'This sign-in answer was used already. Start the launch again from the link.');
+    if (found.expires_at < now) throw unauthorized('state_expired', 'The sign-in took too long. Start the launch again from the link.');
+    throw forbidden('callback_wrong_browser', 'This sign-in was started in another browser (or your browser blocked the launcher\'s cookie). Start the launch again from the link in this browser.');
+  }
+  return {
+    launchId: row.launch_id,
+    platformId: row.platform_id,
+    toolId: row.tool_id,
+    contextClaims: JSON.parse(row.context_claims) as ContextClaims,
+    codeVerifier: await services.box.open(row.code_verifier),
+    nonce: row.nonce,
+    state,
+  };
+}
+
+function checkIdpAnswer(query: Record<string, unknown>): void {
+  if (typeof query.error === 'string') {
+    const description = typeof query.error_description === 'string' ? `: ${query.error_description}` : '';
+    throw unauthorized('idp_denied', `The sign-in service did not let you in (${query.error}${description}).`);
+  }
+  if (typeof query.code !== 'string' || query.code === '') throw badRequest('idp_code_missing', 'The sign-in service answered without a code. Start the launch again.');
+}
+
+async function exchangeCode(config: client.Configuration, currentUrl: URL, pending: Pending, skewSeconds: number) {
+  try {
+    const tokens = await client.authorizationCodeGrant(config, currentUrl, {
+      pkceCodeVerifier: pending.codeVerifier,
+      expectedState: pending.state,
+      expectedNonce: pending.nonce,
+      idTokenExpected: true,
+    });
+    const claims = tokens.claims();
+    if (!claims) throw new Error('no id_token');
+    checkIssuedAt(claims.iat, skewSeconds);
+    return claims as Record<string, unknown> & { sub: string };
+  } catch (err) {
+    throw err instanceof LtiError ? err : idpError(err);
+  }
+}
+
+/** The IdP just issued this id_token for our code: an old or future `iat` means a replayed or forged token. */
+const ID_TOKEN_MAX_AGE_SECONDS = 600;
+
+function checkIssuedAt(iat: unknown, skewSeconds: number): void {
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof iat !== 'number' || iat > now + skewSeconds || iat < now - ID_TOKEN_MAX_AGE_SECONDS - skewSeconds) {
+    throw unauthorized('idp_token_invalid', 'The answer of the sign-in service could not be verified, so you were not signed in.', `id_token iat ${String(iat)} is outside the accepted window`);
+  }
+}
+
+const NETWORK_ERRORS = ['TypeError', 'TimeoutError', 'AbortError'];
+
+function idpError(err: unknown): LtiError {
+  const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string }; error?: string };
+  const network =
+    NETWORK_ERRORS.includes(e.name ?? '') ||
+    NETWORK_ERRORS.includes(e.cause?.name ?? '') ||
+    ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT'].includes(e.cause?.code ?? '');
+  if (network) return badGateway('idp_unreachable', 'The sign-in service is not answering. Try again in a moment.', describeIdpError(err));
+  // A refused code exchange: an OAuth error body, or a 401 challenge (a wrong client secret).
+  if (e.code === 'OAUTH_RESPONSE_BODY_ERROR' || e.code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE') {
+    return unauthorized('idp_code_rejected', 'The sign-in service refused to complete the sign-in. Start the launch again.', `${e.error ?? ''} ${describeIdpError(err)}`);
+  }
+  return unauthorized('idp_token_invalid', 'The answer of the sign-in service could not be verified, so you were not signed in.', describeIdpError(err));
+}
+
+function userOf(claims: Record<string, unknown> & { sub: string }): UserClaims {
+  const user: UserClaims = { sub: claims.sub };
+  for (const name of USER_CLAIM_NAMES) {
+    const value = claims[name];
+    if (typeof value === 'string' && value !== '') (user as unknown as Record<string, string>)[name] = value;
+  }
+  return user;
+}
+
+export async function callback(services: Services, request: FastifyRequest, reply: FastifyReply) {
+  const flow = new Flow(services, request);
+  const query = request.query as Record<string, unknown>;
+  const platform = await findPlatform(flow, services, request);
+  const pending = await flow.step('state_checked', () => claimPendingLaunch(services, request, query.state));
+  flow.resume(pending.launchId);
+  flow.toolId = pending.toolId;
+  const tool = await flow.step('tool_resolved', async () => {
+    const row = await services.db.selectFrom('tools').selectAll().where('id', '=', pending.toolId).where('platform_id', '=', platform.id).executeTakeFirst();
+    if (!row) throw notFound('tool_unknown', 'The tool of this launch no longer exists.');
+    return row;
+  });
+  flow.toolName = tool.name;
+  await flow.step('idp_answered', () => checkIdpAnswer(query));
+  const config = await flow.step('idp_configured', () => idpClient(services, platform));
+  const currentUrl = new URL(`${platformBaseUrl(services.config, platform.slug)}/callback`);
+  for (const [k, v] of Object.entries(query)) if (typeof v === 'string') currentUrl.searchParams.set(k, v);
+  const claims = await flow.step('idp_token_verified', () => exchangeCode(config, currentUrl, pending, services.config.clockSkewSeconds));
+  const user = userOf(claims);
+  const roles = mapIdpRoles(claims, platform.role_claim, platform.role_map ? (JSON.parse(platform.role_map) as Record<string, string[]>) : null);
+
+  const target = await startToolLogin(services, request, reply, platform, tool, {
+    launchId: pending.launchId, user, roles, contextClaims: pending.contextClaims,
+  });
+  await flow.ok('tool_login_redirect', { userSub: user.sub });
+  reply.header('cache-control', 'no-store');
+  return reply.redirect(target.href, 303);
+}

@@ -1,0 +1,36 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { platformAdminApi } from '../admin/platformApi.ts';
+import { platformAdminPages } from '../admin/platformPages.ts';
+import type { Services } from '../http/services.ts';
+import { authorize } from './auth.ts';
+import { callback, launch } from './launch.ts';
+import { jwks, openidConfiguration, toolsApi } from './wellKnown.ts';
+
+/** The endpoints of one platform, relative to its base (`/p/:slug` or the `<slug>.<DOMAIN>` host). */
+const platformEndpoints: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  app.get('/api/v1/tools', (request, reply) => toolsApi(services, request, reply));
+  app.options('/api/v1/tools', (_request, reply) =>
+    reply
+      .header('access-control-allow-origin', '*')
+      .header('access-control-allow-methods', 'GET')
+      .header('access-control-allow-headers', 'accept, content-type')
+      .header('access-control-max-age', '86400')
+      .code(204)
+      .send(),
+  );
+  app.get('/launch/:client_id', (request, reply) => launch(services, request, reply));
+  app.get('/callback', (request, reply) => callback(services, request, reply));
+  app.get('/auth', (request, reply) => authorize(services, request, reply));
+  app.post('/auth', (request, reply) => authorize(services, request, reply));
+  app.get('/.well-known/jwks.json', (request, reply) => jwks(services, request, reply));
+  app.get('/keypairs', (request, reply) => jwks(services, request, reply));
+  app.get('/.well-known/openid-configuration', (request, reply) => openidConfiguration(services, request, reply));
+};
+
+/** The launcher: every platform's endpoints in both tenancy forms, and the admin API. */
+export const platformRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  await app.register(platformEndpoints, { services });
+  await app.register(platformEndpoints, { services, prefix: '/p/:slug' });
+  await app.register(platformAdminApi, { services, prefix: '/admin/api/v1' });
+  await app.register(platformAdminPages, { services, prefix: '/admin' });
+};

@@ -1,0 +1,61 @@
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import { notFound } from '../lti/errors.ts';
+import type { PlatformTable } from '../store/schema.ts';
+import type { Db } from '../store/db.ts';
+
+/**
+ * Each platform (tenant) is its own LTI issuer, reachable as `<slug>.<DOMAIN>` (the origin's
+ * subdomain form) and as `<PUBLIC_URL>/p/<slug>` (path form, for localhost and one-certificate
+ * setups). The canonical base URL — the one put into tokens and shown to admins — is the
+ * subdomain form when DOMAIN is set, the path form otherwise.
+ */
+export function platformBaseUrl(config: Config, slug: string): string {
+  if (config.domain) {
+    const scheme = new URL(config.publicUrl).protocol;
+    const port = new URL(config.publicUrl).port;
+    return `${scheme}//${slug}.${config.domain.replace(/:\d+$/, '')}${port ? `:${port}` : ''}`;
+  }
+  return `${config.publicUrl}/p/${slug}`;
+}
+
+/** The issuer of a platform: ISSUER for a single-tenant setup, its base URL otherwise. */
+export function platformIssuer(config: Config, slug: string): string {
+  return config.issuer ?? platformBaseUrl(config, slug);
+}
+
+/** The slug named by the request: `/p/:slug/...` or the `<slug>.<DOMAIN>` host. */
+export function slugOf(request: FastifyRequest, config: Config): string | null {
+  const params = request.params as { slug?: string };
+  if (params.slug) return params.slug;
+  if (config.domain) {
+    const host = request.hostname.toLowerCase();
+    const domain = config.domain.replace(/:\d+$/, '');
+    if (host.endsWith(`.${domain}`)) {
+      const slug = host.slice(0, -domain.length - 1);
+      if (!slug.includes('.')) return slug;
+    }
+  }
+  return null;
+}
+
+/**
+ * Finds the platform a request is for. Without a slug (root paths on the bare PUBLIC_URL host),
+ * a single-tenant installation serves its only platform.
+ */
+export async function resolvePlatform(request: FastifyRequest, config: Config, db: Db): Promise<PlatformTable> {
+  const slug = slugOf(request, config);
+  if (slug) {
+    const row = await db.selectFrom('platforms').selectAll().where('slug', '=', slug).executeTakeFirst();
+    if (!row) throw notFound('platform_unknown', `There is no platform called "${slug}" here. Check the link you followed.`);
+    return row;
+  }
+  const rows = await db.selectFrom('platforms').selectAll().limit(2).execute();
+  if (rows.length === 1) return rows[0];
+  throw notFound(
+    'platform_unknown',
+    rows.length === 0
+      ? 'No platform has been set up on this launcher yet.'
+      : 'This address does not name a platform: use /p/<platform>/… or the platform\'s own host name.',
+  );
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../http/services.ts';
+import type { UserClaims } from '../lti/claims.ts';
+import type { ContextClaims } from '../lti/contextClaims.ts';
+import type { PlatformTable, ToolTable } from '../store/schema.ts';
+import { browserHash, ensureBrowserId } from './browser.ts';
+import { hashToken } from './hashToken.ts';
+import { platformIssuer } from './tenancy.ts';
+
+/** A login hint lives long enough for the tool's login redirect, and is single-use. */
+export const LOGIN_HINT_TTL_MS = 5 * 60_000;
+
+export interface SignedInUser {
+  launchId: string;
+  user: UserClaims;
+  roles: string[];
+  contextClaims: ContextClaims;
+  test?: boolean;
+}
+
+/**
+ * Third-party initiated login (LTI Core 1.3 §4.1, Security Framework §5.1.1): a login hint —
+ * random, stored hashed, bound to this browser, single use — carries the signed-in user to /auth,
+ * and the browser goes to the tool's initiation URL with iss, login_hint, target_link_uri,
+ * lti_message_hint (the launch id), client_id and lti_deployment_id.
+ */
+export async function startToolLogin(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  platform: PlatformTable,
+  tool: ToolTable,
+  signedIn: SignedInUser,
+): Promise<URL> {
+  const hint = randomBytes(32).toString('base64url');
+  await services.db
+    .insertInto('login_hints')
+    .values({
+      hint: hashToken(hint),
+      launch_id: signedIn.launchId,
+      platform_id: platform.id,
+      tool_id: tool.id,
+      user_claims: JSON.stringify(signedIn.user),
+      roles: JSON.stringify(signedIn.roles),
+      context_claims: JSON.stringify(signedIn.contextClaims),
+      browser_hash: browserHash(ensureBrowserId(request, reply)),
+      test: signedIn.test ? 1 : 0,
+      expires_at: Date.now() + LOGIN_HINT_TTL_MS,
+      used_at: null,
+    })
+    .execute();
+  const target = new URL(tool.open_id_connect_initiation_url);
+  target.searchParams.set('iss', platformIssuer(services.config, platform.slug));
+  target.searchParams.set('login_hint', hint);
+  target.searchParams.set('target_link_uri', tool.target_link_uri);
+  target.searchParams.set('lti_message_hint', signedIn.launchId);
+  target.searchParams.set('client_id', tool.client_id);
+  target.searchParams.set('lti_deployment_id', tool.deployment_id);
+  return target;
+}

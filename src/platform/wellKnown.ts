@@ -1,0 +1,51 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../http/services.ts';
+import { CLAIM, ALLOWED_ALGS, RESOURCE_LINK_REQUEST } from '../lti/claims.ts';
+import { Flow } from './flow.ts';
+import { findPlatform } from './launch.ts';
+import { platformBaseUrl, platformIssuer } from './tenancy.ts';
+import { launchUrlOf, listTools } from './tools.ts';
+
+/** How long tools and caches may keep the key set; the next key is published a full rotation ahead. */
+const JWKS_MAX_AGE = 300;
+
+export async function jwks(services: Services, _request: FastifyRequest, reply: FastifyReply) {
+  reply.header('cache-control', `public, max-age=${JWKS_MAX_AGE}`);
+  reply.header('access-control-allow-origin', '*');
+  return services.keys.jwks();
+}
+
+export async function openidConfiguration(services: Services, request: FastifyRequest, reply: FastifyReply) {
+  const platform = await findPlatform(new Flow(services, request), services, request);
+  const base = platformBaseUrl(services.config, platform.slug);
+  reply.header('cache-control', 'public, max-age=300');
+  reply.header('access-control-allow-origin', '*');
+  return {
+    issuer: platformIssuer(services.config, platform.slug),
+    authorization_endpoint: `${base}/auth`,
+    jwks_uri: `${base}/.well-known/jwks.json`,
+    response_types_supported: ['id_token'],
+    response_modes_supported: ['form_post'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    request_object_signing_alg_values_supported: ALLOWED_ALGS,
+    scopes_supported: ['openid'],
+    claims_supported: ['iss', 'aud', 'azp', 'sub', 'exp', 'iat', 'nonce', 'name', 'given_name', 'family_name', 'middle_name', 'email', 'picture', 'locale'],
+    'https://purl.imsglobal.org/spec/lti-platform-configuration': {
+      product_family_code: 'lti-launcher',
+      version: '0.1.0',
+      messages_supported: [{ type: RESOURCE_LINK_REQUEST }],
+      variables: [],
+    },
+    lti_claims_supported: [CLAIM.context, CLAIM.resourceLink, CLAIM.roles, CLAIM.custom, CLAIM.launchPresentation, CLAIM.toolPlatform],
+  };
+}
+
+/** GET /api/v1/tools: the platform's tool links, for its pages (CORS open for GET). */
+export async function toolsApi(services: Services, request: FastifyRequest, reply: FastifyReply) {
+  const platform = await findPlatform(new Flow(services, request), services, request);
+  reply.header('access-control-allow-origin', '*');
+  reply.header('cache-control', 'public, max-age=60');
+  const tools = await listTools(services, platform.id);
+  return tools.map((t) => ({ name: t.name, description: t.description, icon_url: t.icon_url, url: launchUrlOf(services, platform, t) }));
+}

@@ -1,0 +1,193 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
+
+// One list of migrations for SQLite and Postgres: only portable column types are used.
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('platforms')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('slug', 'text', (c) => c.notNull().unique())
+        .addColumn('openid_configuration_url', 'text', (c) => c.notNull())
+        .addColumn('idp_metadata', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('client_secret_enc', 'text')
+        .addColumn('context_jwks_url', 'text')
+        .addColumn('context_public_jwk', 'text')
+        .addColumn('context_public_key', 'text')
+        .addColumn('role_claim', 'text')
+        .addColumn('role_map', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('tools')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('icon_url', 'text')
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('deployment_id', 'text', (c) => c.notNull())
+        .addColumn('open_id_connect_initiation_url', 'text', (c) => c.notNull())
+        .addColumn('target_link_uri', 'text', (c) => c.notNull())
+        .addColumn('redirect_uris', 'text', (c) => c.notNull())
+        .addColumn('public_key', 'text')
+        .addColumn('public_jwk', 'text')
+        .addColumn('public_key_url', 'text')
+        .addColumn('custom', 'text', (c) => c.notNull())
+        .addColumn('share_name', 'integer', (c) => c.notNull())
+        .addColumn('share_email', 'integer', (c) => c.notNull())
+        .addColumn('share_picture', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('tools_platform_client_unique', ['platform_id', 'client_id'])
+        .execute();
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('alg', 'text', (c) => c.notNull())
+        .addColumn('public_jwk', 'text', (c) => c.notNull())
+        .addColumn('private_jwk_enc', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('activated_at', 'bigint')
+        .addColumn('retired_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('nonces')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('nonce', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('nonces_pk', ['scope', 'nonce'])
+        .execute();
+      await db.schema.createIndex('nonces_expires').on('nonces').column('expires_at').execute();
+      await db.schema
+        .createTable('pending_launches')
+        .addColumn('state', 'text', (c) => c.primaryKey())
+        .addColumn('launch_id', 'text', (c) => c.notNull())
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('tool_id', 'text', (c) => c.notNull())
+        .addColumn('context_claims', 'text', (c) => c.notNull())
+        .addColumn('code_verifier', 'text', (c) => c.notNull())
+        .addColumn('nonce', 'text', (c) => c.notNull())
+        .addColumn('browser_hash', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('login_hints')
+        .addColumn('hint', 'text', (c) => c.primaryKey())
+        .addColumn('launch_id', 'text', (c) => c.notNull())
+        .addColumn('platform_id', 'text', (c) => c.notNull())
+        .addColumn('tool_id', 'text', (c) => c.notNull())
+        .addColumn('user_claims', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('context_claims', 'text', (c) => c.notNull())
+        .addColumn('browser_hash', 'text', (c) => c.notNull())
+        .addColumn('test', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('launch_log')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('platform_id', 'text')
+        .addColumn('tool_id', 'text')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('failure_code', 'text')
+        .addColumn('failure_message', 'text')
+        .addColumn('steps', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text')
+        .addColumn('user_sub', 'text')
+        .addColumn('storage', 'text')
+        .addColumn('test', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('launch_log_role_created').on('launch_log').columns(['role', 'created_at']).execute();
+      await db.schema
+        .createTable('registrations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text', (c) => c.notNull())
+        .addColumn('deployment_ids', 'text', (c) => c.notNull())
+        .addColumn('authorization_endpoint', 'text', (c) => c.notNull())
+        .addColumn('token_endpoint', 'text')
+        .addColumn('jwks_url', 'text')
+        .addColumn('public_jwk', 'text')
+        .addColumn('public_key', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('registrations_issuer_client_unique', ['issuer', 'client_id'])
+        .execute();
+      await db.schema
+        .createTable('apps')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('slug', 'text', (c) => c.notNull().unique())
+        .addColumn('app_url', 'text', (c) => c.notNull())
+        .addColumn('permissions', 'text', (c) => c.notNull())
+        .addColumn('api_key_hash', 'text', (c) => c.notNull())
+        .addColumn('api_key_prefix', 'text', (c) => c.notNull())
+        .addColumn('handoff', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('login_states')
+        .addColumn('state', 'text', (c) => c.primaryKey())
+        .addColumn('launch_id', 'text', (c) => c.notNull())
+        .addColumn('nonce', 'text', (c) => c.notNull())
+        .addColumn('registration_id', 'text', (c) => c.notNull())
+        .addColumn('target_link_uri', 'text', (c) => c.notNull())
+        .addColumn('browser_hash', 'text')
+        .addColumn('storage', 'text', (c) => c.notNull())
+        .addColumn('storage_target', 'text')
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('handoffs')
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('app_id', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .execute();
+      for (const table of ['pending_launches', 'login_hints', 'login_states', 'handoffs']) {
+        await db.schema.createIndex(`${table}_expires`).on(table).column('expires_at').execute();
+      }
+    },
+    async down(db: Kysely<any>) {
+      for (const table of [
+        'handoffs', 'login_states', 'apps', 'registrations', 'launch_log', 'login_hints',
+        'pending_launches', 'nonces', 'signing_keys', 'tools', 'platforms',
+      ]) {
+        await db.schema.dropTable(table).ifExists().execute();
+      }
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Brings the schema up to date; safe to run from several instances at once (Kysely takes a lock). */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  // Kysely looks for its migration tables in every schema unless told which one; name the current
+  // schema so a database with several schemas (one per instance, or per test) migrates each its own.
+  const migrationTableSchema = db.getExecutor().adapter instanceof PostgresAdapter
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0].schema
+    : undefined;
+  const migrator = new Migrator({ db, provider, migrationTableSchema });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function ping(db: Kysely<any>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,175 @@
+
+
+/**
+ * Tables of both roles. Times are epoch milliseconds; booleans are 0/1; JSON is stored as text,
+ * so the same migrations run on SQLite and Postgres.
+ */
+export interface Database {
+  platforms: PlatformTable;
+  tools: ToolTable;
+  signing_keys: SigningKeyTable;
+  nonces: NonceTable;
+  pending_launches: PendingLaunchTable;
+  login_hints: LoginHintTable;
+  launch_log: LaunchLogTable;
+  registrations: RegistrationTable;
+  apps: AppTable;
+  login_states: LoginStateTable;
+  handoffs: HandoffTable;
+}
+
+export interface PlatformTable {
+  id: string;
+  name: string;
+  slug: string;
+  openid_configuration_url: string;
+  /** The IdP's discovery document as fetched and checked on save (JSON). */
+  idp_metadata: string;
+  client_id: string;
+  client_secret_enc: string | null;
+  context_jwks_url: string | null;
+  context_public_jwk: string | null;
+  context_public_key: string | null;
+  role_claim: string | null;
+  role_map: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ToolTable {
+  id: string;
+  platform_id: string;
+  name: string;
+  description: string | null;
+  icon_url: string | null;
+  client_id: string;
+  deployment_id: string;
+  open_id_connect_initiation_url: string;
+  target_link_uri: string;
+  redirect_uris: string;
+  public_key: string | null;
+  public_jwk: string | null;
+  public_key_url: string | null;
+  custom: string;
+  share_name: number;
+  share_email: number;
+  share_picture: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SigningKeyTable {
+  kid: string;
+  /** 'platform' (the launcher) or 'tool' (the gateway): each role has its own key set. */
+  role: string;
+  alg: string;
+  public_jwk: string;
+  private_jwk_enc: string;
+  created_at: number;
+  activated_at: number | null;
+  retired_at: number | null;
+}
+
+export interface NonceTable {
+  scope: string;
+  nonce: string;
+  expires_at: number;
+}
+
+export interface PendingLaunchTable {
+  /** The OAuth `state` sent to the IdP. */
+  state: string;
+  launch_id: string;
+  platform_id: string;
+  tool_id: string;
+  context_claims: string;
+  code_verifier: string;
+  nonce: string;
+  browser_hash: string;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface LoginHintTable {
+  hint: string;
+  launch_id: string;
+  platform_id: string;
+  tool_id: string;
+  user_claims: string;
+  roles: string;
+  context_claims: string;
+  browser_hash: string;
+  test: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface LaunchLogTable {
+  id: string;
+  role: string;
+  /** Platform id (launcher) or registration id (gateway). */
+  platform_id: string | null;
+  /** Tool id (launcher) or app id (gateway). */
+  tool_id: string | null;
+  outcome: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  steps: string;
+  request_id: string | null;
+  user_sub: string | null;
+  storage: string | null;
+  test: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RegistrationTable {
+  id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  deployment_ids: string;
+  authorization_endpoint: string;
+  token_endpoint: string | null;
+  jwks_url: string | null;
+  public_jwk: string | null;
+  public_key: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AppTable {
+  id: string;
+  name: string;
+  slug: string;
+  app_url: string;
+  permissions: string;
+  api_key_hash: string;
+  api_key_prefix: string;
+  handoff: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LoginStateTable {
+  state: string;
+  launch_id: string;
+  nonce: string;
+  registration_id: string;
+  target_link_uri: string;
+  browser_hash: string | null;
+  storage: string;
+  /** Frame name of the platform's storage (lti_storage_target), when the login offered it. */
+  storage_target: string | null;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface HandoffTable {
+  code_hash: string;
+  app_id: string;
+  payload: string;
+  expires_at: number;
+  used_at: number | null;
+}
+

@@ -1,0 +1,27 @@
+import type { Services } from '../http/services.ts';
+import { Apps } from './apps.ts';
+import { Handoffs } from './handoffs.ts';
+import { LoginStates } from './loginStates.ts';
+import { PlatformKeys, type PlatformKeysOptions } from './platformKeys.ts';
+import { Registrations } from './registrations.ts';
+
+/** The gateway's own services, built once per process on top of the shared ones. */
+export interface Gateway {
+  services: Services;
+  registrations: Registrations;
+  apps: Apps;
+  loginStates: LoginStates;
+  handoffs: Handoffs;
+  platformKeys: PlatformKeys;
+}
+
+export function createGateway(services: Services, options: { jwks?: PlatformKeysOptions } = {}): Gateway {
+  return {
+    services,
+    registrations: new Registrations(services.db, services.config),
+    apps: new Apps(services.db, services.config),
+    loginStates: new LoginStates(services.db),
+    handoffs: new Handoffs(services.db, services.box),
+    platformKeys: new PlatformKeys(services.fetch, services.log, options.jwks),
+  };
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { html, page } from '../http/html.ts';
+import { LtiError } from '../lti/errors.ts';
+import type { Gateway } from './gateway.ts';
+import { handleLaunch } from './launchFlow.ts';
+import { handleLogin } from './loginFlow.ts';
+import { PLATFORM_STORAGE_SCRIPT, PLATFORM_STORAGE_SCRIPT_PATH } from './platformStoragePages.ts';
+import { redeemLaunch } from './redeemLaunch.ts';
+
+const slugParams = {
+  type: 'object',
+  required: ['slug'],
+  properties: { slug: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$' } },
+} as const;
+
+/** The LTI endpoints of the gateway (login initiation, launch), the hand-off redemption API and the JWKS. */
+export async function launchRoutes(app: FastifyInstance, gateway: Gateway): Promise<void> {
+  const { services } = gateway;
+
+  app.get('/.well-known/jwks.json', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return services.keys.jwks();
+  });
+
+  app.get(PLATFORM_STORAGE_SCRIPT_PATH, async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=3600').type('text/javascript; charset=utf-8');
+    return PLATFORM_STORAGE_SCRIPT;
+  });
+
+  const login = async (request: FastifyRequest, reply: FastifyReply, params: unknown) => {
+    return handleLogin({ gateway, request, reply, params: (params ?? {}) as Record<string, unknown> });
+  };
+  app.get('/lti/login', (request, reply) => login(request, reply, request.query));
+  app.post('/lti/login', (request, reply) => login(request, reply, request.body));
+
+  const launch = async (request: FastifyRequest, reply: FastifyReply, slug: string | null) => {
+    try {
+      return await handleLaunch({ gateway, request, reply, slug, body: (request.body ?? {}) as Record<string, unknown> });
+    } catch (err) {
+      if (err instanceof LtiError && err.code === 'deep_linking_not_supported') return deepLinkingPage(request, reply, err);
+      throw err;
+    }
+  };
+  app.post('/lti/launch', (request, reply) => launch(request, reply, null));
+  app.post<{ Params: { slug: string } }>('/lti/launch/:slug', { schema: { params: slugParams } }, (request, reply) =>
+    launch(request, reply, request.params.slug),
+  );
+
+  app.get<{ Params: { code: string } }>(
+    '/api/v1/launches/:code',
+    { schema: { params: { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 128 } } } } },
+    (request, reply) => redeemLaunch(gateway, request, reply),
+  );
+}
+
+/** LtiDeepLinkingRequest: a plain answer rather than an error page, until deep linking is built. */
+function deepLinkingPage(request: FastifyRequest, reply: FastifyReply, err: LtiError) {
+  return reply
+    .code(err.status)
+    .type('text/html; charset=utf-8')
+    .send(page('Not supported yet', html`<h1>Not supported yet</h1>
+<p>${err.message}</p>
+<dl><dt>Error code</dt><dd><span class="code">${err.code}</span></dd>
+<dt>Request id</dt><dd><span class="code">${request.id}</span></dd></dl>`, { styleNonce: reply.cspNonce }));
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../store/db.ts';
+import type { LoginStateTable } from '../store/schema.ts';
+import { hashSecret } from './apiKeys.ts';
+
+/** How the browser was bound to the login: what the login offered, or what the launch used. */
+export type StateStorage = 'cookie' | 'platform_storage' | 'none';
+
+export interface NewLoginState {
+  state: string;
+  nonce: string;
+  /** Secret kept by the browser (cookie, platform storage); only its hash is stored. */
+  binding: string;
+}
+
+/**
+ * Login states (Security Framework §5.1.1.2 state and nonce), kept in the database so any
+ * instance can finish a launch another one started. Each is single-use and expires.
+ */
+export class LoginStates {
+  constructor(private readonly db: Db) {}
+
+  async create(input: { launchId: string; registrationId: string; targetLinkUri: string; storage: StateStorage; storageTarget: string | null; ttlSeconds: number }): Promise<NewLoginState> {
+    const created = { state: secret(), nonce: secret(), binding: secret() };
+    await this.db
+      .insertInto('login_states')
+      .values({
+        state: created.state,
+        launch_id: input.launchId,
+        nonce: created.nonce,
+        registration_id: input.registrationId,
+        target_link_uri: input.targetLinkUri,
+        browser_hash: hashSecret(created.binding),
+        storage: input.storage,
+        storage_target: input.storageTarget,
+        expires_at: Date.now() + input.ttlSeconds * 1000,
+        used_at: null,
+      })
+      .execute();
+    return created;
+  }
+
+  async find(state: string): Promise<LoginStateTable | null> {
+    return (await this.db.selectFrom('login_states').selectAll().where('state', '=', state).executeTakeFirst()) ?? null;
+  }
+
+  /** Marks the state used; false when another request used it first (atomic across instances). */
+  async consume(state: string, now = Date.now()): Promise<boolean> {
+    const result = await this.db
+      .updateTable('login_states')
+      .set({ used_at: now })
+      .where('state', '=', state)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
+
+/** 256 random bits, URL-safe. */
+export function secret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** One cookie per login, so launches in several frames at once do not overwrite each other. */
+export function stateCookieName(state: string): string {
+  return `lti_state_${hashSecret(state).slice(0, 16)}`;
+}
+
+export const STATE_COOKIE_PATH = '/lti/';

@@ -1,0 +1,189 @@
+import { randomUUID, createPublicKey } from 'node:crypto';
+import type { JWK } from 'jose';
+import type { Config } from '../config.ts';
+import { notFound, ValidationError } from '../lti/errors.ts';
+import type { Db } from '../store/db.ts';
+import { isUniqueViolation } from '../store/db.ts';
+import type { RegistrationTable } from '../store/schema.ts';
+import { isObject, only, textRule, urlRule, type FieldErrors } from './fieldRules.ts';
+
+/** An LMS platform registered with the gateway: iss + client_id, with its deployments and keys. */
+export interface Registration {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  /** Allowed deployment ids; empty = any deployment of this client. */
+  deploymentIds: string[];
+  authorizationEndpoint: string;
+  tokenEndpoint: string | null;
+  jwksUrl: string | null;
+  publicJwk: JWK | null;
+  publicKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RegistrationInput {
+  name?: unknown;
+  issuer?: unknown;
+  client_id?: unknown;
+  deployment_ids?: unknown;
+  authorization_endpoint?: unknown;
+  token_endpoint?: unknown;
+  jwks_url?: unknown;
+  public_jwk?: unknown;
+  public_key?: unknown;
+}
+
+const FIELDS = [
+  'name', 'issuer', 'client_id', 'deployment_ids', 'authorization_endpoint', 'token_endpoint', 'jwks_url', 'public_jwk', 'public_key',
+] as const;
+
+export class Registrations {
+  constructor(private readonly db: Db, private readonly config: Pick<Config, 'allowInsecureIdp'>) {}
+
+  async list(): Promise<Registration[]> {
+    const rows = await this.db.selectFrom('registrations').selectAll().orderBy('name').execute();
+    return rows.map(toRegistration);
+  }
+
+  async get(id: string): Promise<Registration> {
+    const row = await this.db.selectFrom('registrations').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('registration_not_found', 'There is no platform registration with this id.');
+    return toRegistration(row);
+  }
+
+  /** Registrations of an issuer, optionally narrowed to one client_id (one issuer may have several). */
+  async findByIssuer(issuer: string, clientId?: string): Promise<Registration[]> {
+    let q = this.db.selectFrom('registrations').selectAll().where('issuer', '=', issuer);
+    if (clientId !== undefined) q = q.where('client_id', '=', clientId);
+    return (await q.execute()).map(toRegistration);
+  }
+
+  async create(input: RegistrationInput): Promise<Registration> {
+    const values = this.validate(input, null);
+    const now = Date.now();
+    const id = randomUUID();
+    await this.write(() => this.db.insertInto('registrations').values({ id, ...values, created_at: now, updated_at: now } as RegistrationTable).execute());
+    return this.get(id);
+  }
+
+  async update(id: string, input: RegistrationInput): Promise<Registration> {
+    const existing = await this.get(id);
+    const values = this.validate(input, existing);
+    await this.write(() => this.db.updateTable('registrations').set({ ...values, updated_at: Date.now() }).where('id', '=', id).execute());
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    await this.db.deleteFrom('registrations').where('id', '=', id).execute();
+  }
+
+  private async write(run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ValidationError({ client_id: 'is already registered for this issuer' });
+      throw err;
+    }
+  }
+
+  /** Validates a full create, or a partial update merged over the existing registration. */
+  private validate(input: RegistrationInput, existing: Registration | null): Omit<RegistrationTable, 'id' | 'created_at' | 'updated_at'> {
+    if (!isObject(input)) throw new ValidationError({ body: 'must be a JSON object' });
+    const errors: FieldErrors = only(input, FIELDS);
+    const allowHttp = this.config.allowInsecureIdp;
+    const pick = <K extends keyof RegistrationInput>(name: K, current: unknown) => (name in input ? input[name] : current);
+    const merged = {
+      name: pick('name', existing?.name),
+      issuer: pick('issuer', existing?.issuer),
+      client_id: pick('client_id', existing?.clientId),
+      deployment_ids: pick('deployment_ids', existing?.deploymentIds ?? []),
+      authorization_endpoint: pick('authorization_endpoint', existing?.authorizationEndpoint),
+      token_endpoint: pick('token_endpoint', existing?.tokenEndpoint ?? null),
+      jwks_url: pick('jwks_url', existing?.jwksUrl ?? null),
+      public_jwk: pick('public_jwk', existing?.publicJwk ?? null),
+      public_key: pick('public_key', existing?.publicKey ?? null),
+    };
+    const set = (name: string, error: string | null) => {
+      if (error) errors[name] = error;
+    };
+    set('name', textRule(merged.name, { required: true, max: 200 }));
+    // LTI Core 1.3 §5.1.2: the issuer is an HTTPS URL, compared exactly (no normalising).
+    set('issuer', urlRule(merged.issuer, { required: true, allowHttp }));
+    set('client_id', textRule(merged.client_id, { required: true, max: 255 }));
+    set('deployment_ids', deploymentIdsRule(merged.deployment_ids));
+    set('authorization_endpoint', urlRule(merged.authorization_endpoint, { required: true, allowHttp }));
+    set('token_endpoint', urlRule(merged.token_endpoint, { allowHttp }));
+    set('jwks_url', urlRule(merged.jwks_url, { allowHttp }));
+    set('public_jwk', publicJwkRule(merged.public_jwk));
+    set('public_key', publicKeyRule(merged.public_key));
+    const keySources = [merged.jwks_url, merged.public_jwk, merged.public_key].filter((v) => v !== null && v !== undefined && v !== '');
+    if (keySources.length !== 1) {
+      errors.jwks_url ??= 'give exactly one of jwks_url (recommended), public_jwk or public_key';
+    }
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+    return {
+      name: merged.name as string,
+      issuer: merged.issuer as string,
+      client_id: merged.client_id as string,
+      deployment_ids: JSON.stringify(merged.deployment_ids),
+      authorization_endpoint: merged.authorization_endpoint as string,
+      token_endpoint: (merged.token_endpoint as string) || null,
+      jwks_url: (merged.jwks_url as string) || null,
+      public_jwk: merged.public_jwk ? JSON.stringify(merged.public_jwk) : null,
+      public_key: (merged.public_key as string) || null,
+    };
+  }
+}
+
+function deploymentIdsRule(value: unknown): string | null {
+  if (!Array.isArray(value)) return 'must be a list of deployment ids (empty = any deployment of this client)';
+  // LTI Core 1.3 §5.3.3: deployment_id is a case-sensitive string of at most 255 characters.
+  if (!value.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 255)) {
+    return 'each deployment id must be text of 1 to 255 characters';
+  }
+  return null;
+}
+
+function publicJwkRule(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (!isObject(value) || typeof value.kty !== 'string') return 'must be a JWK object with "kty"';
+  if ('d' in value || 'p' in value || 'k' in value) return 'must be a public key: it contains private or symmetric key material';
+  try {
+    createPublicKey({ key: value as any, format: 'jwk' });
+  } catch {
+    return 'is not a usable public key';
+  }
+  return null;
+}
+
+function publicKeyRule(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string' || !value.includes('-----BEGIN PUBLIC KEY-----')) return 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)';
+  try {
+    createPublicKey(value);
+  } catch {
+    return 'is not a usable public key';
+  }
+  return null;
+}
+
+function toRegistration(row: RegistrationTable): Registration {
+  return {
+    id: row.id,
+    name: row.name,
+    issuer: row.issuer,
+    clientId: row.client_id,
+    deploymentIds: JSON.parse(row.deployment_ids) as string[],
+    authorizationEndpoint: row.authorization_endpoint,
+    tokenEndpoint: row.token_endpoint,
+    jwksUrl: row.jwks_url,
+    publicJwk: row.public_jwk ? (JSON.parse(row.public_jwk) as JWK) : null,
+    publicKey: row.public_key,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { importJWK, jwtVerify, createLocalJWKSet } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyRing } from '../../src/keys/keyring.ts';
+import { SecretBox } from '../../src/keys/secretBox.ts';
+import { deleteExpired } from '../../src/store/cleanup.ts';
+import { createDb, type Db } from '../../src/store/db.ts';
+import { LaunchLog } from '../../src/store/launchLog.ts';
+import { migrateToLatest } from '../../src/store/migrations.ts';
+import { useNonce } from '../../src/store/nonces.ts';
+import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
+
+describe.each(DIALECTS)('storage on %s', (dialect) => {
+  let db: Db;
+  let url: string | null;
+  const box = new SecretBox(randomBytes(32));
+
+  beforeAll(async () => {
+    url = await freshDatabaseUrl(dialect);
+    db = createDb({ databaseUrl: url, dataDir: tempDir() });
+    await migrateToLatest(db);
+    await migrateToLatest(db); // idempotent
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await dropDatabase(url);
+  });
+
+  it('accepts a nonce once, across callers, and refuses the replay', async () => {
+    const results = await Promise.all([1, 2, 3, 4].map(() => useNonce(db, 'tool-1', 'n-abc', Date.now() + 60_000)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await useNonce(db, 'tool-2', 'n-abc', Date.now() + 60_000)).toBe(true);
+  });
+
+  it('deletes expired rows and keeps live ones', async () => {
+    await useNonce(db, 's', 'old', Date.now() - 1);
+    await useNonce(db, 's', 'live', Date.now() + 60_000);
+    expect(await deleteExpired(db)).toBeGreaterThanOrEqual(1);
+    expect(await useNonce(db, 's', 'old', Date.now() + 60_000)).toBe(true);
+    expect(await useNonce(db, 's', 'live', Date.now() + 60_000)).toBe(false);
+  });
+
+  it('deletes launch-log entries older than the retention period, and keeps newer ones', async () => {
+    const log = new LaunchLog(db);
+    const old = await log.start({ role: 'tool', step: 'x' });
+    const fresh = await log.start({ role: 'tool', step: 'x' });
+    await db.updateTable('launch_log').set({ created_at: Date.now() - 31 * 86_400_000 }).where('id', '=', old).execute();
+    await deleteExpired(db, { launchLogRetentionDays: 30 });
+    expect(await log.get(old)).toBeNull();
+    expect(await log.get(fresh)).not.toBeNull();
+  });
+
+  it('records launch steps and ends a launch as a failure with its code', async () => {
+    const log = new LaunchLog(db);
+    const id = await log.start({ role: 'platform', platformId: 'p1', step: 'launch_received' });
+    await log.step(id, 'context_verified', {});
+    await log.step(id, 'idp_callback', { failed: { code: 'idp_token_invalid', message: 'bad' } });
+    const entry = await log.get(id);
+    expect(entry).toMatchObject({ outcome: 'failure', failureCode: 'idp_token_invalid', platformId: 'p1' });
+    expect(entry!.steps.map((s) => s.step)).toEqual(['launch_received', 'context_verified', 'idp_callback']);
+    const listed = await log.list({ role: 'platform', outcome: 'failure', platformId: 'p1' });
+    expect(listed.map((e) => e.id)).toContain(id);
+    expect(await log.list({ role: 'tool' })).not.toContainEqual(expect.objectContaining({ id }));
+  });
+
+  it('keeps signing keys encrypted, publishes current/next/previous, and rotates with overlap', async () => {
+    const ring = new KeyRing(db, box, 'platform', 30);
+    await ring.ensure();
+    const rows = await db.selectFrom('signing_keys').selectAll().where('role', '=', 'platform').execute();
+    for (const row of rows) {
+      expect(row.private_jwk_enc).not.toContain('"d"');
+      expect(JSON.parse(row.public_jwk).d).toBeUndefined();
+    }
+    const before = await ring.list();
+    expect(before.map((k) => k.status)).toEqual(['current', 'next']);
+    const token = await ring.sign({ sub: 'x' });
+    await ring.rotate();
+    const after = await ring.list();
+    expect(after.map((k) => k.status)).toEqual(['current', 'next', 'previous']);
+    expect(after[0].kid).toBe(before[1].kid); // next became current
+    expect(after[2].kid).toBe(before[0].kid); // current became previous
+    // A token signed before the rotation still verifies against the published set.
+    const jwks = await ring.jwks();
+    await expect(jwtVerify(token, createLocalJWKSet(jwks))).resolves.toBeTruthy();
+    // A second instance sharing the database signs with the same current key.
+    const other = new KeyRing(db, box, 'platform', 30);
+    const t2 = await other.sign({ sub: 'y' });
+    const { protectedHeader } = await jwtVerify(t2, createLocalJWKSet(jwks));
+    expect(protectedHeader.kid).toBe(after[0].kid);
+    // Rotating again drops the oldest key from the set.
+    await ring.rotate();
+    expect((await ring.jwks()).keys.map((k) => k.kid)).not.toContain(before[0].kid);
+    // The other role's keys are separate.
+    const toolRing = new KeyRing(db, box, 'tool', 30);
+    await toolRing.ensure();
+    expect((await toolRing.jwks()).keys.map((k) => k.kid)).not.toContain(after[0].kid);
+  });
+
+  it('rotates automatically when the current key is older than the rotation period', async () => {
+    const ring = new KeyRing(db, box, 'tool', 1);
+    await ring.ensure();
+    const [current] = await ring.list();
+    await ring.ensure(Date.now() + 2 * 86_400_000);
+    const [after] = await ring.list();
+    expect(after.kid).not.toBe(current.kid);
+    expect(after.status).toBe('current');
+  });
+});
+
+describe('secret box', () => {
+  it('round-trips, and refuses another master key or a tampered value', async () => {
+    const box = new SecretBox(randomBytes(32));
+    const sealed = await box.seal('client-secret-123');
+    expect(sealed).not.toContain('client-secret-123');
+    expect(await box.open(sealed)).toBe('client-secret-123');
+    await expect(new SecretBox(randomBytes(32)).open(sealed)).rejects.toThrow();
+    const parts = sealed.split('.');
+    parts[3] = parts[3].slice(0, -2) + (parts[3].endsWith('AA') ? 'BB' : 'AA');
+    await expect(box.open(parts.join('.'))).rejects.toThrow();
+    void importJWK;
+  });
+});

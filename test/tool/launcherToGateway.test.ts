@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIdp, type RunningIdp } from '../../demo/idp/idp.ts';
+import { startChatbot, type RunningChatbot } from '../../examples/chatbot/chatbot.ts';
+import { CLAIM } from '../../src/lti/claims.ts';
+import { platformRoutes } from '../../src/platform/routes.ts';
+import { CookieJar } from '../idp/cookieJar.ts';
+import { loginThroughIdp } from '../idp/login.ts';
+import { Portal } from '../platform/harness.ts';
+import { Browser } from '../support/browser.ts';
+import { DIALECTS, dropDatabase, freshDatabaseUrl } from '../support/db.ts';
+import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
+import { readForm } from './support/browser.ts';
+import { createApp, startGateway, type TestGateway } from './support/gatewaySetup.ts';
+
+/** Our own launcher (platform role) → the gateway (tool role) → the example chatbot, all over real HTTP. */
+describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dialect) => {
+  let idp: RunningIdp;
+  let launcher: RunningRole;
+  let launcherDb: string | null;
+  let gateway: TestGateway;
+  let chatbot: RunningChatbot;
+  let portal: Portal;
+  let tool: Record<string, any>;
+
+  const launcherAdmin = async (path: string, body: unknown) => {
+    const response = await fetch(`${launcher.url}/admin/api/v1${path}`, {
+      method: 'POST', headers: { authorization: basicAuth(), 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body),
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+    return (await response.json()) as Record<string, any>;
+  };
+
+  beforeAll(async () => {
+    idp = await startIdp();
+    launcherDb = await freshDatabaseUrl(dialect);
+    launcher = await startRole('platform', platformRoutes, { databaseUrl: launcherDb });
+    gateway = await startGateway(dialect);
+    portal = new Portal();
+    await portal.init();
+
+    // The launcher: a platform signed in through the IdP, with course context signed by the portal.
+    const platform = await launcherAdmin('/platforms', {
+      name: 'Springfield High', slug: 'springfield', openid_configuration_url: idp.discoveryUrl,
+      client_id: 'launcher-client', client_secret: 'launcher-secret-value', context_public_jwk: portal.publicJwk,
+      role_claim: 'groups', role_map: { teacher: 'Instructor', student: 'Learner' },
+    });
+    await idp.addClient({ client_id: 'launcher-client', client_secret: 'launcher-secret-value', redirect_uris: [platform.redirect_uri] });
+
+    // The gateway's app and the chatbot behind it.
+    const app = await createApp(gateway, { slug: 'chatbot' });
+    chatbot = await startChatbot({ port: 0, gatewayUrl: gateway.url, apiKey: app.api_key });
+    expect((await gateway.admin('PATCH', `/apps/${app.id}`, { app_url: `${chatbot.url}/` })).status).toBe(200);
+
+    // The gateway as a tool of the launcher, field by field as docs/gateway.md says.
+    tool = await launcherAdmin(`/platforms/${platform.id}/tools`, {
+      name: 'Course assistant', client_id: 'gateway-client',
+      open_id_connect_initiation_url: `${gateway.url}/lti/login`, target_link_uri: app.launch_url,
+      public_key_url: `${gateway.url}/.well-known/jwks.json`,
+    });
+    // The launcher as a platform of the gateway.
+    const registered = await gateway.admin('POST', '/registrations', {
+      name: 'Springfield High (launcher)', issuer: platform.issuer, client_id: 'gateway-client', deployment_ids: [tool.deployment_id],
+      authorization_endpoint: `${platform.base_url}/auth`, jwks_url: platform.jwks_url,
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+  });
+  afterAll(async () => {
+    await chatbot?.close();
+    await gateway?.close();
+    await launcher?.close();
+    await dropDatabase(launcherDb);
+    await idp?.close();
+  });
+
+  it('takes a teacher from the portal link to the chatbot, signed in with role and course', async () => {
+    const context = await portal.context({ [CLAIM.context]: { id: 'math-101', label: 'MATH 101', title: 'Algebra' } });
+    const browser = new Browser();
+    const link = new URL(tool.launch_url);
+    link.searchParams.set('context', context);
+    const first = await browser.request(link.href);
+    expect(first.status).toBe(303);
+    const callbackUrl = await loginThroughIdp(first.headers.get('location')!, 'ada', new CookieJar());
+    const callback = await browser.request(callbackUrl.href);
+    expect(callback.status).toBe(303);
+    const gatewayLogin = callback.headers.get('location')!;
+    expect(gatewayLogin.startsWith(`${gateway.url}/lti/login?`)).toBe(true);
+
+    const login = await browser.request(gatewayLogin);
+    expect(login.status).toBe(302);
+    const auth = await browser.request(login.headers.get('location')!);
+    const autoPost = await auth.text();
+    expect(auth.status, autoPost.slice(0, 300)).toBe(200);
+    const form = readForm(autoPost);
+    const launched = await browser.request(form.action, {
+      method: 'POST', body: new URLSearchParams(form.fields), crossSitePost: true,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(launched.status, await launched.clone().text()).toBe(303);
+    const landing = launched.headers.get('location')!;
+    expect(landing.startsWith(`${chatbot.url}/?launch_code=`)).toBe(true);
+
+    expect((await browser.request(landing)).status).toBe(303);
+    const page = await (await browser.request(`${chatbot.url}/`)).text();
+    expect(page).toContain('Ada Lovelace');
+    expect(page).toContain('Instructor');
+    expect(page).toContain('Algebra');
+    expect(page).toContain('Save instructions');
+
+    const launches = (await gateway.admin('GET', '/launches?outcome=success')).body.launches;
+    expect(launches[0]).toMatchObject({ user_sub: 'ada', storage: 'cookie' });
+  });
+});

@@ -1,0 +1,100 @@
+import { expect } from 'vitest';
+import type { PlatformKeysOptions } from '../../../src/tool/platformKeys.ts';
+import { createToolRoutes, toolFramable, toolRoutes } from '../../../src/tool/routes.ts';
+import { dropDatabase, freshDatabaseUrl } from '../../support/db.ts';
+import { basicAuth, startRole, type RunningRole } from '../../support/servers.ts';
+import { Browser } from './browser.ts';
+import type { FakeLms, TokenTweaks } from './fakeLms.ts';
+
+export interface TestGateway extends RunningRole {
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+export async function startGateway(dialect: 'sqlite' | 'postgres', options: { jwks?: PlatformKeysOptions } = {}): Promise<TestGateway> {
+  const databaseUrl = await freshDatabaseUrl(dialect);
+  const routes = options.jwks ? createToolRoutes({ jwks: options.jwks }) : toolRoutes;
+  const role = await startRole('tool', routes, { databaseUrl, framable: toolFramable });
+  return {
+    ...role,
+    async close() {
+      await role.close();
+      await dropDatabase(databaseUrl);
+    },
+    async admin(method, path, body) {
+      const response = await fetch(`${role.url}/admin/api/v1${path}`, {
+        method,
+        headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+  };
+}
+
+export async function registerLms(gateway: TestGateway, lms: FakeLms, extra: Record<string, unknown> = {}): Promise<any> {
+  const created = await gateway.admin('POST', '/registrations', {
+    name: 'Fake LMS',
+    issuer: lms.issuer,
+    client_id: lms.clientId,
+    deployment_ids: [lms.deploymentId],
+    authorization_endpoint: lms.authorizationEndpoint,
+    jwks_url: lms.jwksUrl,
+    ...extra,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body;
+}
+
+export async function createApp(gateway: TestGateway, input: Record<string, unknown>): Promise<{ id: string; api_key: string; launch_url: string }> {
+  const created = await gateway.admin('POST', '/apps', { name: 'Chatbot', slug: 'chatbot', app_url: 'http://127.0.0.1:9/app', ...input });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body;
+}
+
+export interface LaunchRun {
+  login: Response;
+  auth?: Response;
+  launch?: Response;
+  launchBody?: string;
+}
+
+/**
+ * LMS → gateway over real HTTP, as a browser does it: login initiation, the redirect to the LMS,
+ * the LMS's auto-submitted form back to the launch URL.
+ */
+export async function launch(
+  browser: Browser,
+  lms: FakeLms,
+  gateway: RunningRole,
+  options: {
+    targetLinkUri: string;
+    tweaks?: TokenTweaks;
+    login?: Record<string, string>;
+    method?: 'GET' | 'POST';
+    /** Runs between the login redirect and the LMS's answer (to age a state, use a nonce…). */
+    beforeAuth?: (authRequest: URL) => Promise<void>;
+  },
+): Promise<LaunchRun> {
+  const loginHint = `hint-${Math.random().toString(36).slice(2)}`;
+  if (options.tweaks) lms.tweaks.set(loginHint, options.tweaks);
+  const params: Record<string, string> = {
+    iss: lms.issuer,
+    login_hint: loginHint,
+    target_link_uri: options.targetLinkUri,
+    lti_message_hint: 'message-hint-1',
+    client_id: lms.clientId,
+    lti_deployment_id: lms.deploymentId,
+    ...options.login,
+  };
+  for (const [k, v] of Object.entries(params)) if (v === '') delete params[k];
+  const login = options.method === 'POST'
+    ? await browser.post(`${gateway.url}/lti/login`, params)
+    : await browser.get(`${gateway.url}/lti/login?${new URLSearchParams(params)}`);
+  if (login.status !== 302) return { login };
+  const authUrl = new URL(login.headers.get('location')!);
+  await options.beforeAuth?.(authUrl);
+  const auth = await browser.get(authUrl.href);
+  const launchResponse = await browser.submitForm(await auth.text(), lms.url);
+  return { login, auth, launch: launchResponse, launchBody: await launchResponse.clone().text() };
+}
