@@ -1,0 +1,176 @@
+import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
+import { CLAIM, DEEP_LINKING_REQUEST, LTI_VERSION, RESOURCE_LINK_REQUEST } from './claims.ts';
+import { LtiError } from './errors.ts';
+
+/**
+ * The checks a tool makes on a platform's id_token (Security Framework 1.0 §5.1.3), one small pure
+ * function each, with its own stable failure code. The signature itself is verified with jose by
+ * the caller; these run on the verified header and payload.
+ */
+
+/** Signature algorithms the gateway accepts: never `none`, never HMAC (Security Framework §5.1.3 step 1 and §6.1). */
+export const ID_TOKEN_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'];
+
+/** A token issued longer ago than this is refused even before its `exp` (bounds replay of long-lived tokens). */
+export const ID_TOKEN_MAX_AGE_SECONDS = 3600;
+
+export interface IdTokenExpectations {
+  issuer: string;
+  clientId: string;
+  /** Allowed deployment ids; empty = any. */
+  deploymentIds: string[];
+  /** The nonce sent to the platform at login initiation. */
+  nonce: string;
+  nowSeconds: number;
+  clockSkewSeconds: number;
+}
+
+const invalid = (code: string, message: string, status = 401) => new LtiError(code, status, message);
+
+export function checkAlgorithm(header: ProtectedHeaderParameters): void {
+  if (!header.alg || !ID_TOKEN_ALGS.includes(header.alg)) {
+    throw invalid('alg_not_allowed', `The launch was signed with the algorithm "${header.alg ?? 'none'}", which this tool does not accept (${ID_TOKEN_ALGS.join(', ')}).`);
+  }
+}
+
+/** Step 2: iss equals the registered issuer exactly. */
+export function checkIssuer(payload: JWTPayload, expected: IdTokenExpectations): void {
+  if (payload.iss !== expected.issuer) {
+    throw invalid('iss_mismatch', 'The launch comes from a different issuer than the platform this login was started for.');
+  }
+}
+
+/** Step 3: aud contains our client_id; with several audiences, azp names us. */
+export function checkAudience(payload: JWTPayload, expected: IdTokenExpectations): void {
+  const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
+  if (!aud.includes(expected.clientId)) {
+    throw invalid('aud_mismatch', 'The launch is addressed to a different client id than this tool’s registration.');
+  }
+  if (aud.length > 1 && payload.azp === undefined) {
+    throw invalid('azp_missing', 'The launch names several audiences but no authorized party (azp).');
+  }
+  if (payload.azp !== undefined && payload.azp !== expected.clientId) {
+    throw invalid('azp_mismatch', 'The launch’s authorized party (azp) is not this tool’s client id.');
+  }
+}
+
+/** Largest NumericDate (seconds) a date can hold: ±8.64e15 ms, the range of an ECMAScript Date. */
+const MAX_NUMERIC_DATE = 8.64e12;
+
+/** A JWT NumericDate (RFC 7519 §2) that names a real date: a finite number within a Date's range. */
+export function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_NUMERIC_DATE;
+}
+
+/**
+ * How long a used nonce must be remembered (ms since the epoch): until the token could no longer
+ * be accepted anyway — its exp or its maximum age, whichever comes first, plus the clock skew.
+ */
+export function nonceRetentionUntil(payload: JWTPayload, clockSkewSeconds: number, nowMs: number): number {
+  const acceptableUntil = Math.min(payload.exp as number, (payload.iat as number) + ID_TOKEN_MAX_AGE_SECONDS);
+  return Math.max(Math.ceil((acceptableUntil + clockSkewSeconds) * 1000), nowMs + 60_000);
+}
+
+/** Step 4: exp in the future, iat not in the future and not too old, with a clock-skew leeway. */
+export function checkTimes(payload: JWTPayload, expected: IdTokenExpectations): void {
+  const { nowSeconds: now, clockSkewSeconds: skew } = expected;
+  if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+    throw invalid('claim_missing', 'The launch has no valid "exp" or "iat" time.', 400);
+  }
+  for (const name of ['exp', 'iat', 'nbf'] as const) {
+    const value = payload[name];
+    if (value !== undefined && !isNumericDate(value)) {
+      throw invalid('claim_invalid', `The launch\u2019s "${name}" time is not a date.`, 400);
+    }
+  }
+  if (payload.exp + skew <= now) throw invalid('token_expired', 'The launch has expired. Open the link in your course again.');
+  if (payload.iat - skew > now) {
+    throw invalid('iat_in_future', 'The launch was issued in the future: the platform’s clock or ours is wrong.');
+  }
+  if (payload.nbf !== undefined) {
+    if (typeof payload.nbf !== 'number') throw invalid('claim_invalid', 'The launch\u2019s "nbf" time is not a number.', 400);
+    if (payload.nbf - skew > now) throw invalid('token_not_yet_valid', 'The launch is not valid yet: the platform\u2019s clock or ours is wrong.');
+  }
+  if (now - payload.iat > ID_TOKEN_MAX_AGE_SECONDS + skew) {
+    throw invalid('token_too_old', 'The launch was issued too long ago. Open the link in your course again.');
+  }
+}
+
+/** Step 5 (first half): the nonce is the one sent at login. Single use is checked against the store. */
+export function checkNonce(payload: JWTPayload, expected: IdTokenExpectations): void {
+  if (typeof payload.nonce !== 'string' || payload.nonce.length === 0) {
+    throw invalid('nonce_missing', 'The launch carries no nonce.', 400);
+  }
+  if (payload.nonce !== expected.nonce) {
+    throw invalid('nonce_mismatch', 'The launch’s nonce is not the one this login asked for.');
+  }
+}
+
+/** Step 7: the LTI version and message type are supported. */
+export function checkVersion(payload: JWTPayload): void {
+  if (payload[CLAIM.version] !== LTI_VERSION) {
+    throw invalid('version_unsupported', `The launch uses LTI version "${String(payload[CLAIM.version] ?? '')}"; this tool supports ${LTI_VERSION}.`, 400);
+  }
+}
+
+export function checkMessageType(payload: JWTPayload): void {
+  const type = payload[CLAIM.messageType];
+  if (type === DEEP_LINKING_REQUEST) {
+    throw new LtiError('deep_linking_not_supported', 501, 'Adding content from this tool (LTI Deep Linking) is not supported yet. Add the tool as a plain link instead.');
+  }
+  if (type !== RESOURCE_LINK_REQUEST) {
+    throw invalid('message_type_unsupported', `The launch is a "${String(type ?? '')}" message; this tool supports ${RESOURCE_LINK_REQUEST}.`, 400);
+  }
+}
+
+/** Step 7: the deployment is one this registration allows. */
+export function checkDeploymentId(payload: JWTPayload, expected: IdTokenExpectations): void {
+  const id = payload[CLAIM.deploymentId];
+  if (typeof id !== 'string' || id.length === 0 || id.length > 255) {
+    throw invalid('claim_missing', 'The launch has no valid deployment_id claim.', 400);
+  }
+  if (expected.deploymentIds.length > 0 && !expected.deploymentIds.includes(id)) {
+    throw invalid('deployment_unknown', `The deployment "${id}" is not registered with this tool. Ask the administrator to add it.`, 403);
+  }
+}
+
+/** Step 7: required claims of an LtiResourceLinkRequest are present and well typed (LTI Core 1.3 §5.3). */
+export function checkResourceLinkClaims(payload: JWTPayload): void {
+  const missing = (name: string) => invalid('claim_missing', `The launch has no "${name}" claim.`, 400);
+  const badType = (name: string, what: string) => invalid('claim_invalid', `The launch's "${name}" claim must be ${what}.`, 400);
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) throw missing('sub');
+  if (typeof payload[CLAIM.targetLinkUri] !== 'string') throw missing(CLAIM.targetLinkUri);
+  const link = payload[CLAIM.resourceLink];
+  if (link === undefined) throw missing(CLAIM.resourceLink);
+  if (!isObject(link) || typeof link.id !== 'string' || link.id.length === 0 || link.id.length > 255) {
+    throw badType(CLAIM.resourceLink, 'an object with an "id" of 1 to 255 characters');
+  }
+  const roles = payload[CLAIM.roles];
+  if (roles === undefined) throw missing(CLAIM.roles);
+  if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw badType(CLAIM.roles, 'an array of role URIs');
+  const context = payload[CLAIM.context];
+  if (context !== undefined && (!isObject(context) || typeof context.id !== 'string' || context.id.length > 255)) {
+    throw badType(CLAIM.context, 'an object with an "id"');
+  }
+  const custom = payload[CLAIM.custom];
+  if (custom !== undefined && !isObject(custom)) throw badType(CLAIM.custom, 'an object');
+  for (const name of [CLAIM.launchPresentation, CLAIM.toolPlatform, CLAIM.lis, CLAIM.ags, CLAIM.nrps]) {
+    if (payload[name] !== undefined && !isObject(payload[name])) throw badType(name, 'an object');
+  }
+}
+
+/** The claim checks in the order the Security Framework lists them. */
+export const ID_TOKEN_CHECKS: Array<{ name: string; check: (payload: JWTPayload, expected: IdTokenExpectations) => void }> = [
+  { name: 'check_issuer', check: checkIssuer },
+  { name: 'check_audience', check: checkAudience },
+  { name: 'check_times', check: checkTimes },
+  { name: 'check_nonce', check: checkNonce },
+  { name: 'check_version', check: checkVersion },
+  { name: 'check_message_type', check: checkMessageType },
+  { name: 'check_deployment_id', check: checkDeploymentId },
+  { name: 'check_resource_link_claims', check: checkResourceLinkClaims },
+];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
