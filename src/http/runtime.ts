@@ -6,6 +6,7 @@ import { resolveMasterKey } from '../keys/masterKey.ts';
 import { SecretBox } from '../keys/secretBox.ts';
 import { deleteExpired } from '../store/cleanup.ts';
 import { createDb } from '../store/db.ts';
+import { ReadCache } from '../store/readCache.ts';
 import { LaunchLog } from '../store/launchLog.ts';
 import { migrateToLatest } from '../store/migrations.ts';
 import { Metrics } from './metrics.ts';
@@ -39,6 +40,7 @@ export async function createServices(config: Config, options: RuntimeOptions): P
     box,
     keys,
     launchLog: new LaunchLog(db),
+    cache: new ReadCache(),
     metrics: new Metrics(),
     log,
     fetch: policyFetch(config.allowPrivateUrls),

@@ -14,13 +14,13 @@ import { describeIdpError, idpClient } from './idp.ts';
 import { hashToken } from './hashToken.ts';
 import { platformBaseUrl, platformIssuer, resolvePlatform } from './tenancy.ts';
 import { startToolLogin } from './toolLogin.ts';
-import { findToolByClientId } from './tools.ts';
+import { findToolByClientId, findToolById } from './tools.ts';
 
 
 // ---- GET /launch/:tool_client_id?context=<JWT> -------------------------------------------------
 
 export async function findPlatform(flow: Flow, services: Services, request: FastifyRequest): Promise<PlatformTable> {
-  const platform = await flow.step('platform_resolved', () => resolvePlatform(request, services.config, services.db));
+  const platform = await flow.step('platform_resolved', () => resolvePlatform(request, services));
   flow.platformId = platform.id;
   flow.platformName = platform.name;
   return platform;
@@ -204,8 +204,8 @@ export async function callback(services: Services, request: FastifyRequest, repl
   flow.resume(pending.launchId);
   flow.toolId = pending.toolId;
   const tool = await flow.step('tool_resolved', async () => {
-    const row = await services.db.selectFrom('tools').selectAll().where('id', '=', pending.toolId).where('platform_id', '=', platform.id).executeTakeFirst();
-    if (!row) throw notFound('tool_unknown', 'The tool of this launch no longer exists.');
+    const row = await findToolById(services, pending.toolId);
+    if (!row || row.platform_id !== platform.id) throw notFound('tool_unknown', 'The tool of this launch no longer exists.');
     return row;
   });
   flow.toolName = tool.name;

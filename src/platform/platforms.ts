@@ -156,6 +156,8 @@ export async function savePlatform(services: Services, body: Record<string, unkn
   } catch (err) {
     if (isUniqueViolation(err)) throw new ValidationError({ slug: `a platform with the slug "${slug}" already exists` });
     throw err;
+  } finally {
+    services.cache.invalidate();
   }
   return row;
 }
@@ -166,6 +168,7 @@ export async function deletePlatform(services: Services, id: string): Promise<vo
     await trx.deleteFrom('tools').where('platform_id', '=', id).execute();
     await trx.deleteFrom('platforms').where('id', '=', id).execute();
   });
+  services.cache.invalidate();
 }
 
 /** `{"teacher": "Instructor", "staff": ["Instructor", "Administrator"]}` → values as full LIS role URIs. */

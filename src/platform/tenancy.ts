@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { notFound } from '../lti/errors.ts';
 import type { PlatformTable } from '../store/schema.ts';
-import type { Db } from '../store/db.ts';
+import type { Services } from '../http/services.ts';
 
 /**
  * Each platform (tenant) is its own LTI issuer, reachable as `<slug>.<DOMAIN>` (the origin's
@@ -43,15 +43,20 @@ export function slugOf(request: FastifyRequest, config: Config): string | null {
  * Finds the platform a request is for. Without a slug (root paths on the bare PUBLIC_URL host),
  * a single-tenant installation serves its only platform.
  */
-export async function resolvePlatform(request: FastifyRequest, config: Config, db: Db): Promise<PlatformTable> {
+export async function resolvePlatform(request: FastifyRequest, services: Services): Promise<PlatformTable> {
+  const { config, db, cache } = services;
   const slug = slugOf(request, config);
   if (slug) {
-    const row = await db.selectFrom('platforms').selectAll().where('slug', '=', slug).executeTakeFirst();
+    const row = await cache.get(`platform:slug:${slug}`, () => db.selectFrom('platforms').selectAll().where('slug', '=', slug).executeTakeFirst());
     if (!row) throw notFound('platform_unknown', `There is no platform called "${slug}" here. Check the link you followed.`);
     return row;
   }
-  const rows = await db.selectFrom('platforms').selectAll().limit(2).execute();
-  if (rows.length === 1) return rows[0];
+  const only = await cache.get('platform:only', async () => {
+    const rows = await db.selectFrom('platforms').selectAll().limit(2).execute();
+    return rows.length === 1 ? rows[0] : null;
+  });
+  if (only) return only;
+  const rows = await db.selectFrom('platforms').select('id').limit(2).execute();
   throw notFound(
     'platform_unknown',
     rows.length === 0

@@ -67,8 +67,15 @@ export async function getTool(services: Services, id: string): Promise<ToolTable
   return row;
 }
 
+/** The tool a launch names (cached per instance: src/store/readCache.ts). */
 export async function findToolByClientId(services: Services, platformId: string, clientId: string): Promise<ToolTable | undefined> {
-  return services.db.selectFrom('tools').selectAll().where('platform_id', '=', platformId).where('client_id', '=', clientId).executeTakeFirst();
+  return services.cache.get(`tool:client:${platformId}\n${clientId}`, () =>
+    services.db.selectFrom('tools').selectAll().where('platform_id', '=', platformId).where('client_id', '=', clientId).executeTakeFirst());
+}
+
+/** A tool by id on the launch path (cached per instance: src/store/readCache.ts). */
+export async function findToolById(services: Services, id: string): Promise<ToolTable | undefined> {
+  return services.cache.get(`tool:id:${id}`, () => services.db.selectFrom('tools').selectAll().where('id', '=', id).executeTakeFirst());
 }
 
 /** Creates (no `existing`) or updates a tool of a platform; keys are checked before anything is stored. */
@@ -159,6 +166,8 @@ export async function saveTool(services: Services, platformId: string, body: Rec
   } catch (err) {
     if (isUniqueViolation(err)) throw new ValidationError({ client_id: `this platform already has a tool with client_id "${clientId}"` });
     throw err;
+  } finally {
+    services.cache.invalidate();
   }
   return row;
 }
@@ -166,4 +175,5 @@ export async function saveTool(services: Services, platformId: string, body: Rec
 export async function deleteTool(services: Services, id: string): Promise<void> {
   await getTool(services, id);
   await services.db.deleteFrom('tools').where('id', '=', id).execute();
+  services.cache.invalidate();
 }

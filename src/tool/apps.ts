@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { notFound, ValidationError } from '../lti/errors.ts';
 import type { Db } from '../store/db.ts';
+import type { ReadCache } from '../store/readCache.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import type { AppTable } from '../store/schema.ts';
 import { hashSecret, newApiKey } from './apiKeys.ts';
@@ -41,7 +42,11 @@ export function launchUrl(publicUrl: string, slug: string): string {
 }
 
 export class Apps {
-  constructor(private readonly db: Db, private readonly config: Pick<Config, 'allowInsecureIdp'>) {}
+  constructor(
+    private readonly db: Db,
+    private readonly config: Pick<Config, 'allowInsecureIdp'>,
+    private readonly cache: ReadCache,
+  ) {}
 
   async list(): Promise<App[]> {
     return (await this.db.selectFrom('apps').selectAll().orderBy('name').execute()).map(toApp);
@@ -53,12 +58,15 @@ export class Apps {
     return toApp(row);
   }
 
+  /** The app a launch names, or null. Read on every login and launch, so cached per instance (src/store/readCache.ts). */
   async findBySlug(slug: string): Promise<App | null> {
-    const row = await this.db.selectFrom('apps').selectAll().where('slug', '=', slug).executeTakeFirst();
-    return row ? toApp(row) : null;
+    return this.cache.get(`app:slug:${slug}`, async () => {
+      const row = await this.db.selectFrom('apps').selectAll().where('slug', '=', slug).executeTakeFirst();
+      return row ? toApp(row) : null;
+    });
   }
 
-  /** The app an API key belongs to, or null. */
+  /** The app an API key belongs to, or null. Never cached: a regenerated key stops working at once on every instance. */
   async authenticate(apiKey: string): Promise<App | null> {
     const row = await this.db.selectFrom('apps').selectAll().where('api_key_hash', '=', hashSecret(apiKey)).executeTakeFirst();
     return row ? toApp(row) : null;
@@ -95,6 +103,7 @@ export class Apps {
       .set({ api_key_hash: key.hash, api_key_prefix: key.prefix, updated_at: Date.now() })
       .where('id', '=', id)
       .execute();
+    this.cache.invalidate();
     return { app: await this.get(id), apiKey: key.key };
   }
 
@@ -102,6 +111,7 @@ export class Apps {
     await this.get(id);
     await this.db.deleteFrom('handoffs').where('app_id', '=', id).execute();
     await this.db.deleteFrom('apps').where('id', '=', id).execute();
+    this.cache.invalidate();
   }
 
   private async write(run: () => Promise<unknown>): Promise<void> {
@@ -110,6 +120,8 @@ export class Apps {
     } catch (err) {
       if (isUniqueViolation(err)) throw new ValidationError({ slug: 'is already used by another app' });
       throw err;
+    } finally {
+      this.cache.invalidate();
     }
   }
 

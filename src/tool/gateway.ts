@@ -18,8 +18,8 @@ export interface Gateway {
 export function createGateway(services: Services, options: { jwks?: PlatformKeysOptions } = {}): Gateway {
   return {
     services,
-    registrations: new Registrations(services.db, services.config),
-    apps: new Apps(services.db, services.config),
+    registrations: new Registrations(services.db, services.config, services.cache),
+    apps: new Apps(services.db, services.config, services.cache),
     loginStates: new LoginStates(services.db),
     handoffs: new Handoffs(services.db, services.box),
     platformKeys: new PlatformKeys(services.fetch, services.log, options.jwks),

@@ -53,10 +53,9 @@ const findLoginState: Step<LaunchContext> = {
     const row = await ctx.gateway.loginStates.find(ctx.form!.state);
     if (!row) throw unauthorized('state_unknown', 'This launch was not started here, or it was started too long ago. Open the link from your course again.');
     ctx.loginState = row;
-    ctx.registration = await ctx.gateway.registrations.get(row.registration_id).catch((err) => {
-      if (err instanceof LtiError) throw unauthorized('registration_unknown', 'The platform this launch was started for is no longer registered.');
-      throw err;
-    });
+    const registration = await ctx.gateway.registrations.find(row.registration_id);
+    if (!registration) throw unauthorized('registration_unknown', 'The platform this launch was started for is no longer registered.');
+    ctx.registration = registration;
     // A replay is an attempt of its own: it gets its own log entry and leaves the finished launch as it was.
     if (row.used_at !== null) throw unauthorized('state_used', 'This launch has already been used. Open the link from your course again.');
     ctx.launchId = row.launch_id;

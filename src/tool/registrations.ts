@@ -3,6 +3,7 @@ import type { JWK } from 'jose';
 import type { Config } from '../config.ts';
 import { notFound, ValidationError } from '../lti/errors.ts';
 import type { Db } from '../store/db.ts';
+import type { ReadCache } from '../store/readCache.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import type { RegistrationTable } from '../store/schema.ts';
 import { isObject, only, textRule, urlRule, type FieldErrors } from './fieldRules.ts';
@@ -41,7 +42,11 @@ const FIELDS = [
 ] as const;
 
 export class Registrations {
-  constructor(private readonly db: Db, private readonly config: Pick<Config, 'allowInsecureIdp'>) {}
+  constructor(
+    private readonly db: Db,
+    private readonly config: Pick<Config, 'allowInsecureIdp'>,
+    private readonly cache: ReadCache,
+  ) {}
 
   async list(): Promise<Registration[]> {
     const rows = await this.db.selectFrom('registrations').selectAll().orderBy('name').execute();
@@ -54,11 +59,27 @@ export class Registrations {
     return toRegistration(row);
   }
 
-  /** Registrations of an issuer, optionally narrowed to one client_id (one issuer may have several). */
+  /** A registration on the launch path, or null (cached per instance: src/store/readCache.ts). */
+  async find(id: string): Promise<Registration | null> {
+    return this.cache.get(`registration:id:${id}`, async () => {
+      const row = await this.db.selectFrom('registrations').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRegistration(row) : null;
+    });
+  }
+
+  /**
+   * Registrations of an issuer, optionally narrowed to one client_id (one issuer may have several).
+   * Read on every login, so cached per instance (src/store/readCache.ts); an empty result is not.
+   */
   async findByIssuer(issuer: string, clientId?: string): Promise<Registration[]> {
-    let q = this.db.selectFrom('registrations').selectAll().where('issuer', '=', issuer);
-    if (clientId !== undefined) q = q.where('client_id', '=', clientId);
-    return (await q.execute()).map(toRegistration);
+    const key = `registration:iss:${issuer}\n${clientId === undefined ? '*' : `=${clientId}`}`;
+    const found = await this.cache.get(key, async () => {
+      let q = this.db.selectFrom('registrations').selectAll().where('issuer', '=', issuer);
+      if (clientId !== undefined) q = q.where('client_id', '=', clientId);
+      const rows = (await q.execute()).map(toRegistration);
+      return rows.length > 0 ? rows : null;
+    });
+    return found ?? [];
   }
 
   async create(input: RegistrationInput): Promise<Registration> {
@@ -79,6 +100,7 @@ export class Registrations {
   async delete(id: string): Promise<void> {
     await this.get(id);
     await this.db.deleteFrom('registrations').where('id', '=', id).execute();
+    this.cache.invalidate();
   }
 
   private async write(run: () => Promise<unknown>): Promise<void> {
@@ -87,6 +109,8 @@ export class Registrations {
     } catch (err) {
       if (isUniqueViolation(err)) throw new ValidationError({ client_id: 'is already registered for this issuer' });
       throw err;
+    } finally {
+      this.cache.invalidate();
     }
   }
 

@@ -83,6 +83,7 @@ describe('the IdP goes down', () => {
       const state = new URL(first.headers.get('location')!).searchParams.get('state')!;
       await db.updateTable('platforms').set({ idp_metadata: JSON.stringify({ ...JSON.parse(row.idp_metadata), token_endpoint: `http://127.0.0.1:${port}/token` }) })
         .where('id', '=', world.platform.id).execute();
+      world.launcher.services.cache.invalidate(); // the write bypassed the service, which caches settings per instance
       const started = Date.now();
       const callback = new URL(`${world.platform.base_url}/callback`);
       callback.search = new URLSearchParams({ code: 'c', state, iss: world.idp.issuer }).toString();
@@ -92,6 +93,7 @@ describe('the IdP goes down', () => {
       expect(page.code).toBe('idp_unreachable');
     } finally {
       await db.updateTable('platforms').set({ idp_metadata: row.idp_metadata }).where('id', '=', world.platform.id).execute();
+      world.launcher.services.cache.invalidate();
       hanging.closeAllConnections();
       hanging.close();
     }

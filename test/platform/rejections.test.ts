@@ -152,11 +152,13 @@ describe.each(DIALECTS)('launcher rejections on %s', (dialect) => {
       const row = await db.selectFrom('platforms').select('idp_metadata').where('id', '=', world.platform.id).executeTakeFirstOrThrow();
       const meta = JSON.parse(row.idp_metadata);
       await db.updateTable('platforms').set({ idp_metadata: JSON.stringify({ ...meta, jwks_uri: `${world.tool.url}/jwks` }) }).where('id', '=', world.platform.id).execute();
+      world.launcher.services.cache.invalidate();
       try {
         const { browser, callbackUrl } = await toCallback();
         await expectRejected(await browser.request(callbackUrl.href), 401, 'idp_token_invalid');
       } finally {
         await db.updateTable('platforms').set({ idp_metadata: row.idp_metadata }).where('id', '=', world.platform.id).execute();
+        world.launcher.services.cache.invalidate();
       }
     });
     it('502 idp_unreachable', async () => {
@@ -166,10 +168,12 @@ describe.each(DIALECTS)('launcher rejections on %s', (dialect) => {
       const { browser, callbackUrl } = await toCallback();
       // The token endpoint goes away between the login and the code exchange.
       await db.updateTable('platforms').set({ idp_metadata: JSON.stringify({ ...meta, token_endpoint: 'http://127.0.0.1:9/token' }) }).where('id', '=', world.platform.id).execute();
+      world.launcher.services.cache.invalidate();
       try {
         await expectRejected(await browser.request(callbackUrl.href), 502, 'idp_unreachable');
       } finally {
         await db.updateTable('platforms').set({ idp_metadata: row.idp_metadata }).where('id', '=', world.platform.id).execute();
+        world.launcher.services.cache.invalidate();
       }
     });
   });
