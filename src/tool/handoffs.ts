@@ -39,19 +39,21 @@ export class Handoffs {
    */
   async redeem(appId: string, code: string, now = Date.now()): Promise<RedeemResult> {
     const codeHash = hashSecret(code);
-    const result = await this.db
+    // Checked and used up in one statement; only a refusal reads the row again, to say why.
+    const used = await this.db
       .updateTable('handoffs')
       .set({ used_at: now })
       .where('code_hash', '=', codeHash)
       .where('app_id', '=', appId)
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
+      .returning('payload')
       .executeTakeFirst();
-    const row = await this.db.selectFrom('handoffs').selectAll().where('code_hash', '=', codeHash).executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1 && row) {
-      const { launchId, summary } = JSON.parse(await this.box.open(row.payload)) as { launchId: string; summary: LaunchSummary };
+    if (used) {
+      const { launchId, summary } = JSON.parse(await this.box.open(used.payload)) as { launchId: string; summary: LaunchSummary };
       return { ok: true, launchId, summary };
     }
+    const row = await this.db.selectFrom('handoffs').select(['app_id', 'used_at']).where('code_hash', '=', codeHash).executeTakeFirst();
     if (!row || row.app_id !== appId) return { ok: false, reason: 'unknown' };
     return { ok: false, reason: row.used_at !== null ? 'used' : 'expired' };
   }
