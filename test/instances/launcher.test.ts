@@ -144,6 +144,37 @@ describe.skipIf(!PG_URL)('two launcher processes behind a round-robin proxy', ()
     expect(toolAnswer.status).toBe(200);
   }, 30_000);
 
+  it('a tool deleted on one instance is refused there at once and on the other within the 5 s settings cache', async () => {
+    const admin = adminClient({ url: instances[0].url });
+    const created = await admin(`/platforms/${world.platform.id}/tools`, {
+      body: {
+        name: 'Short-lived tool', client_id: 'short-lived', open_id_connect_initiation_url: `${world.tool.url}/login`,
+        target_link_uri: `${world.tool.url}/launch`, public_key_url: `${world.tool.url}/jwks`,
+      },
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const tool = (await created.json()) as { id: string; launch_url: string };
+    const launchAt = async (instance: number) => {
+      const url = new URL(direct(tool.launch_url, instance));
+      url.searchParams.set('context', await world.portal.context({}));
+      return (await fetch(url, { redirect: 'manual' })).status;
+    };
+    // Both instances have read (and cached) the tool.
+    expect(await launchAt(0)).toBe(303);
+    expect(await launchAt(1)).toBe(303);
+
+    expect((await admin(`/tools/${tool.id}`, { method: 'DELETE' })).status).toBe(204);
+    const deletedAt = Date.now();
+    expect(await launchAt(0)).toBe(404);
+    let status = await launchAt(1);
+    while (status !== 404 && Date.now() - deletedAt < 8_000) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = await launchAt(1);
+    }
+    expect(status).toBe(404);
+    expect(Date.now() - deletedAt).toBeLessThan(5_000 + 1_500);
+  }, 20_000);
+
   it('both instances are still up and ready', async () => {
     for (const instance of instances) {
       expect(instance.child.exitCode).toBeNull();
