@@ -230,7 +230,7 @@ async function soakSection(): Promise<void> {
       await world.close();
     }
   }
-  print('Expiry: launcher pending launches 60 s here, login hints 300 s, nonces 600 s (2 × id_token lifetime); gateway login states 60 s here, hand-off codes 60 s, nonces until the id_token\'s exp (300 s here). Rows of a table whose expiry is longer than the soak cannot level off within it: they stay below rate × (expiry + 60 s). `launch_log` is not pruned by housekeeping.');
+  print('Expiry: launcher pending launches 60 s here, login hints 300 s, nonces 600 s (2 × id_token lifetime); gateway login states 60 s here, hand-off codes 60 s, nonces until the id_token\'s exp (300 s here; never past its iat + 1 h). Rows of a table whose expiry is longer than the soak cannot level off within it: they stay below rate × (expiry + 60 s). `launch_log` entries are kept LAUNCH_LOG_RETENTION_DAYS (30 days by default), so that table grows through any soak.');
   print();
 }
 
