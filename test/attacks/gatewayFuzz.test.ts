@@ -11,32 +11,24 @@ import { FUZZ_RUNS, fuzzOptions } from './fuzzOptions.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { Browser, readForm } from '../tool/support/browser.ts';
-import { FakeLms } from '../tool/support/fakeLms.ts';
-import { createApp, registerLms, startGateway, type TestGateway } from '../tool/support/gatewaySetup.ts';
+import { useGateway } from '../tool/support/gatewaySetup.ts';
 
 const RUNS = FUZZ_RUNS;
 const LTI_CLAIMS = [...Object.values(CLAIM), 'iss', 'aud', 'azp', 'sub', 'exp', 'iat', 'nbf', 'nonce', 'name', 'email'];
 const LOGIN_PARAMS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id', 'lti_storage_target'];
 
-let lms: FakeLms;
-let gateway: TestGateway;
-let app: { api_key: string; launch_url: string };
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
-beforeAll(async () => {
+// Listening from before the gateway starts; afterAll hooks run in reverse order, so this one stops before the gateway closes.
+beforeAll(() => {
   process.on('unhandledRejection', onUnhandled);
   process.on('uncaughtException', onUnhandled);
-  lms = await FakeLms.start();
-  gateway = await startGateway('sqlite');
-  await registerLms(gateway, lms);
-  app = await createApp(gateway, { slug: 'chatbot' });
 });
-afterAll(async () => {
+const world = useGateway({ dialect: 'sqlite', apps: { chatbot: { slug: 'chatbot' } } });
+afterAll(() => {
   process.off('unhandledRejection', onUnhandled);
   process.off('uncaughtException', onUnhandled);
-  await gateway?.close();
-  await lms?.close();
 });
 
 /** Accepted (a redirect or a page of the flow) or a 4xx carrying a code; never a 5xx. */
@@ -51,8 +43,8 @@ async function expectHandled(response: Response, what: string): Promise<void> {
 /** A genuine login: its state, and the browser that holds its cookie, and the LMS's id_token for it. */
 async function freshLogin(): Promise<{ browser: Browser; state: string; idToken: string }> {
   const browser = new Browser();
-  const login = await browser.get(`${gateway.url}/lti/login?${new URLSearchParams({
-    iss: lms.issuer, login_hint: `fuzz-${Math.random()}`, target_link_uri: app.launch_url, client_id: lms.clientId,
+  const login = await browser.get(`${world.gateway.url}/lti/login?${new URLSearchParams({
+    iss: world.lms.issuer, login_hint: `fuzz-${Math.random()}`, target_link_uri: world.apps.chatbot.launch_url, client_id: world.lms.clientId,
   })}`);
   const form = readForm(await (await browser.get(login.headers.get('location')!)).text());
   return { browser, state: form.fields.state, idToken: form.fields.id_token };
@@ -94,7 +86,7 @@ describe('gateway fuzzing (never a 5xx, never a crash)', () => {
     await fc.assert(fc.asyncProperty(mutation, async (m) => {
       const { browser, state, idToken } = await freshLogin();
       const token = mutate(idToken, m);
-      await expectHandled(await browser.post(app.launch_url, { id_token: token, state }), `mutation ${JSON.stringify(m).slice(0, 200)}`);
+      await expectHandled(await browser.post(world.apps.chatbot.launch_url, { id_token: token, state }), `mutation ${JSON.stringify(m).slice(0, 200)}`);
     }), fuzzOptions);
   });
 
@@ -104,17 +96,17 @@ describe('gateway fuzzing (never a 5xx, never a crash)', () => {
       fc.dictionary(fc.constantFrom(...LTI_CLAIMS), claimValue, { minKeys: 1, maxKeys: 5 }),
       async (claims) => {
         const { browser, state } = await freshLogin();
-        const lastAuth = lms.authRequests.at(-1)!;
-        const payload = { ...lms.baseClaims(lastAuth.get('nonce')!, app.launch_url), ...claims };
+        const lastAuth = world.lms.authRequests.at(-1)!;
+        const payload = { ...world.lms.baseClaims(lastAuth.get('nonce')!, world.apps.chatbot.launch_url), ...claims };
         for (const [k, v] of Object.entries(claims)) if (v === undefined) delete (payload as Record<string, unknown>)[k];
-        const response = await browser.post(app.launch_url, { id_token: await lms.sign(payload), state });
+        const response = await browser.post(world.apps.chatbot.launch_url, { id_token: await world.lms.sign(payload), state });
         await expectHandled(response, `claims ${JSON.stringify(claims).slice(0, 300)}`);
       },
     ), fuzzOptions);
   });
 
   it(`random login parameters by GET and POST, with repeated names (${RUNS} cases)`, async () => {
-    const value = fc.oneof(fc.string({ maxLength: 80 }), fc.constant(lms.issuer), fc.constant(app.launch_url), fc.constant(lms.clientId), fc.webUrl());
+    const value = fc.oneof(fc.string({ maxLength: 80 }), fc.constant(world.lms.issuer), fc.constant(world.apps.chatbot.launch_url), fc.constant(world.lms.clientId), fc.webUrl());
     await fc.assert(fc.asyncProperty(
       fc.array(fc.tuple(fc.oneof(fc.constantFrom(...LOGIN_PARAMS), fc.string({ maxLength: 12 })), value), { maxLength: 10 }),
       fc.boolean(),
@@ -122,8 +114,8 @@ describe('gateway fuzzing (never a 5xx, never a crash)', () => {
         const q = new URLSearchParams();
         for (const [k, v] of pairs) q.append(k, v);
         const response = byPost
-          ? await fetch(`${gateway.url}/lti/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: q.toString() })
-          : await fetch(`${gateway.url}/lti/login?${q}`, { redirect: 'manual' });
+          ? await fetch(`${world.gateway.url}/lti/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: q.toString() })
+          : await fetch(`${world.gateway.url}/lti/login?${q}`, { redirect: 'manual' });
         await expectHandled(response, `login ${q.toString().slice(0, 200)}`);
       },
     ), fuzzOptions);
@@ -138,7 +130,7 @@ describe('gateway fuzzing (never a 5xx, never a crash)', () => {
           .map((pairs) => new URLSearchParams(pairs).toString()),
       ),
       fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded; charset=latin1', ''),
-      fc.constantFrom(app.launch_url, `${gateway.url}/lti/launch`),
+      fc.constantFrom(world.apps.chatbot.launch_url, `${world.gateway.url}/lti/launch`),
       async (body, type, url) => {
         const response = await fetch(url, { method: 'POST', redirect: 'manual', headers: type ? { 'content-type': type } : {}, body });
         await expectHandled(response, `launch ${type} ${body.slice(0, 200)}`);
@@ -149,11 +141,11 @@ describe('gateway fuzzing (never a 5xx, never a crash)', () => {
   it(`random hand-off codes and Authorization headers (${RUNS} cases)`, async () => {
     await fc.assert(fc.asyncProperty(
       fc.string({ minLength: 1, maxLength: 140 }),
-      fc.oneof(fc.constant(`Bearer ${app.api_key}`), fc.string({ maxLength: 80 }), fc.string({ maxLength: 60 }).map((s) => `Bearer ${s}`)),
+      fc.oneof(fc.constant(`Bearer ${world.apps.chatbot.api_key}`), fc.string({ maxLength: 80 }), fc.string({ maxLength: 60 }).map((s) => `Bearer ${s}`)),
       async (code, authorization) => {
         let headerOk = true;
         try { new Headers({ authorization }); } catch { headerOk = false; }
-        const response = await fetch(`${gateway.url}/api/v1/launches/${encodeURIComponent(code)}`, { headers: headerOk ? { authorization } : {} });
+        const response = await fetch(`${world.gateway.url}/api/v1/launches/${encodeURIComponent(code)}`, { headers: headerOk ? { authorization } : {} });
         await expectHandled(response, `redeem ${code.slice(0, 60)}`);
       },
     ), fuzzOptions);
@@ -161,6 +153,6 @@ describe('gateway fuzzing (never a 5xx, never a crash)', () => {
 
   it('saw no unhandled rejection or uncaught exception, and the gateway is still healthy', async () => {
     expect(unhandled).toEqual([]);
-    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${world.gateway.url}/healthz`)).status).toBe(200);
   });
 });

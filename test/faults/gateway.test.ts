@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.ts';
 import { Browser } from '../tool/support/browser.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';
-import { createApp, launch, registerLms, startGateway, type TestGateway } from '../tool/support/gatewaySetup.ts';
+import { launch, registerLms, useGateway } from '../tool/support/gatewaySetup.ts';
 
 type Mode = 'up' | 'down' | 'garbage' | 'no-keys' | 'reset' | 'hang';
 
@@ -42,24 +42,20 @@ async function faultyJwks(lms: FakeLms): Promise<{ url: string; mode: Mode; requ
 }
 
 describe.each(DIALECTS)('the platform’s JWKS endpoint fails (%s)', (dialect) => {
-  let gateway: TestGateway;
-  let app: { launch_url: string };
+  const world = useGateway({ dialect, jwks: { ttlMs: 0, cooldownMs: 0 }, lms: 'none', apps: { chatbot: { slug: 'chatbot' } } });
   let cached: { lms: FakeLms; jwks: Awaited<ReturnType<typeof faultyJwks>> };
   let cold: { lms: FakeLms; jwks: Awaited<ReturnType<typeof faultyJwks>> };
 
   beforeAll(async () => {
-    gateway = await startGateway(dialect, { jwks: { ttlMs: 0, cooldownMs: 0 } });
-    app = await createApp(gateway, { slug: 'chatbot' });
     for (const which of ['cached', 'cold'] as const) {
       const lms = await FakeLms.start();
       const jwks = await faultyJwks(lms);
-      await registerLms(gateway, lms, { name: `LMS ${which}`, jwks_url: jwks.url });
+      await registerLms(world.gateway, lms, { name: `LMS ${which}`, jwks_url: jwks.url });
       if (which === 'cached') cached = { lms, jwks };
       else cold = { lms, jwks };
     }
   });
   afterAll(async () => {
-    await gateway?.close();
     for (const side of [cached, cold]) {
       await side?.jwks.close();
       await side?.lms.close();
@@ -67,7 +63,7 @@ describe.each(DIALECTS)('the platform’s JWKS endpoint fails (%s)', (dialect) =
   });
 
   const launchFrom = (lms: FakeLms, kid?: string) =>
-    launch(new Browser(), lms, gateway, { targetLinkUri: app.launch_url, tweaks: kid ? { kid } : undefined }).then((r) => r.launch!);
+    launch(new Browser(), lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url, tweaks: kid ? { kid } : undefined }).then((r) => r.launch!);
 
   it('keeps launching with the cached keys through every kind of JWKS failure, and tries each time', async () => {
     cached.jwks.mode = 'up';
@@ -101,7 +97,7 @@ describe.each(DIALECTS)('the platform’s JWKS endpoint fails (%s)', (dialect) =
       expect(body).toContain('A service this launch depends on is not answering');
       expect(body).toContain('LMS cold');
     }
-    const logged = (await gateway.admin('GET', '/launches?failure_code=jwks_unavailable&limit=50')).body.launches;
+    const logged = (await world.gateway.admin('GET', '/launches?failure_code=jwks_unavailable&limit=50')).body.launches;
     expect(logged.length).toBeGreaterThanOrEqual(4);
     expect(logged[0].steps.at(-1)).toMatchObject({ step: 'verify_signature' });
   });

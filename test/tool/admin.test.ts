@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.ts';
 import { Browser } from './support/browser.ts';
-import { FakeLms } from './support/fakeLms.ts';
-import { createApp, launch, registerLms, startGateway, type TestGateway } from './support/gatewaySetup.ts';
+import { createApp, launch, registerLms, useGateway } from './support/gatewaySetup.ts';
 
 describe.each(DIALECTS)('gateway admin API (%s)', (dialect) => {
-  let lms: FakeLms;
-  let gateway: TestGateway;
-
-  beforeAll(async () => {
-    lms = await FakeLms.start();
-    gateway = await startGateway(dialect);
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await lms?.close();
-  });
+  const world = useGateway({ dialect, lms: 'started' });
 
   const registration = () => ({
     name: 'Canvas test', issuer: 'https://canvas.test.instructure.com', client_id: '10000000000001', deployment_ids: ['1:abc'],
@@ -24,47 +13,47 @@ describe.each(DIALECTS)('gateway admin API (%s)', (dialect) => {
   });
 
   it('requires Basic credentials, answered as JSON', async () => {
-    const response = await fetch(`${gateway.url}/admin/api/v1/registrations`);
+    const response = await fetch(`${world.gateway.url}/admin/api/v1/registrations`);
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('Basic');
     expect(await response.json()).toMatchObject({ error: 'admin_unauthorized' });
-    const wrong = await fetch(`${gateway.url}/admin/api/v1/apps`, { headers: { authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` } });
+    const wrong = await fetch(`${world.gateway.url}/admin/api/v1/apps`, { headers: { authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` } });
     expect(wrong.status).toBe(401);
   });
 
   it('tells the LMS administrator what to enter', async () => {
-    const { status, body } = await gateway.admin('GET', '/tool-configuration');
+    const { status, body } = await world.gateway.admin('GET', '/tool-configuration');
     expect(status).toBe(200);
     expect(body).toEqual({
-      login_initiation_url: `${gateway.url}/lti/login`,
-      jwks_url: `${gateway.url}/.well-known/jwks.json`,
-      launch_url: `${gateway.url}/lti/launch`,
-      app_launch_url_pattern: `${gateway.url}/lti/launch/<slug>`,
+      login_initiation_url: `${world.gateway.url}/lti/login`,
+      jwks_url: `${world.gateway.url}/.well-known/jwks.json`,
+      launch_url: `${world.gateway.url}/lti/launch`,
+      app_launch_url_pattern: `${world.gateway.url}/lti/launch/<slug>`,
     });
   });
 
   it('creates, reads, updates and deletes a registration', async () => {
-    const created = await gateway.admin('POST', '/registrations', registration());
+    const created = await world.gateway.admin('POST', '/registrations', registration());
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ ...registration(), public_jwk: null, public_key: null });
     const id = created.body.id;
-    const patched = await gateway.admin('PATCH', `/registrations/${id}`, { deployment_ids: ['1:abc', '2:def'], name: 'Canvas' });
+    const patched = await world.gateway.admin('PATCH', `/registrations/${id}`, { deployment_ids: ['1:abc', '2:def'], name: 'Canvas' });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ name: 'Canvas', deployment_ids: ['1:abc', '2:def'], client_id: '10000000000001' });
-    expect((await gateway.admin('GET', `/registrations/${id}`)).body.name).toBe('Canvas');
-    expect((await gateway.admin('GET', '/registrations')).body.registrations.map((r: any) => r.id)).toContain(id);
-    expect((await gateway.admin('DELETE', `/registrations/${id}`)).status).toBe(204);
-    const gone = await gateway.admin('GET', `/registrations/${id}`);
+    expect((await world.gateway.admin('GET', `/registrations/${id}`)).body.name).toBe('Canvas');
+    expect((await world.gateway.admin('GET', '/registrations')).body.registrations.map((r: any) => r.id)).toContain(id);
+    expect((await world.gateway.admin('DELETE', `/registrations/${id}`)).status).toBe(204);
+    const gone = await world.gateway.admin('GET', `/registrations/${id}`);
     expect(gone.status).toBe(404);
     expect(gone.body.error).toBe('registration_not_found');
   });
 
   it('refuses an invalid registration with 422 and a message per field', async () => {
-    const empty = await gateway.admin('POST', '/registrations', {});
+    const empty = await world.gateway.admin('POST', '/registrations', {});
     expect(empty.status).toBe(422);
     expect(empty.body.error).toBe('validation_failed');
     expect(Object.keys(empty.body.fields).sort()).toEqual(['authorization_endpoint', 'client_id', 'issuer', 'jwks_url', 'name'].sort());
-    const bad = await gateway.admin('POST', '/registrations', {
+    const bad = await world.gateway.admin('POST', '/registrations', {
       ...registration(), issuer: 'not a url', authorization_endpoint: 'ftp://x', deployment_ids: [''], colour: 'red',
       public_jwk: { kty: 'RSA', n: 'x', e: 'AQAB', d: 'secret' },
     });
@@ -73,69 +62,69 @@ describe.each(DIALECTS)('gateway admin API (%s)', (dialect) => {
       issuer: expect.any(String), authorization_endpoint: expect.any(String), deployment_ids: expect.any(String),
       colour: 'is not a known field', public_jwk: expect.stringContaining('private'),
     });
-    expect((await gateway.admin('POST', '/registrations', { ...registration(), jwks_url: null })).body.fields.jwks_url).toContain('exactly one');
-    const first = await gateway.admin('POST', '/registrations', registration());
-    const duplicate = await gateway.admin('POST', '/registrations', registration());
+    expect((await world.gateway.admin('POST', '/registrations', { ...registration(), jwks_url: null })).body.fields.jwks_url).toContain('exactly one');
+    const first = await world.gateway.admin('POST', '/registrations', registration());
+    const duplicate = await world.gateway.admin('POST', '/registrations', registration());
     expect(duplicate.status).toBe(422);
     expect(duplicate.body.fields).toEqual({ client_id: 'is already registered for this issuer' });
-    await gateway.admin('DELETE', `/registrations/${first.body.id}`);
+    await world.gateway.admin('DELETE', `/registrations/${first.body.id}`);
   });
 
   it('accepts a static public JWK instead of a JWKS URL and verifies launches with it', async () => {
-    await registerLms(gateway, lms, { jwks_url: null, public_jwk: lms.publicJwk() });
-    const app = await createApp(gateway, { slug: 'static-key' });
-    const before = lms.jwksRequests;
-    const run = await launch(new Browser(), lms, gateway, { targetLinkUri: app.launch_url });
+    await registerLms(world.gateway, world.lms, { jwks_url: null, public_jwk: world.lms.publicJwk() });
+    const app = await createApp(world.gateway, { slug: 'static-key' });
+    const before = world.lms.jwksRequests;
+    const run = await launch(new Browser(), world.lms, world.gateway, { targetLinkUri: app.launch_url });
     expect(run.launch!.status).toBe(303);
-    expect(lms.jwksRequests).toBe(before);
+    expect(world.lms.jwksRequests).toBe(before);
   });
 
   it('shows an app’s API key once, stores only its hash, and regenerates it', async () => {
-    const created = await gateway.admin('POST', '/apps', { name: 'Chatbot', slug: 'chatbot', app_url: 'https://chat.example.edu/' });
+    const created = await world.gateway.admin('POST', '/apps', { name: 'Chatbot', slug: 'chatbot', app_url: 'https://chat.example.edu/' });
     expect(created.status).toBe(201);
     const { api_key: apiKey, id } = created.body;
     expect(apiKey).toMatch(/^lgw_[A-Za-z0-9_-]{43}$/);
     expect(apiKey.startsWith(created.body.api_key_prefix)).toBe(true);
-    expect(created.body).toMatchObject({ launch_url: `${gateway.url}/lti/launch/chatbot`, handoff: 'code', permissions: { Instructor: ['chat', 'configure'], '*': ['chat'] } });
-    const read = await gateway.admin('GET', `/apps/${id}`);
+    expect(created.body).toMatchObject({ launch_url: `${world.gateway.url}/lti/launch/chatbot`, handoff: 'code', permissions: { Instructor: ['chat', 'configure'], '*': ['chat'] } });
+    const read = await world.gateway.admin('GET', `/apps/${id}`);
     expect(read.body.api_key).toBeUndefined();
-    expect(JSON.stringify((await gateway.admin('GET', '/apps')).body)).not.toContain(apiKey);
-    const row = await gateway.services.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(JSON.stringify((await world.gateway.admin('GET', '/apps')).body)).not.toContain(apiKey);
+    const row = await world.gateway.services.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.api_key_hash).not.toContain(apiKey);
     expect(row.api_key_hash).toMatch(/^[0-9a-f]{64}$/);
-    const regenerated = await gateway.admin('POST', `/apps/${id}/api-key`);
+    const regenerated = await world.gateway.admin('POST', `/apps/${id}/api-key`);
     expect(regenerated.body.api_key).not.toBe(apiKey);
     expect(regenerated.body.api_key_prefix).not.toBe(created.body.api_key_prefix);
   });
 
   it('refuses an invalid app with 422 and a message per field, and updates permissions', async () => {
-    const bad = await gateway.admin('POST', '/apps', {
+    const bad = await world.gateway.admin('POST', '/apps', {
       name: '', slug: 'Not A Slug', app_url: 'javascript:alert(1)', permissions: { Instructor: 'configure' }, handoff: 'email',
     });
     expect(bad.status).toBe(422);
     expect(Object.keys(bad.body.fields).sort()).toEqual(['app_url', 'handoff', 'name', 'permissions', 'slug']);
-    const taken = await gateway.admin('POST', '/apps', { name: 'Again', slug: 'chatbot', app_url: 'https://x.example/' });
+    const taken = await world.gateway.admin('POST', '/apps', { name: 'Again', slug: 'chatbot', app_url: 'https://x.example/' });
     expect(taken.status).toBe(422);
     expect(taken.body.fields).toEqual({ slug: 'is already used by another app' });
-    const app = (await gateway.admin('GET', '/apps')).body.apps.find((a: any) => a.slug === 'chatbot');
-    const patched = await gateway.admin('PATCH', `/apps/${app.id}`, { permissions: { Learner: ['chat'], '*': [] }, handoff: 'jwt' });
+    const app = (await world.gateway.admin('GET', '/apps')).body.apps.find((a: any) => a.slug === 'chatbot');
+    const patched = await world.gateway.admin('PATCH', `/apps/${app.id}`, { permissions: { Learner: ['chat'], '*': [] }, handoff: 'jwt' });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ permissions: { Learner: ['chat'], '*': [] }, handoff: 'jwt', slug: 'chatbot' });
-    expect((await gateway.admin('DELETE', `/apps/${app.id}`)).status).toBe(204);
-    expect((await gateway.admin('GET', `/apps/${app.id}`)).status).toBe(404);
+    expect((await world.gateway.admin('DELETE', `/apps/${app.id}`)).status).toBe(204);
+    expect((await world.gateway.admin('GET', `/apps/${app.id}`)).status).toBe(404);
   });
 
   it('lists the gateway’s launches and rotates its keys', async () => {
-    const launches = await gateway.admin('GET', '/launches?limit=5');
+    const launches = await world.gateway.admin('GET', '/launches?limit=5');
     expect(launches.status).toBe(200);
     expect(launches.body.launches.length).toBeGreaterThan(0);
     expect(launches.body.launches[0]).toHaveProperty('steps');
-    const before = (await gateway.admin('GET', '/keys')).body.keys;
-    const rotated = await gateway.admin('POST', '/keys/rotate');
+    const before = (await world.gateway.admin('GET', '/keys')).body.keys;
+    const rotated = await world.gateway.admin('POST', '/keys/rotate');
     expect(rotated.status).toBe(200);
     expect(rotated.body.keys.map((k: any) => k.status)).toEqual(['current', 'next', 'previous']);
     expect(rotated.body.keys[0].kid).toBe(before.find((k: any) => k.status === 'next').kid);
-    const jwks = await (await fetch(`${gateway.url}/.well-known/jwks.json`)).json();
+    const jwks = await (await fetch(`${world.gateway.url}/.well-known/jwks.json`)).json();
     expect(jwks.keys.map((k: any) => k.kid)).toEqual(rotated.body.keys.map((k: any) => k.kid));
   });
 });

@@ -5,30 +5,23 @@ import { startChatbot, type RunningChatbot } from '../../examples/chatbot/chatbo
 import { CLAIM } from '../../src/lti/claims.ts';
 import { DIALECTS } from '../support/db.ts';
 import { Browser, readForm } from './support/browser.ts';
-import { FakeLms } from './support/fakeLms.ts';
-import { createApp, launch, registerLms, startGateway, type TestGateway } from './support/gatewaySetup.ts';
+import { launch, useGateway } from './support/gatewaySetup.ts';
 
 const INSTRUCTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
 const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';
 
 describe.each(DIALECTS)('LMS → gateway → example chatbot over real HTTP (%s)', (dialect) => {
-  let lms: FakeLms;
-  let gateway: TestGateway;
+  const world = useGateway({ dialect, apps: { chatbot: { slug: 'chatbot' } } });
   let chatbot: RunningChatbot;
-  let app: { id: string; api_key: string; launch_url: string };
 
   beforeAll(async () => {
-    lms = await FakeLms.start();
-    gateway = await startGateway(dialect);
-    await registerLms(gateway, lms);
-    app = await createApp(gateway, { slug: 'chatbot' });
+    const { gateway } = world;
+    const app = world.apps.chatbot;
     chatbot = await startChatbot({ port: 0, gatewayUrl: gateway.url, apiKey: app.api_key });
     expect((await gateway.admin('PATCH', `/apps/${app.id}`, { app_url: `${chatbot.url}/lti` })).status).toBe(200);
   });
   afterAll(async () => {
     await chatbot?.close();
-    await gateway?.close();
-    await lms?.close();
   });
 
   /** A user opens the assistant from the LMS: returns the browser (with its chatbot session) and the page. */
@@ -36,7 +29,7 @@ describe.each(DIALECTS)('LMS → gateway → example chatbot over real HTTP (%s)
     const browser = new Browser();
     const claims: Record<string, unknown> = { sub: user.sub, name: user.name, given_name: user.name.split(' ')[0], [CLAIM.roles]: user.roles };
     if (user.course) claims[CLAIM.context] = { id: user.course, title: `Course ${user.course}` };
-    const run = await launch(browser, lms, gateway, { targetLinkUri: app.launch_url, tweaks: { claims } });
+    const run = await launch(browser, world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url, tweaks: { claims } });
     expect(run.launch!.status).toBe(303);
     const landing = run.launch!.headers.get('location')!;
     expect(landing.startsWith(`${chatbot.url}/lti?launch_code=`)).toBe(true);

@@ -4,7 +4,7 @@ import { PlatformKeys } from '../../src/tool/platformKeys.ts';
 import { DIALECTS } from '../support/db.ts';
 import { Browser } from './support/browser.ts';
 import { FakeLms } from './support/fakeLms.ts';
-import { createApp, launch, registerLms, startGateway, type TestGateway } from './support/gatewaySetup.ts';
+import { createApp, launch, registerLms, startGateway, useGateway } from './support/gatewaySetup.ts';
 
 const log = pino({ level: 'silent' });
 
@@ -77,59 +77,46 @@ describe('platform JWKS cache', () => {
 });
 
 describe.each(DIALECTS)('platform JWKS cache through the gateway (%s)', (dialect) => {
-  let lms: FakeLms;
-  let gateway: TestGateway;
-  let app: { launch_url: string };
-
-  beforeAll(async () => {
-    lms = await FakeLms.start();
-    // No cooldown: an unknown kid always refreshes, so only coalescing keeps the burst to one request.
-    gateway = await startGateway(dialect, { jwks: { cooldownMs: 0 } });
-    await registerLms(gateway, lms);
-    app = await createApp(gateway, { slug: 'chatbot' });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await lms?.close();
-  });
+  // No cooldown: an unknown kid always refreshes, so only coalescing keeps the burst to one request.
+  const world = useGateway({ dialect, jwks: { cooldownMs: 0 }, apps: { chatbot: { slug: 'chatbot' } } });
 
   it('makes exactly one JWKS request for a burst of 20 concurrent launches with an unknown kid', async () => {
     const browser = new Browser();
-    const warmUp = await launch(browser, lms, gateway, { targetLinkUri: app.launch_url });
+    const warmUp = await launch(browser, world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url });
     expect(warmUp.launch!.status).toBe(303);
-    const kid = await lms.addKey('ES256');
+    const kid = await world.lms.addKey('ES256');
     // 20 logins and LMS answers first, then the 20 form posts at once.
     const forms: Array<{ browser: Browser; html: string }> = [];
     for (let i = 0; i < 20; i += 1) {
       const b = new Browser();
-      const login = await b.get(`${gateway.url}/lti/login?${new URLSearchParams({
-        iss: lms.issuer, login_hint: `burst-${i}`, target_link_uri: app.launch_url, client_id: lms.clientId,
+      const login = await b.get(`${world.gateway.url}/lti/login?${new URLSearchParams({
+        iss: world.lms.issuer, login_hint: `burst-${i}`, target_link_uri: world.apps.chatbot.launch_url, client_id: world.lms.clientId,
       })}`);
-      lms.tweaks.set(`burst-${i}`, { kid });
+      world.lms.tweaks.set(`burst-${i}`, { kid });
       forms.push({ browser: b, html: await (await b.get(login.headers.get('location')!)).text() });
     }
-    lms.jwksDelayMs = 100;
-    const before = lms.jwksRequests;
-    const results = await Promise.all(forms.map(({ browser: b, html }) => b.submitForm(html, lms.url)));
+    world.lms.jwksDelayMs = 100;
+    const before = world.lms.jwksRequests;
+    const results = await Promise.all(forms.map(({ browser: b, html }) => b.submitForm(html, world.lms.url)));
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(303));
-    expect(lms.jwksRequests - before).toBe(1);
-    lms.jwksDelayMs = 0;
+    expect(world.lms.jwksRequests - before).toBe(1);
+    world.lms.jwksDelayMs = 0;
   });
 
   it('keeps launching with the cached keys while the platform’s JWKS endpoint is down', async () => {
     // TTL 0: every launch refreshes, and must fall back to the cached keys when that fails.
     const shortTtl = await startGateway(dialect, { jwks: { ttlMs: 0, cooldownMs: 0 } });
     try {
-      await registerLms(shortTtl, lms);
+      await registerLms(shortTtl, world.lms);
       const target = (await createApp(shortTtl, { slug: 'chatbot' })).launch_url;
-      expect((await launch(new Browser(), lms, shortTtl, { targetLinkUri: target })).launch!.status).toBe(303);
-      lms.jwksDown = true;
-      const before = lms.jwksRequests;
-      const run = await launch(new Browser(), lms, shortTtl, { targetLinkUri: target });
+      expect((await launch(new Browser(), world.lms, shortTtl, { targetLinkUri: target })).launch!.status).toBe(303);
+      world.lms.jwksDown = true;
+      const before = world.lms.jwksRequests;
+      const run = await launch(new Browser(), world.lms, shortTtl, { targetLinkUri: target });
       expect(run.launch!.status).toBe(303);
-      expect(lms.jwksRequests - before).toBe(1); // it did try, and fell back to the cache
+      expect(world.lms.jwksRequests - before).toBe(1); // it did try, and fell back to the cache
     } finally {
-      lms.jwksDown = false;
+      world.lms.jwksDown = false;
       await shortTtl.close();
     }
   });

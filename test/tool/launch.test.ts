@@ -1,32 +1,18 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { DIALECTS } from '../support/db.ts';
 import { Browser, readForm } from './support/browser.ts';
-import { FakeLms } from './support/fakeLms.ts';
-import { createApp, launch, registerLms, startGateway, type TestGateway } from './support/gatewaySetup.ts';
+import { createApp, launch, useGateway } from './support/gatewaySetup.ts';
 
 describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect) => {
-  let lms: FakeLms;
-  let gateway: TestGateway;
-  let app: { id: string; api_key: string; launch_url: string };
+  const world = useGateway({ dialect, apps: { chatbot: { slug: 'chatbot', app_url: 'http://127.0.0.1:9/app?from=lti' } } });
 
-  beforeAll(async () => {
-    lms = await FakeLms.start();
-    gateway = await startGateway(dialect);
-    await registerLms(gateway, lms);
-    app = await createApp(gateway, { slug: 'chatbot', app_url: 'http://127.0.0.1:9/app?from=lti' });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await lms?.close();
-  });
-
-  const redeem = (code: string, key = app.api_key) =>
-    fetch(`${gateway.url}/api/v1/launches/${code}`, { headers: { authorization: `Bearer ${key}` } });
+  const redeem = (code: string, key = world.apps.chatbot.api_key) =>
+    fetch(`${world.gateway.url}/api/v1/launches/${code}`, { headers: { authorization: `Bearer ${key}` } });
 
   it('publishes the tool JWKS with a cache lifetime', async () => {
-    const response = await fetch(`${gateway.url}/.well-known/jwks.json`);
+    const response = await fetch(`${world.gateway.url}/.well-known/jwks.json`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('public, max-age=300');
     const jwks = await response.json();
@@ -39,13 +25,13 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
 
   it('sends the platform every parameter of the authentication request, passing the hints through', async () => {
     const browser = new Browser();
-    const run = await launch(browser, lms, gateway, { targetLinkUri: app.launch_url });
+    const run = await launch(browser, world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url });
     const location = new URL(run.login.headers.get('location')!);
-    expect(location.origin + location.pathname).toBe(lms.authorizationEndpoint);
+    expect(location.origin + location.pathname).toBe(world.lms.authorizationEndpoint);
     const q = location.searchParams;
     expect(Object.fromEntries(q)).toMatchObject({
       scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none',
-      client_id: lms.clientId, redirect_uri: app.launch_url, lti_message_hint: 'message-hint-1',
+      client_id: world.lms.clientId, redirect_uri: world.apps.chatbot.launch_url, lti_message_hint: 'message-hint-1',
     });
     expect(q.get('login_hint')).toMatch(/^hint-/);
     expect(q.get('state')!.length).toBeGreaterThanOrEqual(43);
@@ -59,15 +45,15 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
   });
 
   it('accepts a login by POST too', async () => {
-    const run = await launch(new Browser(), lms, gateway, { targetLinkUri: app.launch_url, method: 'POST' });
+    const run = await launch(new Browser(), world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url, method: 'POST' });
     expect(run.login.status).toBe(302);
     expect(run.launch!.status).toBe(303);
   });
 
   it('launches, hands off a one-time code, and the app redeems it once for the verified launch', async () => {
     const browser = new Browser();
-    const run = await launch(browser, lms, gateway, {
-      targetLinkUri: app.launch_url,
+    const run = await launch(browser, world.lms, world.gateway, {
+      targetLinkUri: world.apps.chatbot.launch_url,
       tweaks: { claims: { [CLAIM.roles]: ['Instructor'], [CLAIM.ags]: { scope: ['https://purl.imsglobal.org/spec/lti-ags/scope/score'], lineitem: 'https://lms/li/1' } } },
     });
     expect(run.launch!.status).toBe(303);
@@ -94,7 +80,7 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
       resource_link: { id: 'link-1', title: 'Course assistant' },
       custom: { section: 'A' },
       launch_presentation: { document_target: 'iframe' },
-      platform: { issuer: lms.issuer, name: 'Fake LMS', client_id: lms.clientId, deployment_id: lms.deploymentId },
+      platform: { issuer: world.lms.issuer, name: 'Fake LMS', client_id: world.lms.clientId, deployment_id: world.lms.deploymentId },
       services: { ags: { lineitem: 'https://lms/li/1' } },
     });
     expect(Date.parse(body.launched_at)).toBeLessThanOrEqual(Date.now());
@@ -104,21 +90,21 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
     expect(again.status).toBe(410);
     expect(await again.json()).toMatchObject({ error: 'handoff_used' });
 
-    const launches = (await gateway.admin('GET', '/launches?outcome=success')).body.launches;
+    const launches = (await world.gateway.admin('GET', '/launches?outcome=success')).body.launches;
     const entry = launches.find((l: any) => l.user_sub === 'user-42' && l.steps.some((s: any) => s.step === 'handoff_redeemed'));
-    expect(entry).toMatchObject({ outcome: 'success', storage: 'cookie', app_id: app.id });
+    expect(entry).toMatchObject({ outcome: 'success', storage: 'cookie', app_id: world.apps.chatbot.id });
     expect(entry.steps.map((s: any) => s.step)).toEqual(expect.arrayContaining([
       'login_received', 'read_login_request', 'find_registration', 'create_login_state', 'redirect_to_platform',
       'read_launch_form', 'find_login_state', 'bind_browser', 'consume_state', 'verify_signature', 'check_issuer',
       'check_audience', 'check_times', 'check_nonce', 'check_deployment_id', 'use_nonce', 'resolve_app', 'hand_off', 'handoff_redeemed',
     ]));
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${world.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/lti_launches_total\{role="tool",outcome="success",code=""\} [1-9]/);
   });
 
   it('maps roles to the app’s permissions: a teaching assistant, a learner, an institution admin who is a learner', async () => {
     const permissionsOf = async (roles: string[]) => {
-      const run = await launch(new Browser(), lms, gateway, { targetLinkUri: app.launch_url, tweaks: { claims: { [CLAIM.roles]: roles } } });
+      const run = await launch(new Browser(), world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url, tweaks: { claims: { [CLAIM.roles]: roles } } });
       const code = new URL(run.launch!.headers.get('location')!).searchParams.get('launch_code')!;
       return (await (await redeem(code)).json()) as { permissions: string[]; role_names: string[] };
     };
@@ -135,24 +121,24 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
   });
 
   it('routes /lti/launch by the target_link_uri claim', async () => {
-    const run = await launch(new Browser(), lms, gateway, {
-      targetLinkUri: `${gateway.url}/lti/launch`,
-      tweaks: { claims: { [CLAIM.targetLinkUri]: app.launch_url } },
+    const run = await launch(new Browser(), world.lms, world.gateway, {
+      targetLinkUri: `${world.gateway.url}/lti/launch`,
+      tweaks: { claims: { [CLAIM.targetLinkUri]: world.apps.chatbot.launch_url } },
     });
     expect(run.launch!.status).toBe(303);
     expect(run.launch!.headers.get('location')).toContain('launch_code=');
   });
 
   it('hands off a signed launch JWT, verifiable with the gateway JWKS, to an app that prefers it', async () => {
-    const jwtApp = await createApp(gateway, { name: 'Stateless', slug: 'stateless', app_url: 'http://127.0.0.1:9/stateless', handoff: 'jwt' });
-    const run = await launch(new Browser(), lms, gateway, { targetLinkUri: jwtApp.launch_url });
+    const jwtApp = await createApp(world.gateway, { name: 'Stateless', slug: 'stateless', app_url: 'http://127.0.0.1:9/stateless', handoff: 'jwt' });
+    const run = await launch(new Browser(), world.lms, world.gateway, { targetLinkUri: jwtApp.launch_url });
     expect(run.launch!.status).toBe(200);
     expect(run.launch!.headers.get('content-security-policy')).toContain('form-action');
     const form = readForm(run.launchBody!);
     expect(form.action).toBe('http://127.0.0.1:9/stateless');
-    const jwks = await (await fetch(`${gateway.url}/.well-known/jwks.json`)).json();
+    const jwks = await (await fetch(`${world.gateway.url}/.well-known/jwks.json`)).json();
     const { payload } = await jwtVerify(form.fields.launch_token, createLocalJWKSet(jwks), {
-      issuer: gateway.url, audience: 'http://127.0.0.1:9/stateless', algorithms: ['RS256'],
+      issuer: world.gateway.url, audience: 'http://127.0.0.1:9/stateless', algorithms: ['RS256'],
     });
     expect(payload).toMatchObject({ sub: 'user-42', user: { sub: 'user-42' }, permissions: ['chat'], context: { id: 'course-101' } });
     expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(60);

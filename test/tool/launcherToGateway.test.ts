@@ -10,14 +10,14 @@ import { Browser } from '../support/browser.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl } from '../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { readForm } from './support/browser.ts';
-import { createApp, startGateway, type TestGateway } from './support/gatewaySetup.ts';
+import { useGateway } from './support/gatewaySetup.ts';
 
 /** Our own launcher (platform role) → the gateway (tool role) → the example chatbot, all over real HTTP. */
 describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dialect) => {
+  const world = useGateway({ dialect, lms: 'none', apps: { chatbot: { slug: 'chatbot' } } });
   let idp: RunningIdp;
   let launcher: RunningRole;
   let launcherDb: string | null;
-  let gateway: TestGateway;
   let chatbot: RunningChatbot;
   let portal: Portal;
   let tool: Record<string, any>;
@@ -34,7 +34,6 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
     idp = await startIdp();
     launcherDb = await freshDatabaseUrl(dialect);
     launcher = await startRole('platform', platformRoutes, { databaseUrl: launcherDb });
-    gateway = await startGateway(dialect);
     portal = new Portal();
     await portal.init();
 
@@ -47,18 +46,18 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
     await idp.addClient({ client_id: 'launcher-client', client_secret: 'launcher-secret-value', redirect_uris: [platform.redirect_uri] });
 
     // The gateway's app and the chatbot behind it.
-    const app = await createApp(gateway, { slug: 'chatbot' });
-    chatbot = await startChatbot({ port: 0, gatewayUrl: gateway.url, apiKey: app.api_key });
-    expect((await gateway.admin('PATCH', `/apps/${app.id}`, { app_url: `${chatbot.url}/` })).status).toBe(200);
+    const app = world.apps.chatbot;
+    chatbot = await startChatbot({ port: 0, gatewayUrl: world.gateway.url, apiKey: app.api_key });
+    expect((await world.gateway.admin('PATCH', `/apps/${app.id}`, { app_url: `${chatbot.url}/` })).status).toBe(200);
 
     // The gateway as a tool of the launcher, field by field as docs/gateway.md says.
     tool = await launcherAdmin(`/platforms/${platform.id}/tools`, {
       name: 'Course assistant', client_id: 'gateway-client',
-      open_id_connect_initiation_url: `${gateway.url}/lti/login`, target_link_uri: app.launch_url,
-      public_key_url: `${gateway.url}/.well-known/jwks.json`,
+      open_id_connect_initiation_url: `${world.gateway.url}/lti/login`, target_link_uri: app.launch_url,
+      public_key_url: `${world.gateway.url}/.well-known/jwks.json`,
     });
     // The launcher as a platform of the gateway.
-    const registered = await gateway.admin('POST', '/registrations', {
+    const registered = await world.gateway.admin('POST', '/registrations', {
       name: 'Springfield High (launcher)', issuer: platform.issuer, client_id: 'gateway-client', deployment_ids: [tool.deployment_id],
       authorization_endpoint: `${platform.base_url}/auth`, jwks_url: platform.jwks_url,
     });
@@ -66,7 +65,6 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
   });
   afterAll(async () => {
     await chatbot?.close();
-    await gateway?.close();
     await launcher?.close();
     await dropDatabase(launcherDb);
     await idp?.close();
@@ -83,7 +81,7 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
     const callback = await browser.request(callbackUrl.href);
     expect(callback.status).toBe(303);
     const gatewayLogin = callback.headers.get('location')!;
-    expect(gatewayLogin.startsWith(`${gateway.url}/lti/login?`)).toBe(true);
+    expect(gatewayLogin.startsWith(`${world.gateway.url}/lti/login?`)).toBe(true);
 
     const login = await browser.request(gatewayLogin);
     expect(login.status).toBe(302);
@@ -106,7 +104,7 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
     expect(page).toContain('Algebra');
     expect(page).toContain('Save instructions');
 
-    const launches = (await gateway.admin('GET', '/launches?outcome=success')).body.launches;
+    const launches = (await world.gateway.admin('GET', '/launches?outcome=success')).body.launches;
     expect(launches[0]).toMatchObject({ user_sub: 'ada', storage: 'cookie' });
   });
 });

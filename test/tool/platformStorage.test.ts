@@ -1,42 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.ts';
 import { Browser, dataAttributes, readForm } from './support/browser.ts';
-import { FakeLms } from './support/fakeLms.ts';
-import { createApp, launch, registerLms, startGateway, type TestGateway } from './support/gatewaySetup.ts';
+import { launch, useGateway } from './support/gatewaySetup.ts';
 
 describe.each(DIALECTS)('binding the launch to the browser: cookie, platform storage, cookie-less fallback (%s)', (dialect) => {
-  let lms: FakeLms;
-  let gateway: TestGateway;
-  let app: { id: string; api_key: string; launch_url: string };
-
-  beforeAll(async () => {
-    lms = await FakeLms.start();
-    gateway = await startGateway(dialect);
-    await registerLms(gateway, lms);
-    app = await createApp(gateway, { slug: 'chatbot' });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await lms?.close();
-  });
+  const world = useGateway({ dialect, apps: { chatbot: { slug: 'chatbot' } } });
 
   const storageOfLatestSuccess = async () =>
-    (await gateway.admin('GET', '/launches?outcome=success&limit=1')).body.launches[0].storage as string;
+    (await world.gateway.admin('GET', '/launches?outcome=success&limit=1')).body.launches[0].storage as string;
 
   /** Login with lti_storage_target: the put page, then the LMS, then the launch's get page. */
   async function storageLaunch(browser: Browser) {
-    const login = await browser.get(`${gateway.url}/lti/login?${new URLSearchParams({
-      iss: lms.issuer, login_hint: 'h', target_link_uri: app.launch_url, client_id: lms.clientId, lti_storage_target: '_parent',
+    const login = await browser.get(`${world.gateway.url}/lti/login?${new URLSearchParams({
+      iss: world.lms.issuer, login_hint: 'h', target_link_uri: world.apps.chatbot.launch_url, client_id: world.lms.clientId, lti_storage_target: '_parent',
     })}`);
     const putPage = await login.text();
     const put = dataAttributes(putPage, 'lti-storage');
     const auth = await browser.get(put.next);
-    const getPageResponse = await browser.submitForm(await auth.text(), lms.url);
+    const getPageResponse = await browser.submitForm(await auth.text(), world.lms.url);
     return { login, putPage, put, getPageResponse, getPage: await getPageResponse.text() };
   }
 
   it('uses SameSite=None cookies when the browser keeps them', async () => {
-    const run = await launch(new Browser(), lms, gateway, { targetLinkUri: app.launch_url });
+    const run = await launch(new Browser(), world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url });
     expect(run.launch!.status).toBe(303);
     expect(await storageOfLatestSuccess()).toBe('cookie');
   });
@@ -49,20 +35,20 @@ describe.each(DIALECTS)('binding the launch to the browser: cookie, platform sto
     expect(login.headers.get('content-security-policy')).toContain('frame-ancestors *');
     expect(login.headers.get('content-security-policy')).not.toContain('unsafe-inline');
     expect(putPage).toContain('<script src="/lti/platform-storage.js"></script>');
-    expect(put).toMatchObject({ mode: 'put', target: '_parent', origin: lms.url });
+    expect(put).toMatchObject({ mode: 'put', target: '_parent', origin: world.lms.url });
     expect(put.key).toMatch(/^lti_state_/);
     expect(put.value.length).toBeGreaterThanOrEqual(43);
-    expect(new URL(put.next).searchParams.get('redirect_uri')).toBe(app.launch_url);
+    expect(new URL(put.next).searchParams.get('redirect_uri')).toBe(world.apps.chatbot.launch_url);
 
     expect(getPageResponse.status).toBe(200);
     const get = dataAttributes(getPage, 'lti-storage');
-    expect(get).toMatchObject({ mode: 'get', target: '_parent', origin: lms.url, key: put.key });
+    expect(get).toMatchObject({ mode: 'get', target: '_parent', origin: world.lms.url, key: put.key });
     const form = readForm(getPage);
     expect(form.action).toBe('/lti/launch/chatbot');
     expect(form.fields.id_token).toBeTruthy();
 
     // What the script does once the platform answers lti.get_data with the stored value.
-    const done = await browser.post(`${gateway.url}${form.action}`, { ...form.fields, lti_storage_binding: put.value });
+    const done = await browser.post(`${world.gateway.url}${form.action}`, { ...form.fields, lti_storage_binding: put.value });
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toContain('launch_code=');
     expect(await storageOfLatestSuccess()).toBe('platform_storage');
@@ -73,7 +59,7 @@ describe.each(DIALECTS)('binding the launch to the browser: cookie, platform sto
     browser.cookiesEnabled = false;
     const { getPage } = await storageLaunch(browser);
     const form = readForm(getPage);
-    const refused = await browser.post(`${gateway.url}${form.action}`, { ...form.fields, lti_storage_binding: 'someone-elses-value' });
+    const refused = await browser.post(`${world.gateway.url}${form.action}`, { ...form.fields, lti_storage_binding: 'someone-elses-value' });
     expect(refused.status).toBe(401);
     expect(await refused.text()).toContain('state_browser_mismatch');
   });
@@ -83,10 +69,10 @@ describe.each(DIALECTS)('binding the launch to the browser: cookie, platform sto
     browser.cookiesEnabled = false;
     const { getPage } = await storageLaunch(browser);
     const form = readForm(getPage);
-    const done = await browser.post(`${gateway.url}${form.action}`, { ...form.fields, lti_storage_unavailable: '1' });
+    const done = await browser.post(`${world.gateway.url}${form.action}`, { ...form.fields, lti_storage_unavailable: '1' });
     expect(done.status).toBe(303);
     expect(await storageOfLatestSuccess()).toBe('none');
-    const replay = await browser.post(`${gateway.url}${form.action}`, { ...form.fields, lti_storage_unavailable: '1' });
+    const replay = await browser.post(`${world.gateway.url}${form.action}`, { ...form.fields, lti_storage_unavailable: '1' });
     expect(replay.status).toBe(401);
     expect(await replay.text()).toContain('state_used');
   });
@@ -94,7 +80,7 @@ describe.each(DIALECTS)('binding the launch to the browser: cookie, platform sto
   it('falls back to a fresh single-use state when cookies are blocked and no platform storage is offered', async () => {
     const browser = new Browser();
     browser.cookiesEnabled = false;
-    const run = await launch(browser, lms, gateway, { targetLinkUri: app.launch_url });
+    const run = await launch(browser, world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url });
     expect(run.launch!.status).toBe(303);
     expect(await storageOfLatestSuccess()).toBe('none');
   });
@@ -107,7 +93,7 @@ describe.each(DIALECTS)('binding the launch to the browser: cookie, platform sto
   });
 
   it('serves the storage script as a file of its own', async () => {
-    const response = await fetch(`${gateway.url}/lti/platform-storage.js`);
+    const response = await fetch(`${world.gateway.url}/lti/platform-storage.js`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('javascript');
     const script = await response.text();

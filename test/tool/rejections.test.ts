@@ -1,35 +1,19 @@
 import { generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { useNonce } from '../../src/store/nonces.ts';
 import { DIALECTS } from '../support/db.ts';
 import { Browser } from './support/browser.ts';
 import { FakeLms, type TokenTweaks } from './support/fakeLms.ts';
-import { createApp, launch, registerLms, startGateway, type TestGateway } from './support/gatewaySetup.ts';
+import { launch, registerLms, useGateway } from './support/gatewaySetup.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 
 describe.each(DIALECTS)('every rejection has its status, code and launch-log entry (%s)', (dialect) => {
-  let lms: FakeLms;
-  let gateway: TestGateway;
-  let app: { id: string; api_key: string; launch_url: string };
-  let other: { id: string; api_key: string; launch_url: string };
-  let registrationId: string;
-
-  beforeAll(async () => {
-    lms = await FakeLms.start();
-    gateway = await startGateway(dialect);
-    registrationId = (await registerLms(gateway, lms)).id;
-    app = await createApp(gateway, { slug: 'chatbot' });
-    other = await createApp(gateway, { name: 'Other', slug: 'other' });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await lms?.close();
-  });
+  const world = useGateway({ dialect, apps: { chatbot: { slug: 'chatbot' }, other: { name: 'Other', slug: 'other' } } });
 
   const failures = async (code: string) =>
-    (await gateway.admin('GET', `/launches?failure_code=${code}&limit=1000`)).body.launches.length as number;
+    (await world.gateway.admin('GET', `/launches?failure_code=${code}&limit=1000`)).body.launches.length as number;
 
   /** Runs an attempt and checks the answer's status and code, and that the launch log recorded one more failure with that code. */
   async function expectRejection(code: string, status: number, attempt: () => Promise<Response>): Promise<string> {
@@ -43,8 +27,8 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
   }
 
   describe('login initiation', () => {
-    const login = (params: Record<string, string>) => new Browser().get(`${gateway.url}/lti/login?${new URLSearchParams({
-      iss: lms.issuer, login_hint: 'h', target_link_uri: app.launch_url, client_id: lms.clientId, ...params,
+    const login = (params: Record<string, string>) => new Browser().get(`${world.gateway.url}/lti/login?${new URLSearchParams({
+      iss: world.lms.issuer, login_hint: 'h', target_link_uri: world.apps.chatbot.launch_url, client_id: world.lms.clientId, ...params,
     })}`);
 
     it.each(['iss', 'login_hint', 'target_link_uri'])('refuses a login without %s (400 login_param_missing)', async (name) => {
@@ -57,24 +41,24 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
     });
 
     it('asks for the client id when an issuer has several registrations (400 client_id_required)', async () => {
-      const second = await gateway.admin('POST', '/registrations', {
-        name: 'Fake LMS, second client', issuer: lms.issuer, client_id: 'client-2', deployment_ids: [],
-        authorization_endpoint: lms.authorizationEndpoint, jwks_url: lms.jwksUrl,
+      const second = await world.gateway.admin('POST', '/registrations', {
+        name: 'Fake LMS, second client', issuer: world.lms.issuer, client_id: 'client-2', deployment_ids: [],
+        authorization_endpoint: world.lms.authorizationEndpoint, jwks_url: world.lms.jwksUrl,
       });
       expect(second.status).toBe(201);
       await expectRejection('client_id_required', 400, () => login({ client_id: '' }));
-      expect((await gateway.admin('DELETE', `/registrations/${second.body.id}`)).status).toBe(204);
+      expect((await world.gateway.admin('DELETE', `/registrations/${second.body.id}`)).status).toBe(204);
       expect((await login({ client_id: '' })).status).toBe(302);
     });
 
     it('never redirects to a target that is not one of its launch URLs (400 target_link_uri_invalid)', async () => {
-      for (const target of ['https://evil.example/lti/launch/chatbot', `${gateway.url}/admin/api/v1/apps`, `${gateway.url}/lti/launch/chatbot?x=1`]) {
+      for (const target of ['https://evil.example/lti/launch/chatbot', `${world.gateway.url}/admin/api/v1/apps`, `${world.gateway.url}/lti/launch/chatbot?x=1`]) {
         await expectRejection('target_link_uri_invalid', 400, () => login({ target_link_uri: target }));
       }
     });
 
     it('refuses a launch URL of an app that does not exist (404 app_unknown)', async () => {
-      await expectRejection('app_unknown', 404, () => login({ target_link_uri: `${gateway.url}/lti/launch/nope` }));
+      await expectRejection('app_unknown', 404, () => login({ target_link_uri: `${world.gateway.url}/lti/launch/nope` }));
     });
 
     it('refuses a deployment the registration does not allow (403 deployment_unknown)', async () => {
@@ -83,13 +67,13 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
   });
 
   describe('launch', () => {
-    const launchWith = (tweaks: TokenTweaks, target = () => app.launch_url) => async () =>
-      (await launch(new Browser(), lms, gateway, { targetLinkUri: target(), tweaks })).launch!;
+    const launchWith = (tweaks: TokenTweaks, target = () => world.apps.chatbot.launch_url) => async () =>
+      (await launch(new Browser(), world.lms, world.gateway, { targetLinkUri: target(), tweaks })).launch!;
 
     it('refuses a form without id_token or state, and a platform error (400)', async () => {
-      await expectRejection('id_token_missing', 400, () => new Browser().post(app.launch_url, { state: 'x' }));
-      await expectRejection('state_missing', 400, () => new Browser().post(app.launch_url, { id_token: 'x' }));
-      await expectRejection('platform_error', 400, () => new Browser().post(app.launch_url, { error: 'login_required', error_description: 'Not signed in' }));
+      await expectRejection('id_token_missing', 400, () => new Browser().post(world.apps.chatbot.launch_url, { state: 'x' }));
+      await expectRejection('state_missing', 400, () => new Browser().post(world.apps.chatbot.launch_url, { id_token: 'x' }));
+      await expectRejection('platform_error', 400, () => new Browser().post(world.apps.chatbot.launch_url, { error: 'login_required', error_description: 'Not signed in' }));
     });
 
     it('refuses a state it never issued (401 state_unknown)', async () => {
@@ -99,18 +83,18 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
     it('refuses a replayed launch: the state is single-use (401 state_used)', async () => {
       const browser = new Browser();
       const loginHint = 'replay';
-      const login = await browser.get(`${gateway.url}/lti/login?${new URLSearchParams({ iss: lms.issuer, login_hint: loginHint, target_link_uri: app.launch_url, client_id: lms.clientId })}`);
+      const login = await browser.get(`${world.gateway.url}/lti/login?${new URLSearchParams({ iss: world.lms.issuer, login_hint: loginHint, target_link_uri: world.apps.chatbot.launch_url, client_id: world.lms.clientId })}`);
       const auth = await browser.get(login.headers.get('location')!);
       const form = await auth.text();
-      expect((await browser.submitForm(form, lms.url)).status).toBe(303);
-      await expectRejection('state_used', 401, () => browser.submitForm(form, lms.url));
+      expect((await browser.submitForm(form, world.lms.url)).status).toBe(303);
+      await expectRejection('state_used', 401, () => browser.submitForm(form, world.lms.url));
     });
 
     it('refuses an expired state (401 state_expired)', async () => {
-      await expectRejection('state_expired', 401, async () => (await launch(new Browser(), lms, gateway, {
-        targetLinkUri: app.launch_url,
+      await expectRejection('state_expired', 401, async () => (await launch(new Browser(), world.lms, world.gateway, {
+        targetLinkUri: world.apps.chatbot.launch_url,
         beforeAuth: async (auth) => {
-          await gateway.services.db.updateTable('login_states').set({ expires_at: Date.now() - 1 }).where('state', '=', auth.searchParams.get('state')!).execute();
+          await world.gateway.services.db.updateTable('login_states').set({ expires_at: Date.now() - 1 }).where('state', '=', auth.searchParams.get('state')!).execute();
         },
       })).launch!);
     });
@@ -118,11 +102,11 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
     it('refuses a state that comes back in another browser (401 state_browser_mismatch)', async () => {
       await expectRejection('state_browser_mismatch', 401, async () => {
         const browser = new Browser();
-        return (await launch(browser, lms, gateway, {
-          targetLinkUri: app.launch_url,
+        return (await launch(browser, world.lms, world.gateway, {
+          targetLinkUri: world.apps.chatbot.launch_url,
           beforeAuth: async () => {
             const name = browser.cookieNames().find((n) => n.startsWith('lti_state_'))!;
-            browser.setCookie(gateway.url, name, 'a-cookie-of-another-browser', '/lti/');
+            browser.setCookie(world.gateway.url, name, 'a-cookie-of-another-browser', '/lti/');
           },
         })).launch!;
       });
@@ -132,12 +116,12 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
       await expectRejection('state_unbound_expired', 401, async () => {
         const browser = new Browser();
         browser.cookiesEnabled = false;
-        return (await launch(browser, lms, gateway, {
-          targetLinkUri: app.launch_url,
+        return (await launch(browser, world.lms, world.gateway, {
+          targetLinkUri: world.apps.chatbot.launch_url,
           beforeAuth: async (auth) => {
             // Started 3 minutes ago: still inside the login TTL, past the unbound window.
-            const ttl = gateway.services.config.loginStateTtlSeconds * 1000;
-            await gateway.services.db.updateTable('login_states').set({ expires_at: Date.now() + ttl - 180_000 })
+            const ttl = world.gateway.services.config.loginStateTtlSeconds * 1000;
+            await world.gateway.services.db.updateTable('login_states').set({ expires_at: Date.now() + ttl - 180_000 })
               .where('state', '=', auth.searchParams.get('state')!).execute();
           },
         })).launch!;
@@ -163,15 +147,15 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
     });
 
     it('refuses a key the platform does not publish, after one refresh (401 key_unknown)', async () => {
-      const kid = await lms.addKey('RS256', { published: false });
+      const kid = await world.lms.addKey('RS256', { published: false });
       await expectRejection('key_unknown', 401, launchWith({ kid }));
     });
 
     const claimCases: Array<[string, number, string, () => TokenTweaks['claims']]> = [
       ['another issuer', 401, 'iss_mismatch', () => ({ iss: 'https://impostor.example' })],
       ['another audience', 401, 'aud_mismatch', () => ({ aud: 'client-9', azp: undefined })],
-      ['several audiences without azp', 401, 'azp_missing', () => ({ aud: [lms.clientId, 'client-9'], azp: undefined })],
-      ['an azp that is not us', 401, 'azp_mismatch', () => ({ aud: [lms.clientId, 'client-9'], azp: 'client-9' })],
+      ['several audiences without azp', 401, 'azp_missing', () => ({ aud: [world.lms.clientId, 'client-9'], azp: undefined })],
+      ['an azp that is not us', 401, 'azp_mismatch', () => ({ aud: [world.lms.clientId, 'client-9'], azp: 'client-9' })],
       ['an expired token', 401, 'token_expired', () => ({ iat: now() - 120, exp: now() - 60 })],
       ['a token issued in the future', 401, 'iat_in_future', () => ({ iat: now() + 120, exp: now() + 600 })],
       ['a token issued too long ago', 401, 'token_too_old', () => ({ iat: now() - 7200, exp: now() + 300 })],
@@ -186,25 +170,25 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
       ['roles as a string', 400, 'claim_invalid', () => ({ [CLAIM.roles]: 'Instructor' })],
       ['a resource link without id', 400, 'claim_invalid', () => ({ [CLAIM.resourceLink]: { title: 'x' } })],
       ['a target that is not ours', 400, 'target_link_uri_invalid', () => ({ [CLAIM.targetLinkUri]: 'https://evil.example/x' })],
-      ['a target naming another app', 400, 'target_link_uri_mismatch', () => ({ [CLAIM.targetLinkUri]: other.launch_url })],
+      ['a target naming another app', 400, 'target_link_uri_mismatch', () => ({ [CLAIM.targetLinkUri]: world.apps.other.launch_url })],
     ];
     it.each(claimCases)('refuses %s (%i %s)', async (_what, status, code, claims) => {
       await expectRejection(code, status, launchWith({ claims: claims() }));
     });
 
     it('accepts short role names and a token a few seconds ahead of our clock (leeway)', async () => {
-      const run = await launch(new Browser(), lms, gateway, {
-        targetLinkUri: app.launch_url,
+      const run = await launch(new Browser(), world.lms, world.gateway, {
+        targetLinkUri: world.apps.chatbot.launch_url,
         tweaks: { claims: { iat: now() + 5, exp: now() + 300, [CLAIM.roles]: ['Instructor'] } },
       });
       expect(run.launch!.status).toBe(303);
     });
 
     it('refuses a nonce already used elsewhere (401 nonce_replayed)', async () => {
-      await expectRejection('nonce_replayed', 401, async () => (await launch(new Browser(), lms, gateway, {
-        targetLinkUri: app.launch_url,
+      await expectRejection('nonce_replayed', 401, async () => (await launch(new Browser(), world.lms, world.gateway, {
+        targetLinkUri: world.apps.chatbot.launch_url,
         beforeAuth: async (auth) => {
-          await useNonce(gateway.services.db, `tool:${registrationId}`, auth.searchParams.get('nonce')!, Date.now() + 60_000);
+          await useNonce(world.gateway.services.db, `tool:${world.registration.id}`, auth.searchParams.get('nonce')!, Date.now() + 60_000);
         },
       })).launch!);
     });
@@ -218,53 +202,53 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
 
     it('refuses a launch when the platform JWKS cannot be fetched and nothing is cached (502 jwks_unavailable)', async () => {
       const dead = await FakeLms.start();
-      await registerLms(gateway, dead);
+      await registerLms(world.gateway, dead);
       dead.jwksDown = true;
-      await expectRejection('jwks_unavailable', 502, async () => (await launch(new Browser(), dead, gateway, { targetLinkUri: app.launch_url })).launch!);
+      await expectRejection('jwks_unavailable', 502, async () => (await launch(new Browser(), dead, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url })).launch!);
       await dead.close();
     });
   });
 
   describe('hand-off redemption', () => {
     const codeOf = async () => {
-      const run = await launch(new Browser(), lms, gateway, { targetLinkUri: app.launch_url });
+      const run = await launch(new Browser(), world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url });
       return new URL(run.launch!.headers.get('location')!).searchParams.get('launch_code')!;
     };
     const redeem = (code: string, key: string | null) =>
-      fetch(`${gateway.url}/api/v1/launches/${code}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      fetch(`${world.gateway.url}/api/v1/launches/${code}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
     it('refuses a missing or wrong API key (401 api_key_invalid) without burning the code', async () => {
       const code = await codeOf();
       await expectRejection('api_key_invalid', 401, () => redeem(code, null));
       await expectRejection('api_key_invalid', 401, () => redeem(code, 'lgw_not-a-real-key'));
-      expect((await redeem(code, app.api_key)).status).toBe(200);
+      expect((await redeem(code, world.apps.chatbot.api_key)).status).toBe(200);
     });
 
     it('refuses the key of another app as if the code did not exist (404 handoff_unknown)', async () => {
       const code = await codeOf();
-      const body = await expectRejection('handoff_unknown', 404, () => redeem(code, other.api_key));
+      const body = await expectRejection('handoff_unknown', 404, () => redeem(code, world.apps.other.api_key));
       expect(JSON.parse(body)).toEqual({ error: 'handoff_unknown', message: expect.any(String), request_id: expect.any(String) });
-      await expectRejection('handoff_unknown', 404, () => redeem('no-such-code', app.api_key));
-      expect((await redeem(code, app.api_key)).status).toBe(200);
+      await expectRejection('handoff_unknown', 404, () => redeem('no-such-code', world.apps.chatbot.api_key));
+      expect((await redeem(code, world.apps.chatbot.api_key)).status).toBe(200);
     });
 
     it('refuses a second redemption (410 handoff_used) and an expired code (410 handoff_expired)', async () => {
       const code = await codeOf();
-      expect((await redeem(code, app.api_key)).status).toBe(200);
-      await expectRejection('handoff_used', 410, () => redeem(code, app.api_key));
+      expect((await redeem(code, world.apps.chatbot.api_key)).status).toBe(200);
+      await expectRejection('handoff_used', 410, () => redeem(code, world.apps.chatbot.api_key));
       const late = await codeOf();
-      await gateway.services.db.updateTable('handoffs').set({ expires_at: Date.now() - 1 }).where('used_at', 'is', null).execute();
-      await expectRejection('handoff_expired', 410, () => redeem(late, app.api_key));
+      await world.gateway.services.db.updateTable('handoffs').set({ expires_at: Date.now() - 1 }).where('used_at', 'is', null).execute();
+      await expectRejection('handoff_expired', 410, () => redeem(late, world.apps.chatbot.api_key));
     });
 
     it('stops accepting an API key once it is regenerated', async () => {
       const code = await codeOf();
-      const regenerated = await gateway.admin('POST', `/apps/${app.id}/api-key`);
+      const regenerated = await world.gateway.admin('POST', `/apps/${world.apps.chatbot.id}/api-key`);
       expect(regenerated.status).toBe(200);
-      expect(regenerated.body.api_key).not.toBe(app.api_key);
-      await expectRejection('api_key_invalid', 401, () => redeem(code, app.api_key));
+      expect(regenerated.body.api_key).not.toBe(world.apps.chatbot.api_key);
+      await expectRejection('api_key_invalid', 401, () => redeem(code, world.apps.chatbot.api_key));
       expect((await redeem(code, regenerated.body.api_key)).status).toBe(200);
-      app.api_key = regenerated.body.api_key;
+      world.apps.chatbot.api_key = regenerated.body.api_key;
     });
   });
 });

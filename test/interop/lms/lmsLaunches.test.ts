@@ -12,7 +12,7 @@ import { CLAIM } from '../../../src/lti/claims.ts';
 import { DIALECTS } from '../../support/db.ts';
 import { Browser } from '../../tool/support/browser.ts';
 import { FakeLms } from '../../tool/support/fakeLms.ts';
-import { createApp, launch, registerLms, startGateway, type TestGateway } from '../../tool/support/gatewaySetup.ts';
+import { launch, registerLms, useGateway } from '../../tool/support/gatewaySetup.ts';
 import { ROLE, SHAPES, type LmsShape } from './shapes.ts';
 
 /** A FakeLms that speaks as this LMS: its issuer, client id and deployment id. */
@@ -25,29 +25,25 @@ async function lmsAs(shape: LmsShape): Promise<FakeLms> {
 }
 
 describe.each(DIALECTS)('launches shaped as real LMSs send them (%s)', (dialect) => {
-  let gateway: TestGateway;
-  let app: { id: string; api_key: string; launch_url: string };
+  const world = useGateway({ dialect, lms: 'none', apps: { chatbot: { name: 'Course assistant', slug: 'chatbot' } } });
   const lmss = new Map<string, FakeLms>();
 
   beforeAll(async () => {
-    gateway = await startGateway(dialect);
-    app = await createApp(gateway, { name: 'Course assistant', slug: 'chatbot' });
     for (const shape of SHAPES) {
       const lms = await lmsAs(shape);
       lmss.set(shape.name, lms);
-      await registerLms(gateway, lms, { name: shape.name });
+      await registerLms(world.gateway, lms, { name: shape.name });
     }
   });
   afterAll(async () => {
-    await gateway?.close();
     for (const lms of lmss.values()) await lms.close();
   });
 
   /** One launch of this LMS with these roles (and claim overrides); returns the redeemed hand-off. */
   async function launchAs(shape: LmsShape, roles: string[], override: (claims: JWTPayload) => JWTPayload = (c) => c) {
     const lms = lmss.get(shape.name)!;
-    const run = await launch(new Browser(), lms, gateway, {
-      targetLinkUri: app.launch_url,
+    const run = await launch(new Browser(), lms, world.gateway, {
+      targetLinkUri: world.apps.chatbot.launch_url,
       method: shape.loginMethod,
       login: shape.loginExtras,
       tweaks: {
@@ -62,7 +58,7 @@ describe.each(DIALECTS)('launches shaped as real LMSs send them (%s)', (dialect)
     expect(run.login.status, await run.login.clone().text()).toBe(302);
     expect(run.launch!.status, run.launchBody?.slice(0, 800)).toBe(303);
     const code = new URL(run.launch!.headers.get('location')!).searchParams.get('launch_code')!;
-    const redeemed = await fetch(`${gateway.url}/api/v1/launches/${code}`, { headers: { authorization: `Bearer ${app.api_key}` } });
+    const redeemed = await fetch(`${world.gateway.url}/api/v1/launches/${code}`, { headers: { authorization: `Bearer ${world.apps.chatbot.api_key}` } });
     expect(redeemed.status).toBe(200);
     return redeemed.json() as Promise<Record<string, any>>;
   }

@@ -1,10 +1,10 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { PlatformKeysOptions } from '../../../src/tool/platformKeys.ts';
 import { createToolRoutes, toolFramable, toolRoutes } from '../../../src/tool/routes.ts';
 import { dropDatabase, freshDatabaseUrl } from '../../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../../support/servers.ts';
 import { Browser } from './browser.ts';
-import type { FakeLms, TokenTweaks } from './fakeLms.ts';
+import { FakeLms, type TokenTweaks } from './fakeLms.ts';
 
 export interface TestGateway extends RunningRole {
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -46,10 +46,62 @@ export async function registerLms(gateway: TestGateway, lms: FakeLms, extra: Rec
   return created.body;
 }
 
-export async function createApp(gateway: TestGateway, input: Record<string, unknown>): Promise<{ id: string; api_key: string; launch_url: string }> {
+/** An app as created through the admin API: its API key is only shown then. */
+export interface TestApp {
+  id: string;
+  api_key: string;
+  launch_url: string;
+}
+
+export async function createApp(gateway: TestGateway, input: Record<string, unknown>): Promise<TestApp> {
   const created = await gateway.admin('POST', '/apps', { name: 'Chatbot', slug: 'chatbot', app_url: 'http://127.0.0.1:9/app', ...input });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body;
+}
+
+export interface GatewayOptions<Name extends string> {
+  dialect: 'sqlite' | 'postgres';
+  /** Options of the gateway's cache of platform keys (TTL, cooldown). */
+  jwks?: PlatformKeysOptions;
+  /** A FakeLms registered with the gateway (the default), only started, or none. */
+  lms?: 'registered' | 'started' | 'none';
+  /** Apps to create through the admin API, in this order, under the names the handle gives them. */
+  apps?: Record<Name, Record<string, unknown>>;
+}
+
+/** What useGateway set up; its fields are filled in by the beforeAll hook. */
+export interface GatewayWorld<Name extends string = never> {
+  gateway: TestGateway;
+  /** Undefined when the options said `lms: 'none'`. */
+  lms: FakeLms;
+  /** The LMS's registration as the admin API answered it; undefined unless the LMS is registered. */
+  registration: { id: string } & Record<string, unknown>;
+  apps: Record<Name, TestApp>;
+}
+
+/**
+ * A gateway of its own for a describe block (or a file), on a fresh database of the given dialect:
+ * starts the FakeLms and the gateway, registers the LMS and creates the apps before all tests,
+ * closes them after all. Hooks a file registers after this call run after its beforeAll and before
+ * its afterAll.
+ */
+export function useGateway<Name extends string = never>(options: GatewayOptions<Name>): GatewayWorld<Name> {
+  const apps = {} as Record<Name, TestApp>;
+  const world: Partial<GatewayWorld<Name>> = { apps };
+  const lms = options.lms ?? 'registered';
+  beforeAll(async () => {
+    if (lms !== 'none') world.lms = await FakeLms.start();
+    const gateway = (world.gateway = await startGateway(options.dialect, { jwks: options.jwks }));
+    if (lms === 'registered') world.registration = await registerLms(gateway, world.lms!);
+    for (const [name, input] of Object.entries(options.apps ?? {}) as Array<[Name, Record<string, unknown>]>) {
+      apps[name] = await createApp(gateway, input);
+    }
+  });
+  afterAll(async () => {
+    await world.gateway?.close();
+    await world.lms?.close();
+  });
+  return world as GatewayWorld<Name>;
 }
 
 export interface LaunchRun {
