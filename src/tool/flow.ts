@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LtiError, databaseUnavailable } from '../lti/errors.ts';
-import { isDatabaseUnavailable } from '../store/db.ts';
+import { StepRecorder } from '../http/steps.ts';
 import type { App } from './apps.ts';
 import type { Gateway } from './gateway.ts';
 import type { Registration } from './registrations.ts';
@@ -35,53 +34,33 @@ export interface Step<C extends FlowContext> {
  * Runs a flow's steps in order. Each step is recorded in the launch log; the first failure ends
  * the flow with its step name and code in the log and metrics, and is rethrown for the error page.
  */
-export async function runFlow<C extends FlowContext>(ctx: C, steps: Array<Step<C>>): Promise<void> {
-  const { launchLog, metrics } = ctx.gateway.services;
-  // Passed steps are written together, once per request (or with the failure): one statement
-  // instead of one per step. Steps that ran before the flow knew its launch are included.
-  const passed: Array<{ step: string; at: number }> = [];
+export async function runFlow<C extends FlowContext>(ctx: C, steps: Array<Step<C>>, options: { start?: string } = {}): Promise<void> {
+  const recorder = new StepRecorder(ctx.gateway.services, ctx.request, 'tool');
+  // A new launch (a login): its entry is written with this request's steps, in one statement.
+  if (options.start) ctx.launchId = await recorder.start(options.start);
   for (const step of steps) {
-    const stopTimer = metrics.stepSeconds.startTimer({ role: 'tool', step: step.name });
+    // Awaited here rather than through recorder.step: one await per step on the launch path.
+    const stop = recorder.time(step.name);
     try {
       await step.run(ctx);
     } catch (err) {
-      stopTimer();
-      const failure =
-        err instanceof LtiError
-          ? err
-          : isDatabaseUnavailable(err)
-            ? databaseUnavailable()
-            : new LtiError('internal_error', 500, 'Something went wrong on our side.');
-      const failed = { code: failure.code, message: failure.message };
-      try {
-        if (ctx.launchId) {
-          await launchLog.step(ctx.launchId, step.name, {
-            failed, passed: passed.splice(0), toolId: ctx.app?.id, platformId: ctx.registration?.id, requestId: ctx.request.id,
-          });
-        } else {
-          ctx.launchId = await launchLog.failure({
-            role: 'tool', step: step.name, ...failed,
-            platformId: ctx.registration?.id ?? null, toolId: ctx.app?.id ?? null, requestId: ctx.request.id,
-          });
-        }
-      } catch (logErr) {
-        ctx.request.log.error({ err: logErr }, 'could not write the launch log');
-      }
-      metrics.launches.inc({ role: 'tool', outcome: 'failure', code: failure.code });
-      failure.context = { tool: ctx.app?.name ?? null, platform: ctx.registration?.name ?? null };
-      if (!(err instanceof LtiError)) ctx.request.log.error({ err, step: step.name }, 'launch step failed unexpectedly');
-      throw failure;
+      stop();
+      identify(recorder, ctx);
+      throw await recorder.fail(step.name, err);
     }
-    stopTimer();
-    passed.push({ step: step.name, at: Date.now() });
+    stop();
+    recorder.pass(step.name);
     if (ctx.answer) break;
   }
-  if (ctx.launchId && passed.length > 0) {
-    const last = passed.pop()!;
-    await launchLog.step(ctx.launchId, last.step, {
-      passed, platformId: ctx.registration?.id, toolId: ctx.app?.id, storage: ctx.storage, userSub: ctx.userSub, done: ctx.done,
-      requestId: ctx.request.id,
-    });
-  }
-  if (ctx.done) metrics.launches.inc({ role: 'tool', outcome: 'success', code: '' });
+  identify(recorder, ctx);
+  await recorder.finish({ storage: ctx.storage, userSub: ctx.userSub, done: ctx.done });
+}
+
+/** What the steps have learnt so far; the gateway's registration is the launch's platform, its app the tool. */
+function identify(recorder: StepRecorder, ctx: FlowContext): void {
+  recorder.launchId = ctx.launchId;
+  recorder.platformId = ctx.registration?.id ?? null;
+  recorder.platformName = ctx.registration?.name ?? null;
+  recorder.toolId = ctx.app?.id ?? null;
+  recorder.toolName = ctx.app?.name ?? null;
 }

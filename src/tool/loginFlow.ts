@@ -128,8 +128,7 @@ export const LOGIN_STEPS: Array<Step<LoginContext>> = [
 ];
 
 export async function handleLogin(input: Omit<LoginContext, 'launchId'>): Promise<FastifyReply> {
-  const launchId = await input.gateway.services.launchLog.start({ role: 'tool', step: 'login_received', requestId: input.request.id });
-  const ctx = { ...input, launchId } as LoginContext;
-  await runFlow(ctx, LOGIN_STEPS);
+  const ctx = { ...input, launchId: null } as LoginContext;
+  await runFlow(ctx, LOGIN_STEPS, { start: 'login_received' });
   return ctx.answer!(ctx.reply);
 }

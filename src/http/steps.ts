@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { LtiError, databaseUnavailable } from '../lti/errors.ts';
+import { isDatabaseUnavailable } from '../store/db.ts';
+import type { LaunchRole, LaunchStep } from '../store/launchLog.ts';
+import type { Services } from './services.ts';
+
+/** What a request's last write adds to its launch-log entry besides the steps. */
+export interface StepExtra {
+  userSub?: string;
+  /** How the browser was bound to its login state (the gateway's launches). */
+  storage?: string;
+  /** The launch ends here, successfully. */
+  done?: boolean;
+}
+
+/**
+ * Where the two roles have always differed: the gateway's unexpected-failure page says less, and
+ * only the launcher logs the operator detail of a refusal. Kept so no page or log line changes.
+ */
+const ROLE_WORDING: Record<LaunchRole, { internalError: string; logRefusals: boolean }> = {
+  platform: { internalError: 'Something went wrong on our side. The error has been logged.', logRefusals: true },
+  tool: { internalError: 'Something went wrong on our side.', logRefusals: false },
+};
+
+/**
+ * The steps of one request of a launch, in either role. Each named check is timed
+ * (`lti_step_duration_seconds`); passed checks are kept and written to the launch log with the
+ * request's last step or its failure, so a request costs one statement however many checks it
+ * runs; a failure is mapped to its LtiError (a lost database is a 503, anything unexpected a 500),
+ * written with its code, counted in `lti_launches_total` and given the names its error page shows.
+ */
+export class StepRecorder {
+  launchId: string | null = null;
+  platformId: string | null = null;
+  toolId: string | null = null;
+  platformName: string | null = null;
+  toolName: string | null = null;
+  /** Passed checks not yet written to the launch log (written with the next step or failure). */
+  private passed: Array<{ step: string; at: number }> = [];
+  /** The entry of a launch started in this request, written with this request's first write. */
+  private unsaved: { step: string; test: boolean; at: number } | null = null;
+
+  constructor(
+    private readonly services: Pick<Services, 'launchLog' | 'metrics'>,
+    private readonly request: Pick<FastifyRequest, 'id' | 'log'>,
+    private readonly role: LaunchRole,
+  ) {}
+
+  /** Starts a new launch-log entry (the launch's first request); it is written with the next step. */
+  async start(step: string, test = false): Promise<string> {
+    this.launchId = randomUUID();
+    this.unsaved = { step, test, at: Date.now() };
+    this.passed = [];
+    return this.launchId;
+  }
+
+  /** Continues an existing launch (a later request of the same launch). */
+  resume(launchId: string): void {
+    this.launchId = launchId;
+  }
+
+  /** Runs one named check: timed, then kept as passed, or written to the log as the failure it throws. */
+  async step<T>(name: string, check: () => T | Promise<T>): Promise<T> {
+    const stop = this.time(name);
+    try {
+      const result = await check();
+      stop();
+      this.pass(name);
+      return result;
+    } catch (err) {
+      stop();
+      throw await this.fail(name, err);
+    }
+  }
+
+  /**
+   * The parts of `step` for a runner that awaits its checks itself (one await per check on the
+   * gateway's hot path): start the timer, then `pass` or `fail` the check once it has run.
+   */
+  time(name: string): () => void {
+    return this.services.metrics.stepSeconds.startTimer({ role: this.role, step: name });
+  }
+
+  pass(name: string): void {
+    this.passed.push({ step: name, at: Date.now() });
+  }
+
+  /** Records a passed step that needs no check of its own, writing this request's steps. */
+  async ok(name: string, extra: StepExtra = {}): Promise<void> {
+    await this.write({ step: name, outcome: 'ok', at: Date.now() }, extra);
+    if (extra.done) this.countSuccess();
+  }
+
+  /** Writes this request's passed checks, the last one as the step the request ended on. */
+  async finish(extra: StepExtra = {}): Promise<void> {
+    const last = this.passed.pop();
+    if (last) await this.write({ step: last.step, outcome: 'ok', at: last.at }, extra);
+    if (extra.done) this.countSuccess();
+  }
+
+  /** Maps a check's error to the LtiError shown to the person, after logging, writing and counting it. */
+  async fail(name: string, err: unknown): Promise<LtiError> {
+    const wording = ROLE_WORDING[this.role];
+    const error =
+      err instanceof LtiError
+        ? err
+        : isDatabaseUnavailable(err)
+          ? databaseUnavailable()
+          : new LtiError('internal_error', 500, wording.internalError);
+    if (!(err instanceof LtiError)) this.request.log.error({ err, step: name }, 'launch step failed unexpectedly');
+    else if (error.detail && wording.logRefusals) this.request.log.info({ code: error.code, detail: error.detail, step: name }, 'launch refused');
+    error.context = { tool: this.toolName, platform: this.platformName };
+    const failed = { code: error.code, message: error.message };
+    try {
+      if (this.launchId) {
+        await this.write({ step: name, outcome: 'failed', at: Date.now(), ...failed });
+      } else {
+        await this.services.launchLog.failure({
+          role: this.role, step: name, ...failed, platformId: this.platformId, toolId: this.toolId, requestId: this.request.id,
+        });
+      }
+    } catch (logErr) {
+      this.request.log.error({ err: logErr }, 'could not write the launch log');
+    }
+    this.services.metrics.launches.inc({ role: this.role, outcome: 'failure', code: error.code });
+    return error;
+  }
+
+  /** Writes this request's steps: one statement (an insert for a new launch, else an append). */
+  private async write(step: LaunchStep, extra: StepExtra = {}): Promise<void> {
+    if (!this.launchId) return;
+    const passed = this.passed;
+    this.passed = [];
+    const failed = step.outcome === 'failed' ? { code: step.code!, message: step.message! } : undefined;
+    if (this.unsaved) {
+      const first = this.unsaved;
+      this.unsaved = null;
+      await this.services.launchLog.start({
+        id: this.launchId, role: this.role, platformId: this.platformId, toolId: this.toolId, requestId: this.request.id,
+        step: first.step, test: first.test, then: [...passed.map((p) => ({ ...p, outcome: 'ok' as const })), step],
+        outcome: extra.done ? 'success' : 'pending', failed, userSub: extra.userSub ?? null,
+      });
+      return;
+    }
+    await this.services.launchLog.step(this.launchId, step.step, {
+      ...extra,
+      requestId: this.request.id,
+      failed,
+      passed, toolId: this.toolId ?? undefined, platformId: this.platformId ?? undefined,
+    });
+  }
+
+  private countSuccess(): void {
+    this.services.metrics.launches.inc({ role: this.role, outcome: 'success', code: '' });
+  }
+}
