@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Fields, duplicateAs, launcherRules } from '../admin/fields.ts';
+import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../admin/publicKeys.ts';
 import type { Services } from '../http/services.ts';
 import { UrlPolicyError, assertPublicUrl } from '../http/urlPolicy.ts';
-import { ValidationError, notFound } from '../lti/errors.ts';
+import { notFound } from '../lti/errors.ts';
 import { roleUri } from '../lti/roles.ts';
-import { isUniqueViolation } from '../store/db.ts';
 import type { PlatformTable } from '../store/schema.ts';
-import { Fields, checkJwksUrl, checkPublicJwk, checkPublicPem } from './fields.ts';
 import { describeIdpError, discoverIdp } from './idp.ts';
 import { platformBaseUrl, platformIssuer } from './tenancy.ts';
 
@@ -60,29 +60,29 @@ export async function getPlatform(services: Services, id: string): Promise<Platf
  * value). The IdP's discovery document is fetched and checked on every change of its URL or client.
  */
 export async function savePlatform(services: Services, body: Record<string, unknown>, existing?: PlatformTable): Promise<PlatformTable> {
-  const f = new Fields(body);
+  const f = new Fields(body, launcherRules);
   const partial = existing !== undefined;
   const pick = <T>(name: string, read: () => T, old: T): T => (partial && !f.has(name) ? old : read());
 
-  const name = pick('name', () => f.string('name', { required: true, max: 200 }), existing?.name ?? null);
+  const name = pick('name', () => f.text('name', { required: true, max: 200 }), existing?.name ?? null);
   const slug = pick(
     'slug',
-    () => f.string('slug', { required: true, max: 63, pattern: SLUG, patternHint: 'must be lower-case letters, digits and dashes (it becomes part of URLs)' }),
+    () => f.text('slug', { required: true, max: 63, pattern: SLUG, patternHint: 'must be lower-case letters, digits and dashes (it becomes part of URLs)' }),
     existing?.slug ?? null,
   );
   if (slug && RESERVED_SLUGS.has(slug)) f.fail('slug', `"${slug}" is reserved`);
   const discoveryUrl = pick('openid_configuration_url', () => f.url('openid_configuration_url', { required: true }), existing?.openid_configuration_url ?? null);
-  const clientId = pick('client_id', () => f.string('client_id', { required: true, max: 255 }), existing?.client_id ?? null);
+  const clientId = pick('client_id', () => f.text('client_id', { required: true, max: 255 }), existing?.client_id ?? null);
   let clientSecretEnc = existing?.client_secret_enc ?? null;
   if (f.has('client_secret')) {
-    const secret = f.string('client_secret', { max: 1000 });
+    const secret = f.text('client_secret', { max: 1000 });
     clientSecretEnc = secret ? await services.box.seal(secret) : null;
   }
 
   // Context keys: a JWKS URL, a static JWK/JWKS, or a PEM public key.
   const jwksUrl = pick('context_jwks_url', () => f.url('context_jwks_url'), existing?.context_jwks_url ?? null);
   const jwkInput = pick('context_public_jwk', () => f.json('context_public_jwk'), existing?.context_public_jwk ?? null);
-  const pemInput = pick('context_public_key', () => f.string('context_public_key', { max: 10_000 }), existing?.context_public_key ?? null);
+  const pemInput = pick('context_public_key', () => f.text('context_public_key', { max: 10_000 }), existing?.context_public_key ?? null);
   let jwk: string | null = null;
   let pem: string | null = null;
   if (jwkInput !== null) {
@@ -111,7 +111,7 @@ export async function savePlatform(services: Services, body: Record<string, unkn
   }
 
   // Role mapping: which IdP claim carries roles/groups, and how its values map to LIS roles.
-  const roleClaim = pick('role_claim', () => f.string('role_claim', { max: 200, pattern: /^[A-Za-z0-9_:./-]+$/ }), existing?.role_claim ?? null);
+  const roleClaim = pick('role_claim', () => f.text('role_claim', { max: 200, pattern: /^[A-Za-z0-9_:./-]+$/ }), existing?.role_claim ?? null);
   const roleMapInput = pick('role_map', () => f.json('role_map'), existing?.role_map ? JSON.parse(existing.role_map) : null);
   let roleMap: string | null = null;
   if (roleMapInput !== null) {
@@ -131,7 +131,7 @@ export async function savePlatform(services: Services, body: Record<string, unkn
       f.fail('openid_configuration_url', `could not read the OpenID configuration at ${discoveryUrl}: ${cause}`);
     }
   }
-  if (Object.keys(f.errors).length > 0) throw new ValidationError(f.errors);
+  f.throwIfInvalid();
 
   const now = Date.now();
   const row: PlatformTable = {
@@ -154,8 +154,7 @@ export async function savePlatform(services: Services, body: Record<string, unkn
     if (existing) await services.db.updateTable('platforms').set(row).where('id', '=', existing.id).execute();
     else await services.db.insertInto('platforms').values(row).execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ValidationError({ slug: `a platform with the slug "${slug}" already exists` });
-    throw err;
+    throw duplicateAs(err, { slug: `a platform with the slug "${slug}" already exists` });
   } finally {
     services.cache.invalidate();
   }

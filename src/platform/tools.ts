@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Fields, duplicateAs, launcherRules } from '../admin/fields.ts';
+import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../admin/publicKeys.ts';
 import type { Services } from '../http/services.ts';
 import { assertPublicUrl } from '../http/urlPolicy.ts';
-import { ValidationError, notFound } from '../lti/errors.ts';
+import { notFound } from '../lti/errors.ts';
 import type { LaunchTool } from '../lti/resourceLinkMessage.ts';
-import { isUniqueViolation } from '../store/db.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';
-import { Fields, checkJwksUrl, checkPublicJwk, checkPublicPem } from './fields.ts';
 import { platformBaseUrl } from './tenancy.ts';
 
 export function launchUrlOf(services: Services, platform: Pick<PlatformTable, 'slug'>, tool: Pick<ToolTable, 'client_id'>): string {
@@ -80,16 +80,16 @@ export async function findToolById(services: Services, id: string): Promise<Tool
 
 /** Creates (no `existing`) or updates a tool of a platform; keys are checked before anything is stored. */
 export async function saveTool(services: Services, platformId: string, body: Record<string, unknown>, existing?: ToolTable): Promise<ToolTable> {
-  const f = new Fields(body);
+  const f = new Fields(body, launcherRules);
   const partial = existing !== undefined;
   const pick = <T>(name: string, read: () => T, old: T): T => (partial && !f.has(name) ? old : read());
 
-  const name = pick('name', () => f.string('name', { required: true, max: 200 }), existing?.name ?? null);
-  const description = pick('description', () => f.string('description', { max: 2000 }), existing?.description ?? null);
+  const name = pick('name', () => f.text('name', { required: true, max: 200 }), existing?.name ?? null);
+  const description = pick('description', () => f.text('description', { max: 2000 }), existing?.description ?? null);
   const iconUrl = pick('icon_url', () => f.url('icon_url'), existing?.icon_url ?? null);
-  const clientId = pick('client_id', () => f.string('client_id', { required: true, max: 255, pattern: /^[\x21-\x7e]+$/, patternHint: 'must be printable characters without spaces' }), existing?.client_id ?? null);
+  const clientId = pick('client_id', () => f.text('client_id', { required: true, max: 255, pattern: /^[\x21-\x7e]+$/, patternHint: 'must be printable characters without spaces' }), existing?.client_id ?? null);
   const deploymentId =
-    pick('deployment_id', () => f.string('deployment_id', { max: 255 }), existing?.deployment_id ?? null) ?? existing?.deployment_id ?? randomUUID();
+    pick('deployment_id', () => f.text('deployment_id', { max: 255 }), existing?.deployment_id ?? null) ?? existing?.deployment_id ?? randomUUID();
   const initiationUrl = pick('open_id_connect_initiation_url', () => f.url('open_id_connect_initiation_url', { required: true }), existing?.open_id_connect_initiation_url ?? null);
   const targetLinkUri = pick('target_link_uri', () => f.url('target_link_uri', { required: true }), existing?.target_link_uri ?? null);
   const redirectUris = pick('redirect_uris', () => f.urlList('redirect_uris'), existing ? (JSON.parse(existing.redirect_uris) as string[]) : []);
@@ -99,7 +99,7 @@ export async function saveTool(services: Services, platformId: string, body: Rec
   const sharePicture = f.bool('share_picture', existing ? existing.share_picture === 1 : true);
 
   // The tool's public key: PEM, JWK (or JWKS), or a JWKS URL — exactly one, checked now, not at launch time.
-  const pemInput = pick('public_key', () => f.string('public_key', { max: 10_000 }), existing?.public_key ?? null);
+  const pemInput = pick('public_key', () => f.text('public_key', { max: 10_000 }), existing?.public_key ?? null);
   const jwkInput = pick('public_jwk', () => f.json('public_jwk'), existing?.public_jwk ?? null);
   const keyUrl = pick('public_key_url', () => f.url('public_key_url'), existing?.public_key_url ?? null);
   const given = [pemInput, jwkInput, keyUrl].filter((v) => v !== null).length;
@@ -136,7 +136,7 @@ export async function saveTool(services: Services, platformId: string, body: Rec
       f.fail('public_key_url', (err as Error).message);
     }
   }
-  if (Object.keys(f.errors).length > 0) throw new ValidationError(f.errors);
+  f.throwIfInvalid();
 
   const now = Date.now();
   const row: ToolTable = {
@@ -164,8 +164,7 @@ export async function saveTool(services: Services, platformId: string, body: Rec
     if (existing) await services.db.updateTable('tools').set(row).where('id', '=', existing.id).execute();
     else await services.db.insertInto('tools').values(row).execute();
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ValidationError({ client_id: `this platform already has a tool with client_id "${clientId}"` });
-    throw err;
+    throw duplicateAs(err, { client_id: `this platform already has a tool with client_id "${clientId}"` });
   } finally {
     services.cache.invalidate();
   }

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Fields, duplicateAs, gatewayRules } from '../admin/fields.ts';
 import type { Config } from '../config.ts';
-import { notFound, ValidationError } from '../lti/errors.ts';
+import { notFound } from '../lti/errors.ts';
 import type { Db } from '../store/db.ts';
 import type { ReadCache } from '../store/readCache.ts';
-import { isUniqueViolation } from '../store/db.ts';
 import type { AppTable } from '../store/schema.ts';
 import { hashSecret, newApiKey } from './apiKeys.ts';
-import { isObject, only, textRule, urlRule, type FieldErrors } from './fieldRules.ts';
 import { DEFAULT_PERMISSIONS, permissionMapRule, type PermissionMap } from './permissions.ts';
 
 export type HandoffMode = 'code' | 'jwt';
@@ -33,7 +32,6 @@ export interface AppInput {
   handoff?: unknown;
 }
 
-const FIELDS = ['name', 'slug', 'app_url', 'permissions', 'handoff'] as const;
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** The launch URL of an app: its target_link_uri and redirect_uri at every platform. */
@@ -118,40 +116,32 @@ export class Apps {
     try {
       await run();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ValidationError({ slug: 'is already used by another app' });
-      throw err;
+      throw duplicateAs(err, { slug: 'is already used by another app' });
     } finally {
       this.cache.invalidate();
     }
   }
 
   private validate(input: AppInput, existing: App | null) {
-    if (!isObject(input)) throw new ValidationError({ body: 'must be a JSON object' });
-    const errors: FieldErrors = only(input, FIELDS);
-    const pick = <K extends keyof AppInput>(name: K, current: unknown) => (name in input ? input[name] : current);
-    const merged = {
-      name: pick('name', existing?.name),
-      slug: pick('slug', existing?.slug),
-      app_url: pick('app_url', existing?.appUrl),
-      permissions: pick('permissions', existing?.permissions ?? DEFAULT_PERMISSIONS),
-      handoff: pick('handoff', existing?.handoff ?? 'code'),
-    };
-    const set = (name: string, error: string | null) => {
-      if (error) errors[name] = error;
-    };
-    set('name', textRule(merged.name, { required: true, max: 200 }));
-    set('slug', textRule(merged.slug, { required: true, max: 63 }) ??
-      (SLUG.test(merged.slug as string) ? null : 'must be lower-case letters, digits and dashes, such as "chatbot"'));
-    set('app_url', urlRule(merged.app_url, { required: true, allowHttp: this.config.allowInsecureIdp }));
-    set('permissions', permissionMapRule(merged.permissions));
-    set('handoff', merged.handoff === 'code' || merged.handoff === 'jwt' ? null : 'must be "code" or "jwt"');
-    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+    const f = Fields.merge(input, {
+      name: existing?.name,
+      slug: existing?.slug,
+      app_url: existing?.appUrl,
+      permissions: existing?.permissions ?? DEFAULT_PERMISSIONS,
+      handoff: existing?.handoff ?? 'code',
+    }, gatewayRules(this.config.allowInsecureIdp));
+    const name = f.text('name', { required: true, max: 200 });
+    const slug = f.text('slug', { required: true, max: 63, pattern: SLUG, patternHint: 'must be lower-case letters, digits and dashes, such as "chatbot"' });
+    const appUrl = f.url('app_url', { required: true });
+    const permissions = f.rule('permissions', permissionMapRule);
+    const handoff = f.rule('handoff', (value) => (value === 'code' || value === 'jwt' ? null : 'must be "code" or "jwt"'));
+    f.throwIfInvalid();
     return {
-      name: merged.name as string,
-      slug: merged.slug as string,
-      app_url: merged.app_url as string,
-      permissions: JSON.stringify(merged.permissions),
-      handoff: merged.handoff as HandoffMode,
+      name: name!,
+      slug: slug!,
+      app_url: appUrl!,
+      permissions: JSON.stringify(permissions),
+      handoff: handoff as HandoffMode,
     };
   }
 }

@@ -1,12 +1,11 @@
 import { randomUUID, createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
+import { Fields, duplicateAs, gatewayRules, isObject } from '../admin/fields.ts';
 import type { Config } from '../config.ts';
-import { notFound, ValidationError } from '../lti/errors.ts';
+import { notFound } from '../lti/errors.ts';
 import type { Db } from '../store/db.ts';
 import type { ReadCache } from '../store/readCache.ts';
-import { isUniqueViolation } from '../store/db.ts';
 import type { RegistrationTable } from '../store/schema.ts';
-import { isObject, only, textRule, urlRule, type FieldErrors } from './fieldRules.ts';
 
 /** An LMS platform registered with the gateway: iss + client_id, with its deployments and keys. */
 export interface Registration {
@@ -36,10 +35,6 @@ export interface RegistrationInput {
   public_jwk?: unknown;
   public_key?: unknown;
 }
-
-const FIELDS = [
-  'name', 'issuer', 'client_id', 'deployment_ids', 'authorization_endpoint', 'token_endpoint', 'jwks_url', 'public_jwk', 'public_key',
-] as const;
 
 export class Registrations {
   constructor(
@@ -107,8 +102,7 @@ export class Registrations {
     try {
       await run();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ValidationError({ client_id: 'is already registered for this issuer' });
-      throw err;
+      throw duplicateAs(err, { client_id: 'is already registered for this issuer' });
     } finally {
       this.cache.invalidate();
     }
@@ -116,49 +110,40 @@ export class Registrations {
 
   /** Validates a full create, or a partial update merged over the existing registration. */
   private validate(input: RegistrationInput, existing: Registration | null): Omit<RegistrationTable, 'id' | 'created_at' | 'updated_at'> {
-    if (!isObject(input)) throw new ValidationError({ body: 'must be a JSON object' });
-    const errors: FieldErrors = only(input, FIELDS);
-    const allowHttp = this.config.allowInsecureIdp;
-    const pick = <K extends keyof RegistrationInput>(name: K, current: unknown) => (name in input ? input[name] : current);
-    const merged = {
-      name: pick('name', existing?.name),
-      issuer: pick('issuer', existing?.issuer),
-      client_id: pick('client_id', existing?.clientId),
-      deployment_ids: pick('deployment_ids', existing?.deploymentIds ?? []),
-      authorization_endpoint: pick('authorization_endpoint', existing?.authorizationEndpoint),
-      token_endpoint: pick('token_endpoint', existing?.tokenEndpoint ?? null),
-      jwks_url: pick('jwks_url', existing?.jwksUrl ?? null),
-      public_jwk: pick('public_jwk', existing?.publicJwk ?? null),
-      public_key: pick('public_key', existing?.publicKey ?? null),
-    };
-    const set = (name: string, error: string | null) => {
-      if (error) errors[name] = error;
-    };
-    set('name', textRule(merged.name, { required: true, max: 200 }));
+    const f = Fields.merge(input, {
+      name: existing?.name,
+      issuer: existing?.issuer,
+      client_id: existing?.clientId,
+      deployment_ids: existing?.deploymentIds ?? [],
+      authorization_endpoint: existing?.authorizationEndpoint,
+      token_endpoint: existing?.tokenEndpoint ?? null,
+      jwks_url: existing?.jwksUrl ?? null,
+      public_jwk: existing?.publicJwk ?? null,
+      public_key: existing?.publicKey ?? null,
+    }, gatewayRules(this.config.allowInsecureIdp));
+    const name = f.text('name', { required: true, max: 200 });
     // LTI Core 1.3 §5.1.2: the issuer is an HTTPS URL, compared exactly (no normalising).
-    set('issuer', urlRule(merged.issuer, { required: true, allowHttp }));
-    set('client_id', textRule(merged.client_id, { required: true, max: 255 }));
-    set('deployment_ids', deploymentIdsRule(merged.deployment_ids));
-    set('authorization_endpoint', urlRule(merged.authorization_endpoint, { required: true, allowHttp }));
-    set('token_endpoint', urlRule(merged.token_endpoint, { allowHttp }));
-    set('jwks_url', urlRule(merged.jwks_url, { allowHttp }));
-    set('public_jwk', publicJwkRule(merged.public_jwk));
-    set('public_key', publicKeyRule(merged.public_key));
-    const keySources = [merged.jwks_url, merged.public_jwk, merged.public_key].filter((v) => v !== null && v !== undefined && v !== '');
-    if (keySources.length !== 1) {
-      errors.jwks_url ??= 'give exactly one of jwks_url (recommended), public_jwk or public_key';
-    }
-    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+    const issuer = f.url('issuer', { required: true });
+    const clientId = f.text('client_id', { required: true, max: 255 });
+    const deploymentIds = f.rule('deployment_ids', deploymentIdsRule);
+    const authorizationEndpoint = f.url('authorization_endpoint', { required: true });
+    const tokenEndpoint = f.url('token_endpoint');
+    const jwksUrl = f.url('jwks_url');
+    const publicJwk = f.rule('public_jwk', publicJwkRule);
+    const publicKey = f.rule('public_key', publicKeyRule);
+    const keySources = [f.value('jwks_url'), publicJwk, publicKey].filter((v) => v !== null && v !== undefined && v !== '');
+    if (keySources.length !== 1) f.fail('jwks_url', 'give exactly one of jwks_url (recommended), public_jwk or public_key');
+    f.throwIfInvalid();
     return {
-      name: merged.name as string,
-      issuer: merged.issuer as string,
-      client_id: merged.client_id as string,
-      deployment_ids: JSON.stringify(merged.deployment_ids),
-      authorization_endpoint: merged.authorization_endpoint as string,
-      token_endpoint: (merged.token_endpoint as string) || null,
-      jwks_url: (merged.jwks_url as string) || null,
-      public_jwk: merged.public_jwk ? JSON.stringify(merged.public_jwk) : null,
-      public_key: (merged.public_key as string) || null,
+      name: name!,
+      issuer: issuer!,
+      client_id: clientId!,
+      deployment_ids: JSON.stringify(deploymentIds),
+      authorization_endpoint: authorizationEndpoint!,
+      token_endpoint: tokenEndpoint,
+      jwks_url: jwksUrl,
+      public_jwk: publicJwk ? JSON.stringify(publicJwk) : null,
+      public_key: (publicKey as string) || null,
     };
   }
 }

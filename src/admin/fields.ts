@@ -1,0 +1,220 @@
+import { ValidationError } from '../lti/errors.ts';
+import { isUniqueViolation } from '../store/db.ts';
+
+/**
+ * Admin input for the create/update services of both roles (platforms and tools on the launcher,
+ * LMS registrations and apps on the gateway). Each reader returns the cleaned value or records a
+ * message under the field's name; `throwIfInvalid` then throws one ValidationError (422) with every
+ * message, so the API and the console show all problems of a form at once.
+ */
+export type FieldErrors = Record<string, string>;
+
+/**
+ * How a role's forms read text and URLs. The two roles were written apart and word a few refusals
+ * differently; API clients and tests rely on each wording, so each role keeps its own.
+ */
+export interface FieldRules {
+  /** Spaces around text: removed (launcher) or refused (gateway). */
+  spaces: 'trim' | 'refuse';
+  notText: string;
+  /** The longest text a field without its own `max` takes; undefined = no limit. */
+  maxText: number | undefined;
+  maxUrl: number;
+  notAbsoluteUrl: (value: string) => string;
+  credentialsInUrl: string;
+  /** Plain http: for any host, or for loopback hosts only. */
+  plainHttp: 'anywhere' | 'loopback';
+}
+
+export const launcherRules: FieldRules = {
+  spaces: 'trim',
+  notText: 'must be a string',
+  maxText: 2000,
+  maxUrl: 2000,
+  notAbsoluteUrl: (value) => `must be an absolute URL, got "${value}"`,
+  credentialsInUrl: 'must not contain credentials',
+  plainHttp: 'anywhere',
+};
+
+/** `allowInsecure` (ALLOW_INSECURE_IDP) permits plain http everywhere, for local demos and tests. */
+export function gatewayRules(allowInsecure: boolean): FieldRules {
+  return {
+    spaces: 'refuse',
+    notText: 'must be text',
+    maxText: undefined,
+    maxUrl: 2048,
+    notAbsoluteUrl: () => 'must be an absolute URL such as https://lms.example.edu/…',
+    credentialsInUrl: 'must not contain a user name or password',
+    plainHttp: allowInsecure ? 'anywhere' : 'loopback',
+  };
+}
+
+export class Fields {
+  readonly errors: FieldErrors = {};
+
+  constructor(
+    private readonly values: Record<string, unknown>,
+    private readonly rules: FieldRules,
+  ) {}
+
+  /**
+   * The gateway's create or partial update: each field the input names (even as null) replaces its
+   * value in `current` (the stored values, or the defaults on create). Every field is then checked,
+   * given or not; a field that is not a key of `current` is refused.
+   */
+  static merge(input: unknown, current: Record<string, unknown>, rules: FieldRules): Fields {
+    if (!isObject(input)) throw new ValidationError({ body: 'must be a JSON object' });
+    const names = Object.keys(current);
+    const merged = Object.fromEntries(names.map((name) => [name, name in input ? input[name] : current[name]]));
+    const fields = new Fields(merged, rules);
+    for (const name of Object.keys(input)) if (!names.includes(name)) fields.fail(name, 'is not a known field');
+    return fields;
+  }
+
+  has(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.values, name) && this.values[name] !== undefined;
+  }
+
+  value(name: string): unknown {
+    return this.values[name];
+  }
+
+  /** Records a message; a field keeps its first one. */
+  fail(name: string, message: string): void {
+    // hasOwn, not ??=: an unknown field may be called "constructor" or "toString".
+    if (!Object.hasOwn(this.errors, name)) this.errors[name] = message;
+  }
+
+  /** Runs a rule of the caller's own (an error sentence or null) on a field; returns the value as given. */
+  rule(name: string, check: (value: unknown) => string | null): unknown {
+    const value = this.values[name];
+    const message = check(value);
+    if (message) this.fail(name, message);
+    return value;
+  }
+
+  throwIfInvalid(): void {
+    if (Object.keys(this.errors).length > 0) throw new ValidationError(this.errors);
+  }
+
+  text(name: string, options: { required?: boolean; max?: number; pattern?: RegExp; patternHint?: string } = {}): string | null {
+    const value = this.values[name];
+    if (value === undefined || value === null || value === '') {
+      if (options.required) this.fail(name, 'is required');
+      return null;
+    }
+    if (typeof value !== 'string') {
+      this.fail(name, this.rules.notText);
+      return null;
+    }
+    const trimmed = value.trim();
+    if (trimmed === '' && this.rules.spaces !== 'refuse') {
+      // Only spaces is no value: a required field must not be saved empty.
+      if (options.required) this.fail(name, 'is required');
+      return null;
+    }
+    const max = options.max ?? this.rules.maxText;
+    if (this.rules.spaces === 'refuse' && trimmed !== value) this.fail(name, 'must not start or end with spaces');
+    else if (max !== undefined && trimmed.length > max) this.fail(name, `must be at most ${max} characters`);
+    else if (options.pattern && !options.pattern.test(trimmed)) this.fail(name, options.patternHint ?? 'has an invalid format');
+    return trimmed;
+  }
+
+  /** An absolute http(s) URL without credentials or #fragment; plain http as the role's rules allow. */
+  url(name: string, options: { required?: boolean } = {}): string | null {
+    const value = this.text(name, { required: options.required, max: this.rules.maxUrl });
+    if (value === null) return null;
+    return this.checkUrl(name, value);
+  }
+
+  urlList(name: string): string[] {
+    const value = this.values[name];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      this.fail(name, 'must be a list of URLs');
+      return [];
+    }
+    return value.map((v) => this.checkUrl(name, v.trim())).filter((v): v is string => v !== null);
+  }
+
+  /** A checkbox or a JSON boolean. */
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.values[name];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 'on' || value === '1') return true;
+    if (value === 'false' || value === 'off' || value === '0') return false;
+    this.fail(name, 'must be true or false');
+    return fallback;
+  }
+
+  /** An object of strings, given as an object or as JSON text (a console text area). */
+  stringMap(name: string): Record<string, string> {
+    const value = this.values[name];
+    if (value === undefined || value === null || value === '') return {};
+    const parsed = typeof value === 'string' ? parseJson(value) : value;
+    if (!isObject(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+      this.fail(name, 'must be an object whose values are strings, e.g. {"course_level": "advanced"}');
+      return {};
+    }
+    return parsed as Record<string, string>;
+  }
+
+  /** Any JSON value, given as such or as JSON text (a console text area). */
+  json(name: string): unknown {
+    const value = this.values[name];
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value !== 'string') return value;
+    const parsed = parseJson(value);
+    if (parsed === undefined) this.fail(name, 'must be valid JSON');
+    return parsed ?? null;
+  }
+
+  private checkUrl(name: string, value: string): string | null {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      this.fail(name, this.rules.notAbsoluteUrl(value));
+      return null;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      this.fail(name, 'must use https');
+      return null;
+    }
+    if (url.protocol === 'http:' && this.rules.plainHttp === 'loopback' && !isLoopback(url.hostname)) {
+      this.fail(name, 'must use https');
+      return null;
+    }
+    if (url.username || url.password) {
+      this.fail(name, this.rules.credentialsInUrl);
+      return null;
+    }
+    if (url.hash) {
+      this.fail(name, 'must not contain a #fragment');
+      return null;
+    }
+    return value;
+  }
+}
+
+/** The field error a unique index means on save ("already used"); any other failure as it was. */
+export function duplicateAs(err: unknown, fields: FieldErrors): unknown {
+  return isUniqueViolation(err) ? new ValidationError(fields) : err;
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]';
+}
