@@ -15,11 +15,12 @@ const DEPLOYMENT_ID = 'bench-deployment';
 
 /** The LMS side, played by the bench client: it signs the id_token (RS256, as LMSs do) for each login. */
 class BenchLms {
-  private constructor(private readonly privateKey: CryptoKey, readonly publicJwk: JWK) {}
+  private constructor(private readonly privateKey: CryptoKey, readonly publicJwk: JWK, private readonly lifetimeSeconds: number) {}
 
-  static async create(): Promise<BenchLms> {
+  /** `lifetimeSeconds`: the id_tokens' `exp`, which bounds how long the gateway keeps their nonces. */
+  static async create(lifetimeSeconds = 300): Promise<BenchLms> {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
-    return new BenchLms(privateKey, { ...(await exportJWK(publicKey)), kid: 'lms-1', alg: 'RS256', use: 'sig' });
+    return new BenchLms(privateKey, { ...(await exportJWK(publicKey)), kid: 'lms-1', alg: 'RS256', use: 'sig' }, lifetimeSeconds);
   }
 
   idToken(nonce: string, targetLinkUri: string, user: string): Promise<string> {
@@ -40,7 +41,7 @@ class BenchLms {
       .setAudience(CLIENT_ID)
       .setSubject(user)
       .setIssuedAt()
-      .setExpirationTime('5m')
+      .setExpirationTime(`${this.lifetimeSeconds}s`)
       .sign(this.privateKey);
   }
 }
@@ -89,8 +90,8 @@ async function toolLaunch(
 }
 
 /** The gateway (`lti-launcher tool`) in its own process, with a registration (static JWK) and an app (hand-off code). */
-export async function startGatewayWorld(dialect: Dialect, env: Record<string, string> = {}): Promise<ToolWorld> {
-  const lms = await BenchLms.create();
+export async function startGatewayWorld(dialect: Dialect, env: Record<string, string> = {}, options: { tokenLifetimeSeconds?: number } = {}): Promise<ToolWorld> {
+  const lms = await BenchLms.create(options.tokenLifetimeSeconds);
   const storage = await freshStorage(dialect);
   const role = await startRole('tool', storage, env);
   await role.admin('POST', '/registrations', {

@@ -180,39 +180,52 @@ async function soakOne(name: string, pid: number, storage: Storage, tables: stri
       throw err;
     }
   };
-  const samples: Array<{ t: number; rss: number; bytes: number; rows: Record<string, number>; ok: number; failed: number }> = [];
+  // `state`: the tables that expire (everything but the launch log), with their indexes.
+  const stateTables = tables.filter((t) => t !== 'launch_log');
+  type Sample = { t: number; rss: number; bytes: number; state: number; log: number; rows: Record<string, number>; ok: number; failed: number };
+  const samples: Sample[] = [];
   const sample = async (t: number) => {
     const stats = await storageStats(storage, tables);
-    samples.push({ t, rss: sampleProcess(pid).rssMb, ...stats, ok, failed });
-    process.stderr.write(`  t=${Math.round(t / 1000)}s rss=${f(sampleProcess(pid).rssMb)}MB db=${f(stats.bytes / 1e6, 2)}MB ${JSON.stringify(stats.rows)} ok=${ok} errors=${failed}\n`);
+    const state = stateTables.reduce((sum, name) => sum + (stats.tableBytes[name] ?? 0), 0);
+    const s: Sample = { t, rss: sampleProcess(pid).rssMb, bytes: stats.bytes, state, log: stats.tableBytes.launch_log ?? 0, rows: stats.rows, ok, failed };
+    samples.push(s);
+    process.stderr.write(`  t=${Math.round(t / 1000)}s rss=${f(s.rss)}MB db=${f(s.bytes / 1e6, 2)}MB state=${f(state / 1e6, 2)}MB ${JSON.stringify(stats.rows)} ok=${ok} errors=${failed}\n`);
   };
   await sample(0);
   const result = await measure(`${name} soak`, pid, counted, { concurrency: 64, rate, warmupMs: 0, durationMs: seconds * 1000, tickMs: 10_000, onTick: (t) => sample(t) });
   await sample(seconds * 1000);
-  table(['t (s)', 'launches', 'errors', 'RSS MB', 'DB MB', ...tables], samples.map((s) => [
-    String(Math.round(s.t / 1000)), String(s.ok), String(s.failed), f(s.rss), f(s.bytes / 1e6, 2), ...tables.map((t) => String(s.rows[t] ?? '–')),
+  table(['t (s)', 'launches', 'errors', 'RSS MB', 'DB file MB', 'expiring state MB', 'launch_log MB', ...tables.map((t) => `${t} rows`)], samples.map((s) => [
+    String(Math.round(s.t / 1000)), String(s.ok), String(s.failed), f(s.rss), f(s.bytes / 1e6, 2), f(s.state / 1e6, 2), f(s.log / 1e6, 2),
+    ...tables.map((t) => String(s.rows[t] ?? '–')),
   ]));
-  // Level-off: the growth over the last third compared with the middle third.
+  // Level-off: the highest value in the last third against the highest in the middle third (a
+  // sawtooth between housekeeping runs has the same peak in both once it has levelled off).
   const third = Math.max(1, Math.floor(samples.length / 3));
-  const growth = (pick: (s: (typeof samples)[number]) => number) => {
-    const mid = samples.slice(third, 2 * third).map(pick);
-    const last = samples.slice(2 * third).map(pick);
-    return { mid: Math.max(...mid), last: Math.max(...last) };
+  const judge = (pick: (s: Sample) => number) => {
+    const mid = Math.max(...samples.slice(third, 2 * third).map(pick));
+    const last = Math.max(...samples.slice(2 * third).map(pick));
+    const verdict = samples.length < 9 ? 'too short to judge' : last <= mid * 1.05 ? 'levels off' : 'still growing';
+    return { mid, last, verdict };
   };
-  const rss = growth((s) => s.rss);
+  const rss = judge((s) => s.rss);
   print(`${name}: ${result.launches} launches, ${result.errors} errors; ${f(result.launchesPerSec)} launches/s; p99 ${Object.entries(result.steps).map(([k, v]) => `${k} ${f(v.p99)}`).join(', ')} ms; ` +
-    `RSS peak ${f(result.peakRssMb, 0)} MB, max ${f(rss.mid)} MB in the middle third vs ${f(rss.last)} MB in the last (${samples.length < 9 ? 'too short to judge' : rss.last <= rss.mid * 1.05 ? 'levels off' : 'still growing'}).`);
-  const db = growth((s) => s.bytes);
-  print(`${name}: database ${f(db.mid / 1e6, 2)} MB (middle third) → ${f(db.last / 1e6, 2)} MB (last third); ${f((samples.at(-1)!.bytes - samples[0].bytes) / Math.max(1, samples.at(-1)!.ok), 0)} bytes per launch overall.`);
+    `RSS peak ${f(result.peakRssMb, 0)} MB, max ${f(rss.mid)} MB in the middle third vs ${f(rss.last)} MB in the last (${rss.verdict}).`);
+  const state = judge((s) => s.state);
+  const rows = stateTables.map((t) => ({ t, ...judge((s) => s.rows[t] ?? 0) }));
+  print(`${name}: expiring state (${stateTables.join(', ')}) max ${f(state.mid / 1e6, 2)} MB in the middle third vs ${f(state.last / 1e6, 2)} MB in the last (${state.verdict}); ` +
+    `rows ${rows.map((r) => `${r.t} ${r.mid} → ${r.last} (${r.verdict})`).join(', ')}.`);
+  const last = samples.at(-1)!;
+  const launches = Math.max(1, last.ok);
+  print(`${name}: the launch log grows ${f((last.log - samples[0].log) / launches, 0)} bytes per launch (kept LAUNCH_LOG_RETENTION_DAYS); the database file ${f(samples[0].bytes / 1e6, 2)} → ${f(last.bytes / 1e6, 2)} MB, ${f((last.bytes - samples[0].bytes) / launches, 0)} bytes per launch overall.`);
   print();
 }
 
 async function soakSection(): Promise<void> {
   const seconds = Number(option('--soak-seconds') ?? 300);
   const dialect = dialects[0];
-  // Short login-state TTL (60 s) so that pending launches and login states expire inside the soak.
-  const env = { LOGIN_STATE_TTL_SECONDS: '60' };
-  print(`### Soak (${dialect}, ${seconds} s each, LOGIN_STATE_TTL_SECONDS=60; housekeeping every 60 s)`);
+  // Short lifetimes, so that every kind of expiring row expires (and is deleted) well inside the soak.
+  const env = { LOGIN_STATE_TTL_SECONDS: '60', ID_TOKEN_LIFETIME_SECONDS: '60' };
+  print(`### Soak (${dialect}, ${seconds} s each, LOGIN_STATE_TTL_SECONDS=60, ID_TOKEN_LIFETIME_SECONDS=60, LMS id_tokens valid 60 s; housekeeping every 60 s)`);
   print();
   if (only.includes('launcher')) {
     const world = await startLauncherWorld(dialect, env);
@@ -223,14 +236,14 @@ async function soakSection(): Promise<void> {
     }
   }
   if (only.includes('gateway')) {
-    const world = await startGatewayWorld(dialect, env);
+    const world = await startGatewayWorld(dialect, env, { tokenLifetimeSeconds: 60 });
     try {
       await soakOne('gateway', world.child.pid, world.storage!, GATEWAY_TABLES, () => world.iteration(), seconds);
     } finally {
       await world.close();
     }
   }
-  print('Expiry: launcher pending launches 60 s here, login hints 300 s, nonces 600 s (2 × id_token lifetime); gateway login states 60 s here, hand-off codes 60 s, nonces until the id_token\'s exp (300 s here; never past its iat + 1 h). Rows of a table whose expiry is longer than the soak cannot level off within it: they stay below rate × (expiry + 60 s). `launch_log` entries are kept LAUNCH_LOG_RETENTION_DAYS (30 days by default), so that table grows through any soak.');
+  print('Expiry in this soak: launcher pending launches and login hints 60 s, nonces 120 s (2 × id_token lifetime); gateway login states and hand-off codes 60 s, nonces until the id_token\'s exp + 10 s skew. Housekeeping deletes expired rows every 60 s, so each table levels off between rate × expiry and rate × (expiry + 60 s). With the defaults (600 s login states, 300 s login hints and id_tokens, 600 s nonces) the same holds at about five times the rows. `launch_log` entries are kept LAUNCH_LOG_RETENTION_DAYS (30 days by default), so that table, and the file, grow through any soak; the expiring state and RSS must level off.');
   print();
 }
 

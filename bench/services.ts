@@ -34,9 +34,18 @@ export async function dropStorage(storage: Storage): Promise<void> {
   await dropDatabase(storage.databaseUrl);
 }
 
-/** Size of the database on disk (SQLite files, or the schema's relations) and row counts of the given tables. */
-export async function storageStats(storage: Storage, tables: string[]): Promise<{ bytes: number; rows: Record<string, number> }> {
+export interface StorageStats {
+  /** The whole database on disk: SQLite's files (with the WAL), or the schema's relations. */
+  bytes: number;
+  rows: Record<string, number>;
+  /** Bytes in use by each of the given tables with its indexes (SQLite pages, or Postgres relation sizes). */
+  tableBytes: Record<string, number>;
+}
+
+/** Size of the database, and rows and bytes of the given tables. */
+export async function storageStats(storage: Storage, tables: string[]): Promise<StorageStats> {
   const rows: Record<string, number> = {};
+  const tableBytes: Record<string, number> = {};
   const schema = schemaOf(storage);
   if (!schema) {
     let bytes = 0;
@@ -47,11 +56,17 @@ export async function storageStats(storage: Storage, tables: string[]): Promise<
       db.pragma('busy_timeout = 5000');
       try {
         for (const t of tables) rows[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+        // Pages in use per table and index (free pages, which later writes reuse, are in no table).
+        const owner = new Map((db.prepare(`SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')`).all() as Array<{ name: string; tbl_name: string }>).map((r) => [r.name, r.tbl_name]));
+        for (const { name, size } of db.prepare(`SELECT name, sum(pgsize) AS size FROM dbstat GROUP BY name`).all() as Array<{ name: string; size: number }>) {
+          const table = owner.get(name) ?? name;
+          if (tables.includes(table)) tableBytes[table] = (tableBytes[table] ?? 0) + size;
+        }
       } finally {
         db.close();
       }
     }
-    return { bytes, rows };
+    return { bytes, rows, tableBytes };
   }
   const client = new pg.Client({ connectionString: storage.databaseUrl! });
   await client.connect();
@@ -60,8 +75,12 @@ export async function storageStats(storage: Storage, tables: string[]): Promise<
       `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
       [schema],
     );
-    for (const t of tables) rows[t] = Number((await client.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n);
-    return { bytes: Number(size.rows[0].bytes), rows };
+    for (const t of tables) {
+      rows[t] = Number((await client.query(`SELECT count(*) AS n FROM ${t}`)).rows[0].n);
+      const bytes = await client.query(`SELECT pg_total_relation_size(format('%I.%I', $1::text, $2::text)::regclass)::bigint AS bytes`, [schema, t]);
+      tableBytes[t] = Number(bytes.rows[0].bytes);
+    }
+    return { bytes: Number(size.rows[0].bytes), rows, tableBytes };
   } finally {
     await client.end();
   }

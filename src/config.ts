@@ -25,6 +25,8 @@ export interface Config {
   launchLogRetentionDays: number;
   /** Seconds a login state (tool side) or a pending launch (platform side) stays valid. */
   loginStateTtlSeconds: number;
+  /** Lifetime of the id_tokens the launcher signs for tools (the `exp` it sets). */
+  idTokenLifetimeSeconds: number;
   /** Clock-skew leeway in seconds when validating `exp`/`iat`/`nbf` of incoming tokens. */
   clockSkewSeconds: number;
   /** Allow admin-supplied URLs (discovery, JWKS, icons) to point at loopback/private addresses. */
@@ -94,6 +96,10 @@ export function loadConfig(env: Env = process.env, defaults: Partial<Config> = {
     loginStateTtlSeconds: take(
       () => integer(env, 'LOGIN_STATE_TTL_SECONDS', defaults.loginStateTtlSeconds ?? 600, 30, 3600),
       600,
+    ),
+    idTokenLifetimeSeconds: take(
+      () => integer(env, 'ID_TOKEN_LIFETIME_SECONDS', defaults.idTokenLifetimeSeconds ?? 300, 30, 3600),
+      300,
     ),
     clockSkewSeconds: take(() => integer(env, 'CLOCK_SKEW_SECONDS', defaults.clockSkewSeconds ?? 10, 0, 300), 10),
     allowPrivateUrls: take(() => bool(env, 'ALLOW_PRIVATE_URLS', defaults.allowPrivateUrls ?? false), false),

@@ -8,7 +8,7 @@ import {
 import type { UserClaims } from '../lti/claims.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
 import { badRequest, forbidden, unauthorized } from '../lti/errors.ts';
-import { ID_TOKEN_LIFETIME_SECONDS, buildResourceLinkPayload } from '../lti/resourceLinkMessage.ts';
+import { buildResourceLinkPayload } from '../lti/resourceLinkMessage.ts';
 import { useNonce } from '../store/nonces.ts';
 import type { LoginHintTable, PlatformTable, ToolTable } from '../store/schema.ts';
 import { browserHashesOf } from './browser.ts';
@@ -59,8 +59,9 @@ function checkMessageHint(req: AuthRequest, hint: LoginHintTable): void {
   }
 }
 
+/** A tool's nonce is remembered until every id_token that could carry it has long expired. */
 async function checkNonceUnused(services: Services, tool: ToolTable, nonce: string): Promise<void> {
-  const fresh = await useNonce(services.db, `platform:${tool.id}`, nonce, Date.now() + 2 * ID_TOKEN_LIFETIME_SECONDS * 1000);
+  const fresh = await useNonce(services.db, `platform:${tool.id}`, nonce, Date.now() + 2 * services.config.idTokenLifetimeSeconds * 1000);
   if (!fresh) throw forbidden('nonce_replayed', 'The tool reused a nonce of an earlier launch; this launch was refused to prevent a replay.');
 }
 
@@ -95,6 +96,7 @@ export async function authorize(services: Services, request: FastifyRequest, rep
         nonce,
         platform: { guid: platform.id, name: platform.name },
         now: Date.now(),
+        lifetimeSeconds: services.config.idTokenLifetimeSeconds,
       }),
     ),
   );

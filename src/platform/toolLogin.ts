@@ -8,8 +8,15 @@ import { browserHash, ensureBrowserId } from './browser.ts';
 import { hashToken } from './hashToken.ts';
 import { platformIssuer } from './tenancy.ts';
 
-/** A login hint lives long enough for the tool's login redirect, and is single-use. */
+/**
+ * A login hint lives long enough for the tool's login redirect (5 minutes, or the login-state
+ * lifetime when that is shorter), and is single-use.
+ */
 export const LOGIN_HINT_TTL_MS = 5 * 60_000;
+
+export function loginHintTtlMs(loginStateTtlSeconds: number): number {
+  return Math.min(LOGIN_HINT_TTL_MS, loginStateTtlSeconds * 1000);
+}
 
 export interface SignedInUser {
   launchId: string;
@@ -46,7 +53,7 @@ export async function startToolLogin(
       context_claims: JSON.stringify(signedIn.contextClaims),
       browser_hash: browserHash(ensureBrowserId(request, reply)),
       test: signedIn.test ? 1 : 0,
-      expires_at: Date.now() + LOGIN_HINT_TTL_MS,
+      expires_at: Date.now() + loginHintTtlMs(services.config.loginStateTtlSeconds),
       used_at: null,
     })
     .execute();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { ROLE } from '../../src/lti/roles.ts';
 import { DIALECTS } from '../support/db.ts';
-import { finishLaunch, runLaunch, useLauncherWorld, type LauncherWorld } from './harness.ts';
+import { finishLaunch, runLaunch, startLauncherWorld, useLauncherWorld, type LauncherWorld } from './harness.ts';
 
 describe.each(DIALECTS)('launcher end to end on %s', (dialect) => {
   let world!: LauncherWorld;
@@ -97,5 +97,26 @@ describe.each(DIALECTS)('launcher end to end on %s', (dialect) => {
     // The single platform is also served at the root paths (single-tenant convenience).
     const root = (await (await fetch(`${world.launcher.url}/api/v1/tools`)).json()) as any[];
     expect(root[0].url).toBe(world.toolRecord.launch_url);
+  });
+});
+
+describe('launcher lifetimes', () => {
+  it('signs id_tokens for ID_TOKEN_LIFETIME_SECONDS, keeps nonces twice that, and caps login hints at the login-state lifetime', async () => {
+    const world = await startLauncherWorld(null, { config: { idTokenLifetimeSeconds: 60, loginStateTtlSeconds: 45 } });
+    try {
+      const started = await runLaunch(world, { user: 'ada' });
+      const hint = await world.launcher.services.db.selectFrom('login_hints').select('expires_at').executeTakeFirstOrThrow();
+      expect(hint.expires_at - Date.now()).toBeGreaterThan(30_000);
+      expect(hint.expires_at - Date.now()).toBeLessThanOrEqual(45_000);
+      const { toolResponse } = await finishLaunch(started.browser, started.toolLogin!);
+      expect(toolResponse!.status).toBe(200);
+      const payload = world.tool.launches.at(-1)!;
+      expect(payload.exp! - payload.iat!).toBe(60);
+      const nonce = await world.launcher.services.db.selectFrom('nonces').select('expires_at').executeTakeFirstOrThrow();
+      expect(nonce.expires_at - Date.now()).toBeGreaterThan(100_000);
+      expect(nonce.expires_at - Date.now()).toBeLessThanOrEqual(120_000);
+    } finally {
+      await world.close();
+    }
   });
 });

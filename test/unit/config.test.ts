@@ -33,6 +33,12 @@ describe('configuration', () => {
     }
   });
 
+  it('reads the id_token lifetime within its bounds', () => {
+    expect(loadConfig({}).idTokenLifetimeSeconds).toBe(300);
+    expect(loadConfig({ ID_TOKEN_LIFETIME_SECONDS: '120' }).idTokenLifetimeSeconds).toBe(120);
+    expect(() => loadConfig({ ID_TOKEN_LIFETIME_SECONDS: '5' })).toThrow(/ID_TOKEN_LIFETIME_SECONDS: must be between 30 and 3600/);
+  });
+
   it('refuses both a secret and its _FILE form', () => {
     expect(() => loadConfig({ ADMIN_PASSWORD: 'a', ADMIN_PASSWORD_FILE: '/nonexistent' })).toThrow(/either/);
     expect(() => loadConfig({ ADMIN_PASSWORD_FILE: '/nonexistent/file' })).toThrow(/cannot read/);
