@@ -11,15 +11,21 @@ declare module 'fastify' {
   }
 }
 
+const NONCE = Symbol('cspNonce');
+
 /**
  * Security headers on every response. Pages carry a CSP with a per-response nonce and
  * `frame-ancestors 'none'` (the launcher and the admin are top-level only); HSTS when FORCE_SSL.
  */
 export const securityHeaders = fp(async function securityHeaders(app: FastifyInstance, opts: { forceSsl: boolean; framable?: (url: string) => boolean }) {
-  app.decorateReply('cspNonce', '');
+  // The nonce is made when a page first asks for it: redirects and JSON answers need none.
+  app.decorateReply('cspNonce', {
+    getter(this: FastifyReply & { [NONCE]?: string }) {
+      return (this[NONCE] ??= randomBytes(16).toString('base64'));
+    },
+  });
   app.decorateReply('formAction', null as unknown as string[]);
   app.addHook('onRequest', async (_request, reply) => {
-    reply.cspNonce = randomBytes(16).toString('base64');
     reply.formAction = [];
   });
   app.addHook('onSend', async (request, reply: FastifyReply, payload) => {
@@ -27,9 +33,11 @@ export const securityHeaders = fp(async function securityHeaders(app: FastifyIns
     // '*' in formAction: the page posts to an address whose own redirects are not ours to know
     // (the id_token form post to a tool), so the directive is left out rather than broken.
     const formAction = reply.formAction.includes('*') ? null : ["'self'", ...reply.formAction].join(' ');
+    const nonce = (reply as FastifyReply & { [NONCE]?: string })[NONCE];
+    const inline = nonce ? ` 'nonce-${nonce}'` : '';
     reply.header(
       'content-security-policy',
-      `default-src 'none'; script-src 'self' 'nonce-${reply.cspNonce}'; style-src 'self' 'nonce-${reply.cspNonce}'; ` +
+      `default-src 'none'; script-src 'self'${inline}; style-src 'self'${inline}; ` +
         `img-src 'self' https: data:; connect-src 'self'; ${formAction ? `form-action ${formAction}; ` : ''}base-uri 'none'; ` +
         `frame-ancestors ${framable ? '*' : "'none'"}`,
     );
