@@ -27,6 +27,6 @@ export async function redeemLaunch(gateway: Gateway, request: FastifyRequest<{ P
     if (result.reason === 'expired') return fail(new LtiError('handoff_expired', 410, 'This launch code has expired.'), app.id);
     return fail(new LtiError('handoff_unknown', 404, 'There is no such launch code for this app.'), app.id);
   }
-  await launchLog.step(result.launchId, 'handoff_redeemed', {});
+  await launchLog.step(result.launchId, 'handoff_redeemed', { requestId: request.id });
   return result.summary;
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { importJWK, jwtVerify, createLocalJWKSet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyRing } from '../../src/keys/keyring.ts';
@@ -61,6 +61,26 @@ describe.each(DIALECTS)('storage on %s', (dialect) => {
     const listed = await log.list({ role: 'platform', outcome: 'failure', platformId: 'p1' });
     expect(listed.map((e) => e.id)).toContain(id);
     expect(await log.list({ role: 'tool' })).not.toContainEqual(expect.objectContaining({ id }));
+  });
+
+  it('stores a request id once per request and gives it back on every step of that request', async () => {
+    const log = new LaunchLog(db);
+    const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
+    const id = await log.start({ role: 'platform', platformId: 'p2', requestId: first, step: 'launch_received', then: [{ step: 'idp_redirect', outcome: 'ok', at: Date.now() }] });
+    await log.step(id, 'tool_login_redirect', { requestId: second, passed: [{ step: 'state_checked', at: Date.now() }, { step: 'idp_token_verified', at: Date.now() }] });
+    await log.step(id, 'id_token_posted', { requestId: third, done: true, passed: [{ step: 'login_hint', at: Date.now() }] });
+    const stored = await db.selectFrom('launch_log').select('steps').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(stored.steps.split(second)).toHaveLength(2);
+    expect(stored.steps.split(third)).toHaveLength(2);
+    const entry = await log.get(id);
+    expect(entry!.requestId).toBe(first);
+    expect(entry!.steps.map((s) => [s.step, s.request_id])).toEqual([
+      ['launch_received', undefined], ['idp_redirect', undefined],
+      ['state_checked', second], ['idp_token_verified', second], ['tool_login_redirect', second],
+      ['login_hint', third], ['id_token_posted', third],
+    ]);
+    expect((await log.list({ role: 'platform', requestId: third })).map((e) => e.id)).toEqual([id]);
+    expect((await log.list({ role: 'platform', requestId: second })).map((e) => e.id)).toEqual([id]);
   });
 
   it('keeps signing keys encrypted, publishes current/next/previous, and rotates with overlap', async () => {
