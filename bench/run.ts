@@ -10,6 +10,8 @@
  *   --db sqlite|postgres
  *   --no-record         print only; do not append to bench/RESULTS.md
  *   --cpu-prof DIR      the launcher and gateway processes write V8 CPU profiles into DIR
+ *   --role-node-options "FLAGS"
+ *                       NODE_OPTIONS for the launcher and gateway processes only, e.g. heap limits
  */
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -29,6 +31,7 @@ const option = (name: string) => {
 };
 const quick = flag('--quick');
 if (option('--cpu-prof')) process.env.BENCH_CPU_PROF = option('--cpu-prof');
+if (option('--role-node-options')) process.env.BENCH_ROLE_NODE_OPTIONS = option('--role-node-options');
 const only = (option('--only') ?? 'floor,launcher,gateway').split(',');
 const dialects: Dialect[] = option('--db') ? [option('--db') as Dialect] : process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 const T = quick ? { warmupMs: 1000, durationMs: 3000, floorCpuMs: 1000 } : { warmupMs: 3000, durationMs: 15_000, floorCpuMs: 5000 };
@@ -249,11 +252,12 @@ async function soakSection(): Promise<void> {
 
 async function main(): Promise<void> {
   const started = new Date();
-  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  const command = `npm run bench${argv.length ? ` -- ${argv.map((a) => (a.includes(' ') ? `"${a}"` : a)).join(' ')}` : ''}`;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   print(`## ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC — \`${command}\`${quick ? ' (quick: short, rough figures)' : ''}`);
   print();
-  print(`Machine: ${availableParallelism()} cores, ${cpu}, ${f(totalmem() / 2 ** 30, 0)} GiB; Node ${process.version}; databases: ${dialects.join(', ')}${process.env.TEST_DATABASE_URL ? '' : ' (Postgres skipped: TEST_DATABASE_URL is not set)'}.`);
+  print(`Machine: ${availableParallelism()} cores, ${cpu}, ${f(totalmem() / 2 ** 30, 0)} GiB; Node ${process.version}; databases: ${dialects.join(', ')}${process.env.TEST_DATABASE_URL ? '' : ' (Postgres skipped: TEST_DATABASE_URL is not set)'}` +
+    `${process.env.BENCH_ROLE_NODE_OPTIONS ? `; the measured services run with NODE_OPTIONS="${process.env.BENCH_ROLE_NODE_OPTIONS}"` : ''}.`);
   print();
   if (flag('--soak')) {
     await soakSection();

@@ -105,7 +105,10 @@ export async function startRole(role: 'platform' | 'tool', storage: Storage, ext
     readyUrl: `${url}/readyz`,
     env: {
       PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: storage.dataDir, DATABASE_URL: storage.databaseUrl ?? '',
-      ADMIN_PASSWORD, ALLOW_PRIVATE_URLS: 'true', ALLOW_INSECURE_IDP: 'true', LOG_LEVEL: 'warn', ...extraEnv,
+      ADMIN_PASSWORD, ALLOW_PRIVATE_URLS: 'true', ALLOW_INSECURE_IDP: 'true', LOG_LEVEL: 'warn',
+      // `--role-node-options`: V8 flags for the measured service only (not the bench client or IdP).
+      ...(process.env.BENCH_ROLE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_ROLE_NODE_OPTIONS } : {}),
+      ...extraEnv,
     },
   });
   const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
