@@ -66,11 +66,9 @@ describe('the IdP goes down', () => {
     expect(res.headers.get('location')).toContain(world.idp.url);
   });
 
-  // Fixed (was a bug in src/platform/launch.ts idpError, line 155): openid-client reports its timeout as an
-  // OperationProcessingError whose *cause* is the TimeoutError ("operation timed out (The
-  // operation was aborted due to timeout)"); idpError looks at e.name and e.cause.code only, so a
-  // hanging IdP becomes 401 idp_token_invalid ("could not be verified") instead of 502
-  // idp_unreachable. Fix: also test e.cause?.name against TimeoutError/AbortError.
+  // openid-client reports its timeout as an OperationProcessingError whose *cause* is the
+  // TimeoutError, so idpError (src/platform/launch.ts) must look at the cause's name too: a hanging
+  // IdP is a 502 idp_unreachable, not a 401 "could not be verified".
   it('a token endpoint that accepts the connection but never answers: 502 idp_unreachable after the 5 s timeout', async () => {
     const hanging = createServer(() => {}); // never answers
     const port = await listen(hanging);
@@ -179,13 +177,9 @@ describe('the platform\'s context JWKS endpoint goes down', () => {
     expect(page.body).toContain('signing keys could not be fetched');
   });
 
-  // Fixed (was a bug in src/lti/contextToken.ts contextError, lines 52-58; keys from src/platform/contextKeys.ts):
-  // jose reports a key-set endpoint answering non-200 or non-JSON as a plain JOSEError ("Expected
-  // 200 OK from the JSON Web Key Set HTTP response", "Failed to parse the JSON Web Key Set HTTP
-  // response as JSON"), which contextError maps to 400 context_malformed: the person is told their
-  // link is broken while the platform's key endpoint is. Fix: in contextKeysOf wrap the remote
-  // getKey and turn every error other than JWKSNoMatchingKey/JWKSMultipleMatchingKeys into
-  // badGateway('context_keys_unavailable', …).
+  // jose reports a key-set endpoint answering non-200 or non-JSON as a plain JOSEError; contextKeysOf
+  // (src/platform/contextKeys.ts) turns every such error, but an unknown or ambiguous key, into
+  // 502 context_keys_unavailable, so the person is not told their link is broken.
   it.each([
     ['answers 500', 'error'],
     ['answers an HTML page', 'html'],
@@ -331,10 +325,8 @@ describe.skipIf(!PG_URL)('Postgres goes away under load (a launcher process behi
     const rs = await underLoad();
     expect(rs.filter((r) => r.phase === 'before' && r.ok).length, summary(rs)).toBeGreaterThan(0);
     expect(rs.filter((r) => !r.ok).length, 'the outage was noticed').toBeGreaterThan(0);
-    // Fixed (was a bug in src/store/db.ts createDb, line 34): pool.on('error') only covers idle clients; pg-pool
-    // removes that listener from a checked-out client, so a connection dropped during a query
-    // emits an unhandled 'error' ("Connection terminated unexpectedly") and the process dies.
-    // Fix: pool.on('connect', (client) => client.on('error', () => {})) (the query itself rejects).
+    // pool.on('error') covers idle clients only: createDb (src/store/db.ts) also listens on each
+    // connection, so one dropped during a query fails that query instead of killing the process.
     expect(launcher.child.exitCode, launcher.output().slice(-2000)).toBeNull();
     const after = rs.filter((r) => r.phase === 'after');
     expect(after.length).toBeGreaterThan(0);
@@ -349,11 +341,8 @@ describe.skipIf(!PG_URL)('Postgres goes away under load (a launcher process behi
     expect(rows.length).toBeLessThanOrEqual(completed + rs.filter((r) => !r.ok).length);
   }, 60_000);
 
-  // Fixed (was a bug in src/platform/flow.ts Flow.fail, line 67): a database error inside a flow step (every
-  // step reads or writes the database) is not an LtiError, so it becomes 500 internal_error and
-  // never reaches the server's isDatabaseUnavailable → 503 branch (src/http/server.ts line 70).
-  // Fix: in Flow.fail, map isDatabaseUnavailable(err) to new LtiError('database_unavailable',
-  // 503, …) (and set Retry-After), and skip the launch-log write for it.
+  // Every step reads or writes the database: StepRecorder.fail (src/http/steps.ts) maps a lost
+  // database to 503 database_unavailable with Retry-After, never to a 500.
   it('while it is down every refusal is a fast 503 database_unavailable', async () => {
     const rs = await underLoad();
     for (const f of rs.filter((r) => !r.ok)) {
@@ -458,14 +447,9 @@ describe('SIGTERM', () => {
     expect(result.out).toContain('shutting down');
   }, 60_000);
 
-  // Fixed (was a bug in src/http/runtime.ts serve, line 70): app.close() waits for every open connection, and the
-  // connection of a request that was in flight at SIGTERM stays open as keep-alive (Fastify only
-  // sends "Connection: close" on requests that *arrive* while closing; Node closes idle sockets once,
-  // at close()). The process therefore exits only when the client lets go or keepAliveTimeout
-  // (72 s) passes — longer than the usual 30 s grace period, so orchestrators SIGKILL it. Measured
-  // here: ~70 s. Fix: while closing, call app.server.closeIdleConnections() every 250 ms (or
-  // set Connection: close in an onSend hook once readiness is off), with a hard deadline after
-  // which closeAllConnections().
+  // A request in flight at SIGTERM leaves a keep-alive connection that app.close() would wait on
+  // until keepAliveTimeout (72 s, past the usual 30 s grace period): serve (src/http/runtime.ts)
+  // closes idle connections while closing, with a hard deadline.
   it('exits 0 within 6 s of the in-flight request finishing', async () => {
     const result = await sigtermScenario();
     expect(result.exitCode).toBe(0);

@@ -136,10 +136,9 @@ describe('a misconfigured IdP', () => {
     expect(entry.steps.at(-1)).toMatchObject({ step: 'idp_token_verified', outcome: 'failed' });
   });
 
-  // Fixed (was a bug in src/platform/launch.ts idpError, line 157): oidc-provider answers a wrong client secret
-  // with 401 + `WWW-Authenticate`, which openid-client 6 throws as WWWAuthenticateChallengeError
-  // (code OAUTH_WWW_AUTHENTICATE_CHALLENGE), not as OAUTH_RESPONSE_BODY_ERROR; idpError maps it to
-  // idp_token_invalid ("could not be verified"), sending the admin to look at keys instead of the secret.
+  // oidc-provider answers a wrong client secret with 401 + `WWW-Authenticate`, which openid-client 6
+  // throws as OAUTH_WWW_AUTHENTICATE_CHALLENGE: idpError must call that a refused code (check the
+  // secret), not a token it could not verify (check the keys).
   it('wrong client secret at the IdP: the code is idp_code_rejected (not idp_token_invalid)', async () => {
     const { page, entry } = await wrongSecretLaunch();
     expect(page.code).toBe('idp_code_rejected');
@@ -226,9 +225,8 @@ describe('a misconfigured IdP', () => {
       expect(body.fields.openid_configuration_url).toMatch(cause);
     });
 
-    // GAP (src/platform/idp.ts describeIdpError, line 73): openid-client puts the Response in
-    // err.cause, which has no message or code, so a 404 (or 500) is described only as
-    // "unexpected HTTP response status code". Fix: append `HTTP ${cause.status}` when the cause is a Response.
+    // openid-client puts the Response in err.cause, which has no message or code: describeIdpError
+    // names its HTTP status, so the admin reads "HTTP 404", not only "unexpected status code".
     it('a 404 is named as such', async () => {
       const discovery = `${fakeUrl}/missing/.well-known/openid-configuration`;
       const res = await world.admin('/platforms', { body: { name: 'X', slug: 'x-404', openid_configuration_url: discovery, client_id: 'c' } });
