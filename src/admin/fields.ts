@@ -26,15 +26,21 @@ export interface FieldRules {
   plainHttp: 'anywhere' | 'loopback';
 }
 
-export const launcherRules: FieldRules = {
-  spaces: 'trim',
-  notText: 'must be a string',
-  maxText: 2000,
-  maxUrl: 2000,
-  notAbsoluteUrl: (value) => `must be an absolute URL, got "${value}"`,
-  credentialsInUrl: 'must not contain credentials',
-  plainHttp: 'anywhere',
-};
+/**
+ * Plain http is refused but on loopback hosts (a tool reached over http would receive its
+ * id_tokens in the clear); `allowInsecure` (ALLOW_INSECURE_IDP) permits it everywhere, for tests.
+ */
+export function launcherRules(allowInsecure: boolean): FieldRules {
+  return {
+    spaces: 'trim',
+    notText: 'must be a string',
+    maxText: 2000,
+    maxUrl: 2000,
+    notAbsoluteUrl: (value) => `must be an absolute URL, got "${value}"`,
+    credentialsInUrl: 'must not contain credentials',
+    plainHttp: allowInsecure ? 'anywhere' : 'loopback',
+  };
+}
 
 /** `allowInsecure` (ALLOW_INSECURE_IDP) permits plain http everywhere, for local demos and tests. */
 export function gatewayRules(allowInsecure: boolean): FieldRules {

@@ -60,7 +60,7 @@ export async function getPlatform(services: Services, id: string): Promise<Platf
  * value). The IdP's discovery document is fetched and checked on every change of its URL or client.
  */
 export async function savePlatform(services: Services, body: Record<string, unknown>, existing?: PlatformTable): Promise<PlatformTable> {
-  const f = new Fields(body, launcherRules);
+  const f = new Fields(body, launcherRules(services.config.allowInsecureIdp));
   const partial = existing !== undefined;
   const pick = <T>(name: string, read: () => T, old: T): T => (partial && !f.has(name) ? old : read());
 

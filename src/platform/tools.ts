@@ -80,7 +80,7 @@ export async function findToolById(services: Services, id: string): Promise<Tool
 
 /** Creates (no `existing`) or updates a tool of a platform; keys are checked before anything is stored. */
 export async function saveTool(services: Services, platformId: string, body: Record<string, unknown>, existing?: ToolTable): Promise<ToolTable> {
-  const f = new Fields(body, launcherRules);
+  const f = new Fields(body, launcherRules(services.config.allowInsecureIdp));
   const partial = existing !== undefined;
   const pick = <T>(name: string, read: () => T, old: T): T => (partial && !f.has(name) ? old : read());
 

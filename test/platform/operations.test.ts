@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformRoutes } from '../../src/platform/routes.ts';
-import { startRole, type RunningRole } from '../support/servers.ts';
+import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { startLauncherWorld, type LauncherWorld } from './harness.ts';
 
 function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
@@ -95,5 +95,46 @@ describe('admin disabled', () => {
     } finally {
       await launcher.close();
     }
+  });
+});
+
+describe('plain http in admin-supplied URLs', () => {
+  let launcher: RunningRole;
+  beforeAll(async () => {
+    launcher = await startRole('platform', platformRoutes, { config: { allowInsecureIdp: false } });
+    const now = Date.now();
+    await launcher.services.db.insertInto('platforms').values({
+      id: 'p-https', name: 'School', slug: 'school', openid_configuration_url: 'https://idp.example/.well-known/openid-configuration',
+      idp_metadata: '{}', client_id: 'c', client_secret_enc: null, context_jwks_url: null, context_public_jwk: null,
+      context_public_key: null, role_claim: null, role_map: null, created_at: now, updated_at: now,
+    }).execute();
+  });
+  afterAll(async () => launcher?.close());
+
+  const saveTool = (host: string) =>
+    fetch(`${launcher.url}/admin/api/v1/platforms/p-https/tools`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(), 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({
+        name: 'Quiz', client_id: `quiz-${host}`, open_id_connect_initiation_url: `http://${host}/login`, target_link_uri: `http://${host}/launch`,
+        public_key_url: `http://${host}/jwks`, redirect_uris: [`http://${host}/other`],
+      }),
+    });
+
+  it('refuses a tool reached over plain http (its id_tokens would travel in the clear), naming each field', async () => {
+    const res = await saveTool('quiz.example.edu');
+    expect(res.status).toBe(422);
+    const { fields } = (await res.json()) as { fields: Record<string, string> };
+    for (const field of ['open_id_connect_initiation_url', 'target_link_uri', 'public_key_url', 'redirect_uris']) {
+      expect(fields[field], field).toBe('must use https');
+    }
+  });
+
+  it('lets a tool on this machine use plain http (local development)', async () => {
+    const res = await saveTool('localhost:9');
+    const body = (await res.json()) as { fields?: Record<string, string> };
+    // Accepted by the URL rules; the key set URL is then fetched, and nothing answers on port 9.
+    expect(body.fields?.open_id_connect_initiation_url).toBeUndefined();
+    expect(body.fields?.target_link_uri).toBeUndefined();
   });
 });
