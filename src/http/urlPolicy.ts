@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { outboundFetch } from './outboundFetch.ts';
 
 /**
  * Admin-supplied URLs (discovery, JWKS, icons) are fetched by the server, so they could be used
@@ -33,7 +34,18 @@ function ipv4OfMapped(address: string): string | null {
   return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
 
-export async function assertPublicUrl(raw: string, allowPrivate: boolean): Promise<URL> {
+/** Whether an address (either IPv4 spelling of an IPv4-mapped IPv6 address included) is not public. */
+function isBlockedAddress(address: string, family: number): boolean {
+  const mapped = family === 6 ? ipv4OfMapped(address) ?? address : address;
+  return blocked.check(mapped, isIP(mapped) === 4 ? 'ipv4' : 'ipv6');
+}
+
+function privateTarget(raw: string, address: string): UrlPolicyError {
+  return new UrlPolicyError(`${raw} points to a private or loopback address (${address}); set ALLOW_PRIVATE_URLS=true to allow it`);
+}
+
+/** The checks that need no lookup: scheme, credentials, and a literal address or localhost name. */
+function checkUrlShape(raw: string, allowPrivate: boolean): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -44,26 +56,42 @@ export async function assertPublicUrl(raw: string, allowPrivate: boolean): Promi
   if (url.username || url.password) throw new UrlPolicyError(`${raw} must not contain credentials`);
   if (allowPrivate) return url;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true }).catch(() => {
-    throw new UrlPolicyError(`the host name ${host} does not resolve`);
-  });
-  for (const { address, family } of addresses) {
-    const mapped = family === 6 ? ipv4OfMapped(address) ?? address : address;
-    const type = isIP(mapped) === 4 ? 'ipv4' : 'ipv6';
-    if (blocked.check(mapped, type) || host === 'localhost' || host.endsWith('.localhost')) {
-      throw new UrlPolicyError(
-        `${raw} points to a private or loopback address (${address}); set ALLOW_PRIVATE_URLS=true to allow it`,
-      );
-    }
-  }
+  if (host === 'localhost' || host.endsWith('.localhost')) throw privateTarget(raw, host);
+  if (isIP(host) && isBlockedAddress(host, isIP(host))) throw privateTarget(raw, host);
   return url;
 }
 
-/** fetch() for admin-supplied URLs: the URL policy, a timeout, and no redirects to elsewhere. */
+/** The URL policy with the host name resolved now: for checking a URL an admin saves, with a clear reason. */
+export async function assertPublicUrl(raw: string, allowPrivate: boolean): Promise<URL> {
+  const url = checkUrlShape(raw, allowPrivate);
+  if (allowPrivate) return url;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return url;
+  const addresses = await lookup(host, { all: true }).catch(() => {
+    throw new UrlPolicyError(`the host name ${host} does not resolve`);
+  });
+  for (const { address, family } of addresses) if (isBlockedAddress(address, family)) throw privateTarget(raw, address);
+  return url;
+}
+
+/**
+ * fetch() for admin-supplied URLs: the URL policy, a timeout, and no redirects. The address is
+ * checked when the connection is made (src/http/outboundFetch.ts), so the name is resolved once
+ * and a name that resolves differently later (DNS rebinding) cannot reach a private address.
+ */
 export function policyFetch(allowPrivate: boolean, timeoutMs = 5000): typeof fetch {
+  const send = outboundFetch({
+    allowAddress: (address, family) => (!allowPrivate && isBlockedAddress(address, family) ? privateTarget('the URL', address) : null),
+  });
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const target = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    await assertPublicUrl(target, allowPrivate);
-    return fetch(input, { redirect: 'error', ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+    checkUrlShape(target, allowPrivate);
+    try {
+      return await send(target, { redirect: 'error', ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      const cause = (err as { cause?: unknown }).cause;
+      if (cause instanceof UrlPolicyError) throw new UrlPolicyError(cause.message.replace('the URL', target));
+      throw err;
+    }
   }) as typeof fetch;
 }
