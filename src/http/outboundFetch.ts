@@ -78,8 +78,8 @@ export function outboundFetch(options: OutboundOptions): typeof fetch {
       if (Array.isArray(value)) for (const v of value) answer.append(name, v);
       else if (value !== undefined) answer.set(name, value);
     }
-    const nullBody = status === 204 || status === 205 || status === 304 || status < 200;
-    return new Response(nullBody ? null : bytes, { status: status < 200 ? 502 : status, statusText: response.statusMessage, headers: answer });
+    const nullBody = status === 204 || status === 205 || status === 304;
+    return new Response(nullBody ? null : bytes, { status, statusText: response.statusMessage, headers: answer });
   }) as typeof fetch;
 }
 

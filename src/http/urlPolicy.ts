@@ -19,6 +19,13 @@ for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::'
 
 export class UrlPolicyError extends Error {}
 
+/** A resolved address the policy refuses, reported by the connection (the URL is named by policyFetch). */
+class BlockedAddress extends Error {
+  constructor(readonly address: string) {
+    super(`${address} is a private or loopback address`);
+  }
+}
+
 /**
  * The IPv4 address inside an IPv4-mapped IPv6 address, in either spelling: `::ffff:127.0.0.1`, or
  * `::ffff:7f00:1` as the URL parser writes it (a check of the text alone would miss that one).
@@ -81,7 +88,7 @@ export async function assertPublicUrl(raw: string, allowPrivate: boolean): Promi
  */
 export function policyFetch(allowPrivate: boolean, timeoutMs = 5000): typeof fetch {
   const send = outboundFetch({
-    allowAddress: (address, family) => (!allowPrivate && isBlockedAddress(address, family) ? privateTarget('the URL', address) : null),
+    allowAddress: (address, family) => (!allowPrivate && isBlockedAddress(address, family) ? new BlockedAddress(address) : null),
   });
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const target = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -90,7 +97,7 @@ export function policyFetch(allowPrivate: boolean, timeoutMs = 5000): typeof fet
       return await send(target, { redirect: 'error', ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause;
-      if (cause instanceof UrlPolicyError) throw new UrlPolicyError(cause.message.replace('the URL', target));
+      if (cause instanceof BlockedAddress) throw privateTarget(target, cause.address);
       throw err;
     }
   }) as typeof fetch;

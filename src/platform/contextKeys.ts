@@ -1,5 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, importSPKI, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { Services } from '../http/services.ts';
+import { BuiltOnce } from '../keys/builtOnce.ts';
 import { badGateway, badRequest } from '../lti/errors.ts';
 import type { PlatformTable } from '../store/schema.ts';
 
@@ -8,18 +9,7 @@ const remote = new Map<string, JWTVerifyGetKey>();
  * Static keys by their stored text: built once, so the key is imported once rather than on every
  * launch (jose's local key set keeps the imported key). A changed key is a new entry.
  */
-const local = new Map<string, JWTVerifyGetKey>();
-const LOCAL_MAX = 1000;
-
-function localKeys(stored: string, build: () => JWTVerifyGetKey): JWTVerifyGetKey {
-  let getKey = local.get(stored);
-  if (!getKey) {
-    getKey = build();
-    if (local.size >= LOCAL_MAX) local.delete(local.keys().next().value!);
-    local.set(stored, getKey);
-  }
-  return getKey;
-}
+const local = new BuiltOnce<JWTVerifyGetKey>();
 
 /**
  * The keys a platform's context JWTs are verified with: its JWKS URL (fetched through the URL
@@ -52,27 +42,18 @@ export function contextKeysOf(services: Services, platform: PlatformTable): JWTV
     return getKey;
   }
   if (platform.context_public_jwk) {
-    return localKeys(`jwk\u0000${platform.context_public_jwk}`, () => {
+    return local.get(`jwk\u0000${platform.context_public_jwk}`, () => {
       const parsed = JSON.parse(platform.context_public_jwk!) as JWK | JSONWebKeySet;
       return createLocalJWKSet('keys' in parsed ? parsed : { keys: [parsed as JWK] });
     });
   }
   if (platform.context_public_key) {
     const pem = platform.context_public_key;
-    return localKeys(`pem\u0000${pem}`, () => {
-      // One import per algorithm the tokens name (a PEM key carries no algorithm of its own).
-      const byAlg = new Map<string, Promise<CryptoKey>>();
-      return (header) => {
-        const alg = header.alg ?? '';
-        let key = byAlg.get(alg);
-        if (!key) {
-          key = importSPKI(pem, alg);
-          // A refused import (a wrong algorithm for the key) is not kept: it fails the same way again.
-          key.catch(() => byAlg.delete(alg));
-          byAlg.set(alg, key);
-        }
-        return key;
-      };
+    return local.get(`pem\u0000${pem}`, () => {
+      // One import per algorithm the tokens name (a PEM key carries no algorithm of its own); a
+      // refused import (a wrong algorithm for the key) is not kept: the next token tries again.
+      const byAlg = new BuiltOnce<Promise<CryptoKey>>();
+      return (header) => byAlg.get(header.alg ?? '', () => importSPKI(pem, header.alg ?? ''));
     });
   }
   return () => {

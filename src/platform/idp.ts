@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import type { Services } from '../http/services.ts';
+import { BuiltOnce } from '../keys/builtOnce.ts';
 import type { PlatformTable } from '../store/schema.ts';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
@@ -38,17 +39,12 @@ export async function discoverIdp(services: Services, discoveryUrl: string, clie
  * openid-client configurations by platform and version: reusing one keeps its cache of the IdP's
  * JWKS, so a launch does not fetch the IdP's keys again (an unknown kid still triggers a refetch).
  */
-const configurations = new Map<string, client.Configuration>();
+const configurations = new BuiltOnce<Promise<client.Configuration>>();
 
 /** An openid-client configuration for a platform's IdP, from the metadata kept on save. */
-export async function idpClient(services: Services, platform: PlatformTable): Promise<client.Configuration> {
+export function idpClient(services: Services, platform: PlatformTable): Promise<client.Configuration> {
   const cacheKey = `${platform.id}\u0000${platform.updated_at}\u0000${platform.idp_metadata}\u0000${services.config.allowInsecureIdp}`;
-  const cached = configurations.get(cacheKey);
-  if (cached) return cached;
-  const config = await newIdpClient(services, platform);
-  if (configurations.size > 1000) configurations.clear();
-  configurations.set(cacheKey, config);
-  return config;
+  return configurations.get(cacheKey, () => newIdpClient(services, platform));
 }
 
 async function newIdpClient(services: Services, platform: PlatformTable): Promise<client.Configuration> {

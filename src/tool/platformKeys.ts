@@ -1,5 +1,6 @@
 import { createLocalJWKSet, importJWK, importSPKI, type JSONWebKeySet, type JWK, type ProtectedHeaderParameters } from 'jose';
 import type { Logger } from 'pino';
+import { BuiltOnce } from '../keys/builtOnce.ts';
 import { LtiError } from '../lti/errors.ts';
 import type { Registration } from './registrations.ts';
 
@@ -29,8 +30,11 @@ type VerificationKey = Awaited<ReturnType<ReturnType<typeof createLocalJWKSet>>>
 export class PlatformKeys {
   private readonly cache = new Map<string, CachedJwks>();
   private readonly inflight = new Map<string, Promise<CachedJwks>>();
-  /** Static keys (a registration's JWK or PEM) imported once per algorithm, by their text. */
-  private readonly imported = new Map<string, Promise<VerificationKey>>();
+  /**
+   * Static keys (a registration's JWK or PEM) imported once per algorithm, by their text; the
+   * header's algorithm was checked against the allow-list first, so few entries per key.
+   */
+  private readonly imported = new BuiltOnce<Promise<VerificationKey>>();
   private readonly ttlMs: number;
   private readonly cooldownMs: number;
   private readonly now: () => number;
@@ -49,27 +53,14 @@ export class PlatformKeys {
   async keyFor(registration: Pick<Registration, 'jwksUrl' | 'publicJwk' | 'publicKey'>, header: ProtectedHeaderParameters): Promise<VerificationKey> {
     if (registration.publicJwk) {
       const jwk = registration.publicJwk;
-      return this.importOnce(`jwk\u0000${header.alg}\u0000${JSON.stringify(jwk)}`, () => importJWK(jwk, header.alg) as Promise<VerificationKey>);
+      return this.imported.get(`jwk\u0000${header.alg}\u0000${JSON.stringify(jwk)}`, () => importJWK(jwk, header.alg) as Promise<VerificationKey>);
     }
     if (registration.publicKey) {
       const pem = registration.publicKey;
-      return this.importOnce(`pem\u0000${header.alg}\u0000${pem}`, () => importSPKI(pem, header.alg!));
+      return this.imported.get(`pem\u0000${header.alg}\u0000${pem}`, () => importSPKI(pem, header.alg!));
     }
     if (!registration.jwksUrl) throw new LtiError('jwks_unavailable', 502, 'The platform registration has no key to verify launches with.');
     return this.fromJwks(registration.jwksUrl, header);
-  }
-
-  /** The header's algorithm was checked against the allow-list first, so few entries per key. */
-  private importOnce(cacheKey: string, load: () => Promise<VerificationKey>): Promise<VerificationKey> {
-    let key = this.imported.get(cacheKey);
-    if (!key) {
-      key = load();
-      // A refused import (a key that does not fit the algorithm) is not kept.
-      key.catch(() => this.imported.delete(cacheKey));
-      if (this.imported.size >= 1000) this.imported.delete(this.imported.keys().next().value!);
-      this.imported.set(cacheKey, key);
-    }
-    return key;
   }
 
   private async fromJwks(url: string, header: ProtectedHeaderParameters): Promise<VerificationKey> {
