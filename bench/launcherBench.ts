@@ -20,6 +20,18 @@ export interface LauncherWorld {
   close(): Promise<void>;
 }
 
+/** The fields of the launcher's login initiation form (what the browser would post to the tool's login). */
+function toolLoginFields(html: string): Map<string, string> {
+  if (!/<form method="post" action="http:\/\/127\.0\.0\.1:9\/login"/.test(html)) throw new Error(`callback: no login form to the tool: ${html.slice(0, 300)}`);
+  const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const fields = new Map<string, string>();
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields.set(m[1], decode(m[2]));
+  for (const name of ['login_hint', 'client_id', 'target_link_uri', 'lti_message_hint']) {
+    if (!fields.get(name)) throw new Error(`callback: the login form has no ${name}: ${html.slice(0, 300)}`);
+  }
+  return fields;
+}
+
 /** The bench IdP and the launcher, each in its own process, with a platform and a tool provisioned through the admin API. */
 export async function startLauncherWorld(dialect: Dialect, env: Record<string, string> = {}): Promise<LauncherWorld> {
   const storage = await freshStorage(dialect);
@@ -43,7 +55,7 @@ export async function startLauncherWorld(dialect: Dialect, env: Record<string, s
   const toolKey = await generateKeyPair('RS256');
   const tool = await role.admin('POST', `/platforms/${platform.id}/tools`, {
     name: 'Bench Tool', client_id: 'bench-tool',
-    // The bench client plays the tool: these URLs are read from redirects, never requested.
+    // The bench client plays the tool: these URLs are read from the launcher's answers, never requested.
     open_id_connect_initiation_url: 'http://127.0.0.1:9/login', target_link_uri: 'http://127.0.0.1:9/launch',
     public_jwk: { ...(await exportJWK(toolKey.publicKey)), kid: 'tool-1', alg: 'RS256', use: 'sig' },
     custom: { level: 'intro' },
@@ -70,15 +82,16 @@ export async function startLauncherWorld(dialect: Dialect, env: Record<string, s
     const launched = await timed(t, 'launch', () => browser.fetch(link));
     const signedIn = await timed(t, 'idp', () => browser.fetch(location(expectStatus(launched, 303, 'launch'))));
     const called = await timed(t, 'callback', () => browser.fetch(location(expectStatus(signedIn, 302, 'idp'))));
-    // The tool's login initiation: answer with the OIDC authentication request, as a tool does.
-    const login = new URL(location(expectStatus(called, 303, 'callback')));
+    // The tool's login initiation (a self-submitting form, the default "post" method): answer
+    // with the OIDC authentication request, as a tool does.
+    const login = toolLoginFields(expectStatus(called, 200, 'callback').body);
     const state = randomBytes(16).toString('base64url');
     const nonce = randomBytes(16).toString('base64url');
     const auth = new URL(`${platform.base_url}/auth`);
     for (const [k, v] of Object.entries({
-      scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none', client_id: login.searchParams.get('client_id')!,
-      redirect_uri: login.searchParams.get('target_link_uri')!, login_hint: login.searchParams.get('login_hint')!,
-      lti_message_hint: login.searchParams.get('lti_message_hint')!, state, nonce,
+      scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none', client_id: login.get('client_id')!,
+      redirect_uri: login.get('target_link_uri')!, login_hint: login.get('login_hint')!,
+      lti_message_hint: login.get('lti_message_hint')!, state, nonce,
     })) auth.searchParams.set(k, v);
     const answered = expectStatus(await timed(t, 'auth', () => browser.fetch(auth.href)), 200, 'auth');
     t.e2e = performance.now() - start;

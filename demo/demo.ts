@@ -136,7 +136,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const roleConfig = (port: number, publicUrl: string, extra: Partial<Config> = {}): Config =>
       loadConfig(
         { ADMIN_PASSWORD: state.adminPassword, LOG_LEVEL: logLevel },
-        { port, host, publicUrl, dataDir, allowPrivateUrls: true, allowInsecureIdp: true, ...extra },
+        // Everything runs on loopback (*.localhost): plain http is allowed there by default, and
+        // ALLOW_PRIVATE_URLS lets the roles fetch each other's loopback addresses.
+        { port, host, publicUrl, dataDir, allowPrivateUrls: true, ...extra },
       );
     const startRole = async (role: 'platform' | 'tool', config: Config) => {
       const services = await createServices(config, { role, sqliteFile: role === 'platform' ? 'launcher.sqlite' : 'gateway.sqlite' });

@@ -7,17 +7,21 @@ import { LtiError } from '../lti/errors.ts';
 const MAX_FAILURES = 10;
 const WINDOW_MS = 5 * 60_000;
 
+type AdminCredentials = Pick<Config, 'adminUser' | 'adminPassword'>;
+
 /**
  * HTTP Basic authentication of the admin console and API. Credentials are compared in constant
  * time (both sides hashed first, so lengths leak nothing); failed attempts are counted per client
  * address and refused with 429 once over the limit. No ADMIN_PASSWORD = admin disabled (404-like 403).
- * The counter is per instance: behind a load balancer of N instances an attacker gets N times the
- * budget, still far from enough to guess a real password.
+ * Get it through `adminAuthFor(config)`: the console pages and the admin API of one running role
+ * share one counter, so alternating between them gives no extra attempts. The counter lives in
+ * the memory of each running instance: behind a load balancer of N instances an attacker gets N
+ * times the budget, still far from enough to guess a real password.
  */
 export class AdminAuth {
   private readonly failures = new Map<string, { count: number; since: number }>();
 
-  constructor(private readonly config: Pick<Config, 'adminUser' | 'adminPassword'>) {}
+  constructor(private readonly config: AdminCredentials) {}
 
   /** Fastify preHandler: throws an LtiError the error handler renders (JSON for the API). */
   readonly check = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -52,6 +56,22 @@ export class AdminAuth {
   private prune(now: number): void {
     for (const [ip, entry] of this.failures) if (now - entry.since > WINDOW_MS) this.failures.delete(ip);
   }
+}
+
+const byConfig = new WeakMap<AdminCredentials, AdminAuth>();
+
+/**
+ * The one AdminAuth of a running role, keyed by that role's Config object (each role loads its
+ * own): the console scope and the admin API both take it from here, so they share one
+ * failed-attempt budget per client address.
+ */
+export function adminAuthFor(config: AdminCredentials): AdminAuth {
+  let auth = byConfig.get(config);
+  if (!auth) {
+    auth = new AdminAuth(config);
+    byConfig.set(config, auth);
+  }
+  return auth;
 }
 
 function parseBasic(header: string | undefined): { user: string; password: string } | null {

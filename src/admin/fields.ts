@@ -1,3 +1,4 @@
+import { plainHttpRefusal } from '../http/urlPolicy.ts';
 import { ValidationError } from '../lti/errors.ts';
 import { isUniqueViolation } from '../store/db.ts';
 
@@ -22,13 +23,13 @@ export interface FieldRules {
   maxUrl: number;
   notAbsoluteUrl: (value: string) => string;
   credentialsInUrl: string;
-  /** Plain http: for any host, or for loopback hosts only. */
-  plainHttp: 'anywhere' | 'loopback';
+  /** ALLOW_INSECURE_IDP: plain http to any host, not only loopback (see plainHttpRefusal). */
+  allowInsecureHttp: boolean;
 }
 
 /**
  * Plain http is refused but on loopback hosts (a tool reached over http would receive its
- * id_tokens in the clear); `allowInsecure` (ALLOW_INSECURE_IDP) permits it everywhere, for tests.
+ * id_tokens in the clear); `allowInsecure` (ALLOW_INSECURE_IDP) permits it everywhere.
  */
 export function launcherRules(allowInsecure: boolean): FieldRules {
   return {
@@ -38,11 +39,11 @@ export function launcherRules(allowInsecure: boolean): FieldRules {
     maxUrl: 2000,
     notAbsoluteUrl: (value) => `must be an absolute URL, got "${value}"`,
     credentialsInUrl: 'must not contain credentials',
-    plainHttp: allowInsecure ? 'anywhere' : 'loopback',
+    allowInsecureHttp: allowInsecure,
   };
 }
 
-/** `allowInsecure` (ALLOW_INSECURE_IDP) permits plain http everywhere, for local demos and tests. */
+/** The same plain-http rule as the launcher's: loopback only, unless `allowInsecure` (ALLOW_INSECURE_IDP). */
 export function gatewayRules(allowInsecure: boolean): FieldRules {
   return {
     spaces: 'refuse',
@@ -51,7 +52,7 @@ export function gatewayRules(allowInsecure: boolean): FieldRules {
     maxUrl: 2048,
     notAbsoluteUrl: () => 'must be an absolute URL such as https://lms.example.edu/…',
     credentialsInUrl: 'must not contain a user name or password',
-    plainHttp: allowInsecure ? 'anywhere' : 'loopback',
+    allowInsecureHttp: allowInsecure,
   };
 }
 
@@ -143,6 +144,15 @@ export class Fields {
     return value.map((v) => this.checkUrl(name, v.trim())).filter((v): v is string => v !== null);
   }
 
+  /** One of a fixed set of words (a select box or a JSON string); `fallback` when not given. */
+  choice<T extends string>(name: string, options: readonly T[], fallback: T): T {
+    const value = this.values[name];
+    if (value === undefined || value === null || value === '') return fallback;
+    if (typeof value === 'string' && (options as readonly string[]).includes(value)) return value as T;
+    this.fail(name, `must be one of ${options.map((o) => `"${o}"`).join(', ')}`);
+    return fallback;
+  }
+
   /** A checkbox or a JSON boolean. */
   bool(name: string, fallback: boolean): boolean {
     const value = this.values[name];
@@ -188,8 +198,8 @@ export class Fields {
       this.fail(name, 'must use https');
       return null;
     }
-    if (url.protocol === 'http:' && this.rules.plainHttp === 'loopback' && !isLoopback(url.hostname)) {
-      this.fail(name, 'must use https');
+    if (plainHttpRefusal(url, this.rules.allowInsecureHttp)) {
+      this.fail(name, 'must use https (plain http is allowed only for loopback hosts such as localhost; set ALLOW_INSECURE_IDP=true to allow it elsewhere)');
       return null;
     }
     if (url.username || url.password) {
@@ -219,8 +229,4 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]';
 }

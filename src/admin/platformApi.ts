@@ -5,7 +5,7 @@ import type { Outcome } from '../store/launchLog.ts';
 import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform } from '../platform/platforms.ts';
 import { deleteTool, getTool, listTools, saveTool, toolView } from '../platform/tools.ts';
 import { refuseCrossSiteApiWrites } from './apiCsrf.ts';
-import { AdminAuth } from './auth.ts';
+import { adminAuthFor } from './auth.ts';
 
 type Body = Record<string, unknown>;
 
@@ -16,7 +16,7 @@ function bodyOf(body: unknown): Body {
 
 /** The launcher's admin JSON API, under /admin/api/v1 (HTTP Basic auth). */
 export const platformAdminApi: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  const auth = new AdminAuth(services.config);
+  const auth = adminAuthFor(services.config);
   // onRequest: an anonymous request is refused before its body is parsed.
   app.addHook('onRequest', auth.check);
   app.addHook('preHandler', refuseCrossSiteApiWrites);

@@ -1,5 +1,5 @@
 import { importJWK, importSPKI, type JWK } from 'jose';
-import { assertPublicUrl } from '../http/urlPolicy.ts';
+import { assertPublicUrl, type UrlPolicy } from '../http/urlPolicy.ts';
 import { parseJson } from './fields.ts';
 
 /**
@@ -40,8 +40,8 @@ export async function checkPublicPem(value: string): Promise<string> {
 }
 
 /** Fetches a JWKS URL (with the URL policy) and checks it holds at least one usable public key. */
-export async function checkJwksUrl(fetcher: typeof fetch, url: string, allowPrivate: boolean): Promise<void> {
-  await assertPublicUrl(url, allowPrivate);
+export async function checkJwksUrl(fetcher: typeof fetch, url: string, policy: UrlPolicy): Promise<void> {
+  await assertPublicUrl(url, policy);
   let response: Response;
   try {
     response = await fetcher(url, { headers: { accept: 'application/json' } });

@@ -1,10 +1,11 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Prometheus metrics of one process: launches by outcome and failure code, per-step latency. */
+/** Prometheus metrics of one process: launches by outcome and failure code, refused anonymous requests, per-step latency. */
 export class Metrics {
   readonly registry = new Registry();
   readonly launches: Counter<'role' | 'outcome' | 'code'>;
   readonly stepSeconds: Histogram<'role' | 'step'>;
+  readonly refused: Counter<'role' | 'code'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -12,6 +13,13 @@ export class Metrics {
       name: 'lti_launches_total',
       help: 'Launches by role, outcome and failure code',
       labelNames: ['role', 'outcome', 'code'],
+      registers: [this.registry],
+    });
+    // Labels are the role and a failure code of the catalogue, never a value from the request.
+    this.refused = new Counter({
+      name: 'lti_refused_requests_total',
+      help: 'Requests refused before they named a known platform and tool (launcher) or registration (gateway); not in the launch log',
+      labelNames: ['role', 'code'],
       registers: [this.registry],
     });
     this.stepSeconds = new Histogram({

@@ -10,7 +10,7 @@ import { ReadCache } from '../store/readCache.ts';
 import { LaunchLog } from '../store/launchLog.ts';
 import { migrateToLatest } from '../store/migrations.ts';
 import { Metrics } from './metrics.ts';
-import { policyFetch } from './urlPolicy.ts';
+import { policyFetch, urlPolicyOf } from './urlPolicy.ts';
 import type { Services } from './services.ts';
 
 export interface RuntimeOptions {
@@ -43,7 +43,7 @@ export async function createServices(config: Config, options: RuntimeOptions): P
     cache: new ReadCache(),
     metrics: new Metrics(),
     log,
-    fetch: policyFetch(config.allowPrivateUrls),
+    fetch: policyFetch(urlPolicyOf(config)),
   };
 }
 

@@ -5,6 +5,16 @@ import { isDatabaseUnavailable } from '../store/db.ts';
 import type { LaunchRole, LaunchStep } from '../store/launchLog.ts';
 import type { Services } from './services.ts';
 
+/**
+ * Failures that say the request names nothing this service knows. Like every failure before the
+ * request is tied to a known platform and tool (launcher) or registration (gateway), they are
+ * anonymous: anyone can send them, so they write nothing — they are counted in
+ * `lti_refused_requests_total` and answered 404.
+ */
+export const UNKNOWN_TARGET_CODES: ReadonlySet<string> = new Set([
+  'platform_unknown', 'tool_unknown', 'auth_client_unknown', 'registration_unknown', 'app_unknown',
+]);
+
 /** What a request's last write adds to its launch-log entry besides the steps. */
 export interface StepExtra {
   userSub?: string;
@@ -111,6 +121,10 @@ export class StepRecorder {
     if (!(err instanceof LtiError)) this.request.log.error({ err, step: name }, 'launch step failed unexpectedly');
     else if (error.detail && wording.logRefusals) this.request.log.info({ code: error.code, detail: error.detail, step: name }, 'launch refused');
     error.context = { tool: this.toolName, platform: this.platformName };
+    if (!this.attributed(error.code)) {
+      this.services.metrics.refused.inc({ role: this.role, code: error.code });
+      return error;
+    }
     const failed = { code: error.code, message: error.message };
     try {
       if (this.launchId) {
@@ -125,6 +139,15 @@ export class StepRecorder {
     }
     this.services.metrics.launches.inc({ role: this.role, outcome: 'failure', code: error.code });
     return error;
+  }
+
+  /**
+   * Whether a failure belongs in the launch log: the request named a known platform and tool (the
+   * launcher) or a known registration (the gateway), and the failure is not that it named something unknown.
+   */
+  private attributed(code: string): boolean {
+    if (UNKNOWN_TARGET_CODES.has(code)) return false;
+    return this.role === 'platform' ? this.platformId !== null && this.toolId !== null : this.platformId !== null;
   }
 
   /** Writes this request's steps: one statement (an insert for a new launch, else an append). */

@@ -19,6 +19,32 @@ for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::'
 
 export class UrlPolicyError extends Error {}
 
+/** Loopback hosts: `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8 and ::1, in any URL spelling. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = isIP(host);
+  if (family === 4) return host.startsWith('127.');
+  if (family === 6) {
+    const mapped = ipv4OfMapped(host);
+    return mapped ? mapped.startsWith('127.') : loopback6.check(host, 'ipv6');
+  }
+  return false;
+}
+const loopback6 = new BlockList();
+loopback6.addAddress('::1', 'ipv6');
+
+/**
+ * The one rule for plain http, in both roles, for every URL an admin gives and every request the
+ * server makes to one (admin fields, IdP discovery, key sets, the token exchange, an LMS's
+ * endpoints): loopback hosts may use http; any other host needs https unless ALLOW_INSECURE_IDP
+ * is set. Returns the refusal, naming the URL and the setting, or null.
+ */
+export function plainHttpRefusal(url: URL, allowInsecure: boolean): string | null {
+  if (url.protocol !== 'http:' || allowInsecure || isLoopbackHost(url.hostname)) return null;
+  return `${url.href} must use https: plain http is allowed only for loopback hosts (localhost, 127.0.0.1, ::1); set ALLOW_INSECURE_IDP=true to allow it elsewhere`;
+}
+
 /** A resolved address the policy refuses, reported by the connection (the URL is named by policyFetch). */
 class BlockedAddress extends Error {
   constructor(readonly address: string) {
@@ -51,8 +77,20 @@ function privateTarget(raw: string, address: string): UrlPolicyError {
   return new UrlPolicyError(`${raw} points to a private or loopback address (${address}); set ALLOW_PRIVATE_URLS=true to allow it`);
 }
 
-/** The checks that need no lookup: scheme, credentials, and a literal address or localhost name. */
-function checkUrlShape(raw: string, allowPrivate: boolean): URL {
+/** What a URL the server fetches may be: private addresses and plain http allowed or not. */
+export interface UrlPolicy {
+  /** ALLOW_PRIVATE_URLS: loopback, private and link-local addresses. */
+  allowPrivate: boolean;
+  /** ALLOW_INSECURE_IDP: plain http to hosts other than loopback. */
+  allowInsecure: boolean;
+}
+
+export function urlPolicyOf(config: { allowPrivateUrls: boolean; allowInsecureIdp: boolean }): UrlPolicy {
+  return { allowPrivate: config.allowPrivateUrls, allowInsecure: config.allowInsecureIdp };
+}
+
+/** The checks that need no lookup: scheme, plain http, credentials, and a literal address or localhost name. */
+function checkUrlShape(raw: string, { allowPrivate, allowInsecure }: UrlPolicy): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -60,6 +98,8 @@ function checkUrlShape(raw: string, allowPrivate: boolean): URL {
     throw new UrlPolicyError(`"${raw}" is not an absolute URL`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UrlPolicyError(`${raw} must use https`);
+  const plainHttp = plainHttpRefusal(url, allowInsecure);
+  if (plainHttp) throw new UrlPolicyError(plainHttp);
   if (url.username || url.password) throw new UrlPolicyError(`${raw} must not contain credentials`);
   if (allowPrivate) return url;
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -69,9 +109,9 @@ function checkUrlShape(raw: string, allowPrivate: boolean): URL {
 }
 
 /** The URL policy with the host name resolved now: for checking a URL an admin saves, with a clear reason. */
-export async function assertPublicUrl(raw: string, allowPrivate: boolean): Promise<URL> {
-  const url = checkUrlShape(raw, allowPrivate);
-  if (allowPrivate) return url;
+export async function assertPublicUrl(raw: string, policy: UrlPolicy): Promise<URL> {
+  const url = checkUrlShape(raw, policy);
+  if (policy.allowPrivate) return url;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return url;
   const addresses = await lookup(host, { all: true }).catch(() => {
@@ -86,13 +126,13 @@ export async function assertPublicUrl(raw: string, allowPrivate: boolean): Promi
  * checked when the connection is made (src/http/outboundFetch.ts), so the name is resolved once
  * and a name that resolves differently later (DNS rebinding) cannot reach a private address.
  */
-export function policyFetch(allowPrivate: boolean, timeoutMs = 5000): typeof fetch {
+export function policyFetch(policy: UrlPolicy, timeoutMs = 5000): typeof fetch {
   const send = outboundFetch({
-    allowAddress: (address, family) => (!allowPrivate && isBlockedAddress(address, family) ? new BlockedAddress(address) : null),
+    allowAddress: (address, family) => (!policy.allowPrivate && isBlockedAddress(address, family) ? new BlockedAddress(address) : null),
   });
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const target = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    checkUrlShape(target, allowPrivate);
+    checkUrlShape(target, policy);
     try {
       return await send(target, { redirect: 'error', ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
     } catch (err) {

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { CLAIM, DEEP_LINKING_REQUEST, LTI_VERSION, RESOURCE_LINK_REQUEST } from './claims.ts';
 import { LtiError } from './errors.ts';
@@ -19,8 +20,8 @@ export interface IdTokenExpectations {
   clientId: string;
   /** Allowed deployment ids; empty = any. */
   deploymentIds: string[];
-  /** The nonce sent to the platform at login initiation. */
-  nonce: string;
+  /** SHA-256 (hex) of the nonce sent to the platform at login initiation: only the hash is kept. */
+  nonceHash: string;
   nowSeconds: number;
   clockSkewSeconds: number;
 }
@@ -96,12 +97,17 @@ export function checkTimes(payload: JWTPayload, expected: IdTokenExpectations): 
   }
 }
 
-/** Step 5 (first half): the nonce is the one sent at login. Single use is checked against the store. */
+/**
+ * Step 5 (first half): the nonce is the one sent at login, compared as SHA-256 digests in constant
+ * time (the login keeps only the hash). Single use is checked against the store.
+ */
 export function checkNonce(payload: JWTPayload, expected: IdTokenExpectations): void {
   if (typeof payload.nonce !== 'string' || payload.nonce.length === 0) {
     throw invalid('nonce_missing', 'The launch carries no nonce.', 400);
   }
-  if (payload.nonce !== expected.nonce) {
+  const given = createHash('sha256').update(payload.nonce).digest();
+  const wanted = Buffer.from(expected.nonceHash, 'hex');
+  if (wanted.length !== given.length || !timingSafeEqual(given, wanted)) {
     throw invalid('nonce_mismatch', 'The launch’s nonce is not the one this login asked for.');
   }
 }

@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../http/services.ts';
-import { html, page } from '../http/html.ts';
+import { sendAutoPostForm } from '../http/autoPostForm.ts';
 import {
   checkNoncePresent, checkPrompt, checkRedirectUri, checkResponseMode, checkResponseType, checkScope, parseAuthRequest,
   type AuthRequest,
 } from '../lti/authRequest.ts';
 import type { UserClaims } from '../lti/claims.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
-import { badRequest, forbidden, unauthorized } from '../lti/errors.ts';
+import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
 import { buildResourceLinkPayload } from '../lti/resourceLinkMessage.ts';
 import { useNonce } from '../store/nonces.ts';
 import type { LoginHintTable, PlatformTable, ToolTable } from '../store/schema.ts';
@@ -20,7 +20,7 @@ import { findToolByClientId, launchToolOf, redirectUrisOf } from './tools.ts';
 
 async function checkClient(services: Services, platform: PlatformTable, req: AuthRequest): Promise<ToolTable> {
   const tool = req.client_id ? await findToolByClientId(services, platform.id, req.client_id) : undefined;
-  if (!tool) throw badRequest('auth_client_unknown', `The platform "${platform.name}" has no tool with client_id "${req.client_id ?? ''}".`);
+  if (!tool) throw notFound('auth_client_unknown', `The platform "${platform.name}" has no tool with client_id "${req.client_id ?? ''}".`);
   return tool;
 }
 
@@ -70,13 +70,14 @@ export async function authorize(services: Services, request: FastifyRequest, rep
   const flow = new Flow(services, request);
   const platform = await findPlatform(flow, services, request);
   const req = await flow.step('auth_request_parsed', () => parseAuthRequest(request.method === 'POST' ? request.body : request.query));
+  // The client first: once the tool is known, every later refusal is in its launch log.
+  const tool = await flow.step('auth_client', () => checkClient(services, platform, req));
+  flow.toolId = tool.id;
+  flow.toolName = tool.name;
   await flow.step('auth_scope', () => checkScope(req));
   await flow.step('auth_response_type', () => checkResponseType(req));
   await flow.step('auth_response_mode', () => checkResponseMode(req));
   await flow.step('auth_prompt', () => checkPrompt(req));
-  const tool = await flow.step('auth_client', () => checkClient(services, platform, req));
-  flow.toolId = tool.id;
-  flow.toolName = tool.name;
   const redirectUri = await flow.step('auth_redirect_uri', () => checkRedirectUri(req, redirectUrisOf(tool)));
   const hint = await flow.step('login_hint', () => consumeLoginHint(services, request, tool, req));
   flow.resume(hint.launch_id);
@@ -101,25 +102,8 @@ export async function authorize(services: Services, request: FastifyRequest, rep
     ),
   );
   await flow.ok('id_token_posted', { userSub: user.sub, done: true });
-  return sendFormPost(reply, redirectUri, { id_token: idToken, state: req.state }, tool.name);
-}
-
-/**
- * The form_post answer: a form that submits itself with a nonce'd script (CSP allows no other
- * inline script), and a button for browsers without JavaScript.
- */
-function sendFormPost(reply: FastifyReply, action: string, fields: Record<string, string | undefined>, toolName: string) {
-  reply.formAction = ['*'];
-  reply.header('cache-control', 'no-store');
-  reply.header('pragma', 'no-cache');
-  const inputs = Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
-  const body = html`<h1>Opening ${toolName}…</h1>
-<form method="post" action="${action}" id="lti-launch">${inputs}
-<noscript><p>JavaScript is off in this browser. Press the button to continue.</p></noscript>
-<button type="submit">Continue to ${toolName}</button>
-</form>
-<script nonce="${reply.cspNonce}">document.getElementById('lti-launch').submit();</script>`;
-  return reply.type('text/html; charset=utf-8').send(page(`Opening ${toolName}`, body, { styleNonce: reply.cspNonce }));
+  // Security Framework §5.1.1.3: the id_token goes to the redirect_uri by form_post.
+  return sendAutoPostForm(reply, {
+    action: redirectUri, fields: { id_token: idToken, state: req.state }, heading: `Opening ${tool.name}…`, button: `Continue to ${tool.name}`,
+  });
 }

@@ -1,6 +1,8 @@
 import * as client from 'openid-client';
 import type { Services } from '../http/services.ts';
+import { UrlPolicyError, plainHttpRefusal } from '../http/urlPolicy.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
+import { LtiError, badGateway, unauthorized } from '../lti/errors.ts';
 import type { PlatformTable } from '../store/schema.ts';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
@@ -14,9 +16,14 @@ export function issuerOfDiscoveryUrl(url: string): URL {
   return parsed;
 }
 
+/**
+ * openid-client's own https check is off: every request goes through services.fetch, which applies
+ * the one plain-http rule of both roles (loopback may use http; anything else needs https unless
+ * ALLOW_INSECURE_IDP) and names the URL and the setting when it refuses (src/http/urlPolicy.ts).
+ */
 function fetchOptions(services: Services) {
   return {
-    execute: services.config.allowInsecureIdp ? [client.allowInsecureRequests] : [],
+    execute: [client.allowInsecureRequests],
     [client.customFetch]: ((url: string, options: RequestInit) => services.fetch(url, options)) as client.CustomFetch,
     timeout: 5,
   };
@@ -31,6 +38,9 @@ export async function discoverIdp(services: Services, discoveryUrl: string, clie
   const metadata = config.serverMetadata();
   for (const field of ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
     if (!metadata[field]) throw new Error(`the discovery document has no ${field}`);
+    // The same plain-http rule as every other URL: the browser signs in at the authorization endpoint.
+    const refused = plainHttpRefusal(new URL(metadata[field]), services.config.allowInsecureIdp);
+    if (refused) throw new UrlPolicyError(`its ${field} ${refused}`);
   }
   return { ...metadata };
 }
@@ -43,7 +53,7 @@ const configurations = new BuiltOnce<Promise<client.Configuration>>();
 
 /** An openid-client configuration for a platform's IdP, from the metadata kept on save. */
 export function idpClient(services: Services, platform: PlatformTable): Promise<client.Configuration> {
-  const cacheKey = `${platform.id}\u0000${platform.updated_at}\u0000${platform.idp_metadata}\u0000${services.config.allowInsecureIdp}`;
+  const cacheKey = `${platform.id}\u0000${platform.updated_at}\u0000${platform.idp_metadata}`;
   return configurations.get(cacheKey, () => newIdpClient(services, platform));
 }
 
@@ -57,7 +67,7 @@ async function newIdpClient(services: Services, platform: PlatformTable): Promis
     secret ? client.ClientSecretBasic(secret) : client.None(),
   );
   const options = fetchOptions(services);
-  if (services.config.allowInsecureIdp) client.allowInsecureRequests(config);
+  client.allowInsecureRequests(config);
   config[client.customFetch] = options[client.customFetch];
   config.timeout = options.timeout;
   // Verify the id_token's signature against the IdP's JWKS, not only trust the TLS channel.
@@ -65,9 +75,82 @@ async function newIdpClient(services: Services, platform: PlatformTable): Promis
   return config;
 }
 
+/** The errors openid-client wraps, outermost first (its ClientError keeps the cause; so does fetch). */
+function causeChain(err: unknown): Array<Record<string, any>> {
+  const chain: Array<Record<string, any>> = [];
+  for (let e = err as Record<string, any> | undefined; e && typeof e === 'object' && chain.length < 6; e = e.cause) chain.push(e);
+  return chain;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED',
+  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'OAUTH_TIMEOUT',
+]);
+
+/**
+ * Why the IdP gave no usable answer — no connection, a timeout, a 5xx, or an answer that is not
+ * JSON (an HTML error page, a proxy's "bad gateway") — or null when an answer arrived and was
+ * judged on its merits. An answer that never came says nothing about the person's sign-in.
+ */
+export function idpUnavailableCause(err: unknown): string | null {
+  for (const e of causeChain(err)) {
+    if (e instanceof UrlPolicyError) return null;
+    if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'OAUTH_TIMEOUT') return 'no answer before the timeout';
+    if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return `no connection (${e.code})`;
+    if (typeof e.status === 'number' && e.status >= 500) return `HTTP ${e.status}`;
+    if (e.code === 'OAUTH_RESPONSE_IS_NOT_JSON' || e.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
+      const response = e.cause as { status?: number; headers?: Headers } | undefined;
+      const type = response?.headers?.get?.('content-type');
+      if ((response?.status ?? 0) >= 500) return `HTTP ${response!.status}${type ? ` (${type})` : ''}`;
+      return `an answer that is not an OAuth answer (HTTP ${response?.status ?? '?'}${type ? `, ${type}` : ''})`;
+    }
+    if (e.code === 'OAUTH_PARSE_ERROR' && /"response" body/.test(String(e.message))) return 'an answer that is not valid JSON';
+  }
+  const first = causeChain(err);
+  if (first.some((e) => e.name === 'TypeError' && /fetch failed|socket hang up|other side closed/.test(String(e.message)))) return 'no connection';
+  return null;
+}
+
+/** The URL-policy refusal inside an openid-client error (services.fetch refused the URL). */
+function policyRefusal(err: unknown): UrlPolicyError | null {
+  return (causeChain(err).find((e) => e instanceof UrlPolicyError) as UrlPolicyError | undefined) ?? null;
+}
+
+/**
+ * An IdP failure during a launch, as the person sees it: the IdP not answering is a 502
+ * `idp_unavailable` (try again later), a URL this server may not contact a 502 `idp_url_refused`
+ * naming the setting, a refused code exchange a 401 `idp_code_rejected`, and only an answer that
+ * arrived and failed verification a 401 `idp_token_invalid`.
+ */
+export function idpFailure(err: unknown, where: string): LtiError {
+  if (err instanceof LtiError) return err;
+  const refused = policyRefusal(err);
+  if (refused) {
+    return badGateway('idp_url_refused', `This launcher is not allowed to contact the school's sign-in service: ${refused.message}. Tell the administrator.`, refused.message);
+  }
+  const unavailable = idpUnavailableCause(err);
+  if (unavailable) {
+    return badGateway('idp_unavailable', 'The school\'s sign-in service is not answering. Try again in a few minutes.', `${where}: ${unavailable}`);
+  }
+  const e = err as { code?: string; error?: string };
+  // A refused code exchange: an OAuth error body, or a 401 challenge (a wrong client secret).
+  if (e.code === 'OAUTH_RESPONSE_BODY_ERROR' || e.code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE') {
+    return unauthorized('idp_code_rejected', 'The sign-in service refused to complete the sign-in. Start the launch again.', `${e.error ?? ''} ${describeIdpError(err)}`);
+  }
+  return unauthorized('idp_token_invalid', 'The answer of the sign-in service could not be verified, so you were not signed in.', describeIdpError(err));
+}
+
 /** A readable cause of a discovery/token failure, for validation messages and logs. */
 export function describeIdpError(err: unknown): string {
+  const refused = policyRefusal(err);
+  if (refused) return refused.message;
+  const unavailable = idpUnavailableCause(err);
   const e = err as { message?: string; code?: string; cause?: { message?: string; code?: string; status?: number } };
+  if (unavailable) {
+    // An outage (no connection, a timeout, a 5xx) passes; a page that is not JSON may also be a wrong URL.
+    const outage = /^(no connection|no answer|HTTP 5)/.test(unavailable);
+    return `the IdP gave no usable answer: ${unavailable}. ${outage ? 'It may be down; try again in a few minutes' : 'Check the URL; if it is right, the IdP may be down'}`;
+  }
   // oauth4webapi puts the unexpected Response itself in `cause`.
   if (typeof e.cause?.status === 'number') return `${e.message ?? 'unexpected answer'} (HTTP ${e.cause.status})`;
   const cause = e.cause?.message ?? e.cause?.code;

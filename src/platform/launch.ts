@@ -4,16 +4,16 @@ import type { Services } from '../http/services.ts';
 import { USER_CLAIM_NAMES, type UserClaims } from '../lti/claims.ts';
 import { verifyContextToken } from '../lti/contextToken.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
-import { LtiError, badGateway, badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
+import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
 import { mapIdpRoles } from '../lti/roleMapping.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { browserHash, browserHashesOf, ensureBrowserId } from './browser.ts';
 import { contextKeysOf } from './contextKeys.ts';
 import { Flow } from './flow.ts';
-import { describeIdpError, idpClient } from './idp.ts';
+import { idpClient, idpFailure } from './idp.ts';
 import { hashToken } from './hashToken.ts';
 import { platformBaseUrl, platformIssuer, resolvePlatform } from './tenancy.ts';
-import { startToolLogin } from './toolLogin.ts';
+import { sendToolLogin, startToolLogin } from './toolLogin.ts';
 import { findToolByClientId, findToolById } from './tools.ts';
 
 
@@ -100,7 +100,7 @@ interface Pending {
   state: string;
 }
 
-async function claimPendingLaunch(services: Services, request: FastifyRequest, state: unknown): Promise<Pending> {
+async function claimPendingLaunch(services: Services, flow: Flow, request: FastifyRequest, state: unknown): Promise<Pending> {
   if (typeof state !== 'string' || state === '') {
     throw badRequest('state_missing', 'The sign-in answer is missing its state. Start the launch again from the link.');
   }
@@ -121,6 +121,8 @@ async function claimPendingLaunch(services: Services, request: FastifyRequest, s
   if (!row) {
     const found = await services.db.selectFrom('pending_launches').selectAll().where('state', '=', key).executeTakeFirst();
     if (!found) throw badRequest('state_unknown', 'This sign-in answer does not belong to a launch in progress. Start the launch again from the link.');
+    // A replayed, late or misdirected answer names a real launch: its refusal goes in the tool's log.
+    flow.toolId = found.tool_id;
     if (found.used_at !== null) throw forbidden('state_used', 'This sign-in answer was used already. Start the launch again from the link.');
     if (found.expires_at < now) throw unauthorized('state_expired', 'The sign-in took too long. Start the launch again from the link.');
     throw forbidden('callback_wrong_browser', 'This sign-in was started in another browser (or your browser blocked the launcher\'s cookie). Start the launch again from the link in this browser.');
@@ -157,7 +159,7 @@ async function exchangeCode(config: client.Configuration, currentUrl: URL, pendi
     checkIssuedAt(claims.iat, skewSeconds);
     return claims as Record<string, unknown> & { sub: string };
   } catch (err) {
-    throw err instanceof LtiError ? err : idpError(err);
+    throw idpFailure(err, 'code exchange (token endpoint, key set)');
   }
 }
 
@@ -169,22 +171,6 @@ function checkIssuedAt(iat: unknown, skewSeconds: number): void {
   if (typeof iat !== 'number' || iat > now + skewSeconds || iat < now - ID_TOKEN_MAX_AGE_SECONDS - skewSeconds) {
     throw unauthorized('idp_token_invalid', 'The answer of the sign-in service could not be verified, so you were not signed in.', `id_token iat ${String(iat)} is outside the accepted window`);
   }
-}
-
-const NETWORK_ERRORS = ['TypeError', 'TimeoutError', 'AbortError'];
-
-function idpError(err: unknown): LtiError {
-  const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string }; error?: string };
-  const network =
-    NETWORK_ERRORS.includes(e.name ?? '') ||
-    NETWORK_ERRORS.includes(e.cause?.name ?? '') ||
-    ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT'].includes(e.cause?.code ?? '');
-  if (network) return badGateway('idp_unreachable', 'The sign-in service is not answering. Try again in a moment.', describeIdpError(err));
-  // A refused code exchange: an OAuth error body, or a 401 challenge (a wrong client secret).
-  if (e.code === 'OAUTH_RESPONSE_BODY_ERROR' || e.code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE') {
-    return unauthorized('idp_code_rejected', 'The sign-in service refused to complete the sign-in. Start the launch again.', `${e.error ?? ''} ${describeIdpError(err)}`);
-  }
-  return unauthorized('idp_token_invalid', 'The answer of the sign-in service could not be verified, so you were not signed in.', describeIdpError(err));
 }
 
 function userOf(claims: Record<string, unknown> & { sub: string }): UserClaims {
@@ -200,7 +186,7 @@ export async function callback(services: Services, request: FastifyRequest, repl
   const flow = new Flow(services, request);
   const query = request.query as Record<string, unknown>;
   const platform = await findPlatform(flow, services, request);
-  const pending = await flow.step('state_checked', () => claimPendingLaunch(services, request, query.state));
+  const pending = await flow.step('state_checked', () => claimPendingLaunch(services, flow, request, query.state));
   flow.resume(pending.launchId);
   flow.toolId = pending.toolId;
   const tool = await flow.step('tool_resolved', async () => {
@@ -221,6 +207,5 @@ export async function callback(services: Services, request: FastifyRequest, repl
     launchId: pending.launchId, user, roles, contextClaims: pending.contextClaims,
   });
   await flow.ok('tool_login_redirect', { userSub: user.sub });
-  reply.header('cache-control', 'no-store');
-  return reply.redirect(target.href, 303);
+  return sendToolLogin(reply, target);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Fields, duplicateAs, launcherRules } from '../admin/fields.ts';
 import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../admin/publicKeys.ts';
 import type { Services } from '../http/services.ts';
-import { UrlPolicyError, assertPublicUrl } from '../http/urlPolicy.ts';
+import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../http/urlPolicy.ts';
 import { notFound } from '../lti/errors.ts';
 import { roleUri } from '../lti/roles.ts';
 import type { PlatformTable } from '../store/schema.ts';
@@ -104,7 +104,7 @@ export async function savePlatform(services: Services, body: Record<string, unkn
   }
   if (jwksUrl && !f.errors.context_jwks_url && (!partial || jwksUrl !== existing?.context_jwks_url)) {
     try {
-      await checkJwksUrl(services.fetch, jwksUrl, services.config.allowPrivateUrls);
+      await checkJwksUrl(services.fetch, jwksUrl, urlPolicyOf(services.config));
     } catch (err) {
       f.fail('context_jwks_url', (err as Error).message);
     }
@@ -124,7 +124,7 @@ export async function savePlatform(services: Services, body: Record<string, unkn
   const idpChanged = !partial || discoveryUrl !== existing?.openid_configuration_url || clientId !== existing?.client_id;
   if (discoveryUrl && clientId && !f.errors.openid_configuration_url && idpChanged) {
     try {
-      await assertPublicUrl(discoveryUrl, services.config.allowPrivateUrls);
+      await assertPublicUrl(discoveryUrl, urlPolicyOf(services.config));
       idpMetadata = JSON.stringify(await discoverIdp(services, discoveryUrl, clientId));
     } catch (err) {
       const cause = err instanceof UrlPolicyError ? err.message : describeIdpError(err);

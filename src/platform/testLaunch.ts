@@ -7,7 +7,7 @@ import { ValidationError } from '../lti/errors.ts';
 import { roleUri } from '../lti/roles.ts';
 import { Flow } from './flow.ts';
 import { getPlatform } from './platforms.ts';
-import { startToolLogin } from './toolLogin.ts';
+import { sendToolLogin, startToolLogin } from './toolLogin.ts';
 import { getTool } from './tools.ts';
 
 /** Roles an admin can test with: the context roles tools most often branch on. */
@@ -64,6 +64,5 @@ export async function startTestLaunch(services: Services, request: FastifyReques
   });
   await flow.ok('tool_login_redirect', { userSub: user.sub });
   request.log.info({ launch: launchId, tool: tool.id, platform: platform.id }, 'test launch started');
-  reply.header('cache-control', 'no-store');
-  return reply.redirect(target.href, 303);
+  return sendToolLogin(reply, target);
 }

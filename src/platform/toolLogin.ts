@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendAutoPostForm } from '../http/autoPostForm.ts';
 import type { Services } from '../http/services.ts';
 import type { UserClaims } from '../lti/claims.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
@@ -7,6 +8,7 @@ import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { browserHash, ensureBrowserId } from './browser.ts';
 import { hashToken } from './hashToken.ts';
 import { platformIssuer } from './tenancy.ts';
+import { loginInitiationMethodOf, type LoginInitiationMethod } from './tools.ts';
 
 /**
  * A login hint lives long enough for the tool's login redirect (5 minutes, or the login-state
@@ -26,11 +28,19 @@ export interface SignedInUser {
   test?: boolean;
 }
 
+/** Where the browser goes next and how: the tool's initiation URL and its parameters. */
+export interface ToolLogin {
+  url: string;
+  method: LoginInitiationMethod;
+  params: Record<string, string>;
+  toolName: string;
+}
+
 /**
  * Third-party initiated login (LTI Core 1.3 §4.1, Security Framework §5.1.1): a login hint —
  * random, stored hashed, bound to this browser, single use — carries the signed-in user to /auth,
  * and the browser goes to the tool's initiation URL with iss, login_hint, target_link_uri,
- * lti_message_hint (the launch id), client_id and lti_deployment_id.
+ * lti_message_hint (the launch id), client_id and lti_deployment_id (sent by sendToolLogin).
  */
 export async function startToolLogin(
   services: Services,
@@ -39,7 +49,7 @@ export async function startToolLogin(
   platform: PlatformTable,
   tool: ToolTable,
   signedIn: SignedInUser,
-): Promise<URL> {
+): Promise<ToolLogin> {
   const hint = randomBytes(32).toString('base64url');
   await services.db
     .insertInto('login_hints')
@@ -57,12 +67,33 @@ export async function startToolLogin(
       used_at: null,
     })
     .execute();
-  const target = new URL(tool.open_id_connect_initiation_url);
-  target.searchParams.set('iss', platformIssuer(services.config, platform.slug));
-  target.searchParams.set('login_hint', hint);
-  target.searchParams.set('target_link_uri', tool.target_link_uri);
-  target.searchParams.set('lti_message_hint', signedIn.launchId);
-  target.searchParams.set('client_id', tool.client_id);
-  target.searchParams.set('lti_deployment_id', tool.deployment_id);
-  return target;
+  return {
+    url: tool.open_id_connect_initiation_url,
+    method: loginInitiationMethodOf(tool),
+    toolName: tool.name,
+    params: {
+      iss: platformIssuer(services.config, platform.slug),
+      login_hint: hint,
+      target_link_uri: tool.target_link_uri,
+      lti_message_hint: signedIn.launchId,
+      client_id: tool.client_id,
+      lti_deployment_id: tool.deployment_id,
+    },
+  };
+}
+
+/**
+ * Sends the browser to the tool's login: an auto-submitting form for `post`, a 303 redirect with
+ * the parameters added to the URL's own query for `get`. Neither may be cached.
+ */
+export function sendToolLogin(reply: FastifyReply, login: ToolLogin): FastifyReply {
+  if (login.method === 'post') {
+    return sendAutoPostForm(reply, {
+      action: login.url, fields: login.params, heading: `Opening ${login.toolName}…`, button: `Continue to ${login.toolName}`,
+    });
+  }
+  const target = new URL(login.url);
+  for (const [name, value] of Object.entries(login.params)) target.searchParams.set(name, value);
+  reply.header('cache-control', 'no-store');
+  return reply.redirect(target.href, 303);
 }

@@ -2,11 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { Fields, duplicateAs, launcherRules } from '../admin/fields.ts';
 import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../admin/publicKeys.ts';
 import type { Services } from '../http/services.ts';
-import { assertPublicUrl } from '../http/urlPolicy.ts';
+import { assertPublicUrl, urlPolicyOf } from '../http/urlPolicy.ts';
 import { notFound } from '../lti/errors.ts';
 import type { LaunchTool } from '../lti/resourceLinkMessage.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { platformBaseUrl } from './tenancy.ts';
+
+/**
+ * How the launcher sends third-party initiated login to a tool (LTI Core 1.3 §4.1 allows either):
+ * `post`, an auto-submitting form, as Canvas and Moodle send it (some tools accept nothing else),
+ * or `get`, a redirect with the parameters in the query.
+ */
+export const LOGIN_INITIATION_METHODS = ['post', 'get'] as const;
+export type LoginInitiationMethod = (typeof LOGIN_INITIATION_METHODS)[number];
+
+export function loginInitiationMethodOf(tool: Pick<ToolTable, 'login_initiation_method'>): LoginInitiationMethod {
+  return tool.login_initiation_method === 'get' ? 'get' : 'post';
+}
 
 export function launchUrlOf(services: Services, platform: Pick<PlatformTable, 'slug'>, tool: Pick<ToolTable, 'client_id'>): string {
   return `${platformBaseUrl(services.config, platform.slug)}/launch/${encodeURIComponent(tool.client_id)}`;
@@ -27,6 +39,7 @@ export function toolView(services: Services, platform: PlatformTable, row: ToolT
     client_id: row.client_id,
     deployment_id: row.deployment_id,
     open_id_connect_initiation_url: row.open_id_connect_initiation_url,
+    login_initiation_method: loginInitiationMethodOf(row),
     target_link_uri: row.target_link_uri,
     redirect_uris: JSON.parse(row.redirect_uris) as string[],
     public_key: row.public_key,
@@ -91,6 +104,7 @@ export async function saveTool(services: Services, platformId: string, body: Rec
   const deploymentId =
     pick('deployment_id', () => f.text('deployment_id', { max: 255 }), existing?.deployment_id ?? null) ?? existing?.deployment_id ?? randomUUID();
   const initiationUrl = pick('open_id_connect_initiation_url', () => f.url('open_id_connect_initiation_url', { required: true }), existing?.open_id_connect_initiation_url ?? null);
+  const loginMethod = pick('login_initiation_method', () => f.choice('login_initiation_method', LOGIN_INITIATION_METHODS, 'post'), existing ? loginInitiationMethodOf(existing) : 'post');
   const targetLinkUri = pick('target_link_uri', () => f.url('target_link_uri', { required: true }), existing?.target_link_uri ?? null);
   const redirectUris = pick('redirect_uris', () => f.urlList('redirect_uris'), existing ? (JSON.parse(existing.redirect_uris) as string[]) : []);
   const custom = pick('custom', () => f.stringMap('custom'), existing ? (JSON.parse(existing.custom) as Record<string, string>) : {});
@@ -124,14 +138,14 @@ export async function saveTool(services: Services, platformId: string, body: Rec
   // Icons are shown by browsers, not fetched here; still, no address inside the network is accepted.
   if (iconUrl && !f.errors.icon_url) {
     try {
-      await assertPublicUrl(iconUrl, services.config.allowPrivateUrls);
+      await assertPublicUrl(iconUrl, urlPolicyOf(services.config));
     } catch (err) {
       f.fail('icon_url', (err as Error).message);
     }
   }
   if (keyUrl && !f.errors.public_key_url && (!partial || keyUrl !== existing?.public_key_url)) {
     try {
-      await checkJwksUrl(services.fetch, keyUrl, services.config.allowPrivateUrls);
+      await checkJwksUrl(services.fetch, keyUrl, urlPolicyOf(services.config));
     } catch (err) {
       f.fail('public_key_url', (err as Error).message);
     }
@@ -148,6 +162,7 @@ export async function saveTool(services: Services, platformId: string, body: Rec
     client_id: clientId!,
     deployment_id: deploymentId,
     open_id_connect_initiation_url: initiationUrl!,
+    login_initiation_method: loginMethod,
     target_link_uri: targetLinkUri!,
     redirect_uris: JSON.stringify(redirectUris),
     public_key: pem,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 
 // One list of migrations for SQLite and Postgres: only portable column types are used.
@@ -171,19 +172,44 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0002_login_initiation_and_hashed_states': {
+    async up(db: Kysely<any>) {
+      // Tools choose how the launcher sends login initiation (LTI Core §4.1 allows GET or POST);
+      // existing tools get the form POST that Canvas and Moodle send.
+      await db.schema
+        .alterTable('tools')
+        .addColumn('login_initiation_method', 'text', (c) => c.notNull().defaultTo('post'))
+        .execute();
+      // The gateway's login states and nonces are single-use secrets: from now on stored as their
+      // SHA-256 (hex, as src/tool/loginStates.ts writes them). Rows in flight keep working once hashed.
+      const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+      const rows = await db.selectFrom('login_states').select(['state', 'nonce']).execute();
+      for (const { state, nonce } of rows as Array<{ state: string; nonce: string }>) {
+        await db.updateTable('login_states').set({ state: sha256(state), nonce: sha256(nonce) }).where('state', '=', state).execute();
+      }
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('tools').dropColumn('login_initiation_method').execute();
+      // Hashed states cannot be turned back: the logins in flight are dropped.
+      await db.deleteFrom('login_states').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Brings the schema up to date; safe to run from several instances at once (Kysely takes a lock). */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+/**
+ * Brings the schema up to date (or to the migration named `target`, for upgrade tests); safe to
+ * run from several instances at once (Kysely takes a lock).
+ */
+export async function migrateToLatest(db: Kysely<any>, target?: string): Promise<string[]> {
   // Kysely looks for its migration tables in every schema unless told which one; name the current
   // schema so a database with several schemas (one per instance, or per test) migrates each its own.
   const migrationTableSchema = db.getExecutor().adapter instanceof PostgresAdapter
     ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0].schema
     : undefined;
   const migrator = new Migrator({ db, provider, migrationTableSchema });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -51,6 +51,8 @@ export interface ToolTable {
   public_jwk: string | null;
   public_key_url: string | null;
   custom: string;
+  /** How the launcher sends third-party initiated login to the tool: 'post' (a form) or 'get' (a redirect). */
+  login_initiation_method: string;
   share_name: number;
   share_email: number;
   share_picture: number;
@@ -152,8 +154,10 @@ export interface AppTable {
 }
 
 export interface LoginStateTable {
+  /** SHA-256 (hex) of the state: the state itself is a single-use secret, never stored. */
   state: string;
   launch_id: string;
+  /** SHA-256 (hex) of the nonce sent in the authentication request. */
   nonce: string;
   registration_id: string;
   target_link_uri: string;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { refuseCrossSiteApiWrites } from '../admin/apiCsrf.ts';
-import { AdminAuth } from '../admin/auth.ts';
+import { adminAuthFor } from '../admin/auth.ts';
 import type { LaunchEntry, Outcome } from '../store/launchLog.ts';
 import { launchUrl, type App } from './apps.ts';
 import type { Gateway } from './gateway.ts';
@@ -28,7 +28,7 @@ type IdRequest = { Params: { id: string } };
  */
 export async function adminApi(app: FastifyInstance, gateway: Gateway): Promise<void> {
   const { services, registrations, apps } = gateway;
-  const auth = new AdminAuth(services.config);
+  const auth = adminAuthFor(services.config);
 
   await app.register(async (api) => {
     // onRequest: an anonymous request is refused before its body is parsed or validated.

@@ -72,7 +72,9 @@ const bindBrowser: Step<LaunchContext> = {
   name: 'bind_browser',
   run(ctx) {
     const row = ctx.loginState!;
-    const cookie = ctx.request.cookies[stateCookieName(row.state)];
+    // row.state is the hash of the state: cookie name and storage key come from the clear one.
+    const { state } = ctx.form!;
+    const cookie = ctx.request.cookies[stateCookieName(state)];
     if (cookie !== undefined) {
       if (!sameHash(hashSecret(cookie), row.browser_hash)) throw mismatch();
       ctx.storage = 'cookie';
@@ -89,7 +91,7 @@ const bindBrowser: Step<LaunchContext> = {
         const page = platformStorageGetPage({
           storageTarget: row.storage_target,
           platformOrigin: new URL(ctx.registration!.authorizationEndpoint).origin,
-          state: row.state,
+          state,
           idToken: ctx.form!.idToken,
           action: ctx.request.url.split('?')[0],
           styleNonce: ctx.reply.cspNonce,
@@ -109,10 +111,11 @@ const bindBrowser: Step<LaunchContext> = {
 const consumeState: Step<LaunchContext> = {
   name: 'consume_state',
   async run(ctx) {
-    if (!(await ctx.gateway.loginStates.consume(ctx.loginState!.state))) {
+    const { state } = ctx.form!;
+    if (!(await ctx.gateway.loginStates.consume(state))) {
       throw unauthorized('state_used', 'This launch has already been used. Open the link from your course again.');
     }
-    ctx.reply.clearCookie(stateCookieName(ctx.loginState!.state), { path: STATE_COOKIE_PATH, secure: true, sameSite: 'none', httpOnly: true });
+    ctx.reply.clearCookie(stateCookieName(state), { path: STATE_COOKIE_PATH, secure: true, sameSite: 'none', httpOnly: true });
   },
 };
 
@@ -147,7 +150,8 @@ const claimSteps: Array<Step<LaunchContext>> = ID_TOKEN_CHECKS.map(({ name, chec
       issuer: registration.issuer,
       clientId: registration.clientId,
       deploymentIds: registration.deploymentIds,
-      nonce: ctx.loginState!.nonce,
+      // The login_states column `nonce` holds the nonce's SHA-256, never the nonce itself.
+      nonceHash: ctx.loginState!.nonce,
       nowSeconds: Math.floor(Date.now() / 1000),
       clockSkewSeconds: ctx.gateway.services.config.clockSkewSeconds,
     };

@@ -26,7 +26,7 @@ const findRegistration: Step<LoginContext> = {
     const { iss, clientId } = ctx.login!;
     const found = await ctx.gateway.registrations.findByIssuer(iss, clientId ?? undefined);
     if (found.length === 0) {
-      throw badRequest('registration_unknown', `This tool has no registration for the platform "${iss}"${clientId ? ` with client id "${clientId}"` : ''}. Ask the administrator to register it.`);
+      throw new LtiError('registration_unknown', 404, `This tool has no registration for the platform "${iss}"${clientId ? ` with client id "${clientId}"` : ''}. Ask the administrator to register it.`);
     }
     if (found.length > 1) {
       throw badRequest('client_id_required', `The platform "${iss}" has several registrations here; its login request must name the client_id.`);

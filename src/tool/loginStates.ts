@@ -16,6 +16,11 @@ export interface NewLoginState {
 /**
  * Login states (Security Framework §5.1.1.2 state and nonce), kept in the database so any
  * instance can finish a launch another one started. Each is single-use and expires.
+ * Neither secret is stored in clear: the `state` column holds `hashSecret(state)` (the primary
+ * key, looked up by hashing the state the launch brings back) and the `nonce` column holds
+ * `hashSecret(nonce)` (compared in constant time with the id_token's nonce, hashed the same way).
+ * A row's `state` is therefore never the state itself: cookie names and the platform-storage
+ * pages use the clear state of the request.
  */
 export class LoginStates {
   constructor(private readonly db: Db) {}
@@ -25,9 +30,10 @@ export class LoginStates {
     await this.db
       .insertInto('login_states')
       .values({
-        state: created.state,
+        state: hashSecret(created.state),
         launch_id: input.launchId,
-        nonce: created.nonce,
+        // The column keeps its name but holds the nonce's hash (see checkNonce in src/lti/idTokenChecks.ts).
+        nonce: hashSecret(created.nonce),
         registration_id: input.registrationId,
         target_link_uri: input.targetLinkUri,
         browser_hash: hashSecret(created.binding),
@@ -40,16 +46,17 @@ export class LoginStates {
     return created;
   }
 
+  /** The login of a state as the browser brought it back (clear); the row's `state` and `nonce` are hashes. */
   async find(state: string): Promise<LoginStateTable | null> {
-    return (await this.db.selectFrom('login_states').selectAll().where('state', '=', state).executeTakeFirst()) ?? null;
+    return (await this.db.selectFrom('login_states').selectAll().where('state', '=', hashSecret(state)).executeTakeFirst()) ?? null;
   }
 
-  /** Marks the state used; false when another request used it first (atomic across instances). */
+  /** Marks the (clear) state used; false when another request used it first (atomic across instances). */
   async consume(state: string, now = Date.now()): Promise<boolean> {
     const result = await this.db
       .updateTable('login_states')
       .set({ used_at: now })
-      .where('state', '=', state)
+      .where('state', '=', hashSecret(state))
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .executeTakeFirst();

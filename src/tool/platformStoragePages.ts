@@ -15,6 +15,7 @@ export function storageKey(state: string): string {
 export function platformStoragePutPage(input: {
   storageTarget: string;
   platformOrigin: string;
+  /** The clear state sent to the platform (never the hash kept in login_states). */
   state: string;
   binding: string;
   next: string;
@@ -36,6 +37,7 @@ export function platformStoragePutPage(input: {
 export function platformStorageGetPage(input: {
   storageTarget: string;
   platformOrigin: string;
+  /** The clear state the launch brought back (never the hash kept in login_states). */
   state: string;
   idToken: string;
   action: string;

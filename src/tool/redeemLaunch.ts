@@ -10,6 +10,11 @@ import type { Gateway } from './gateway.ts';
 export async function redeemLaunch(gateway: Gateway, request: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply) {
   const { launchLog, metrics } = gateway.services;
   const fail = async (err: LtiError, appId: string | null) => {
+    // Without a valid API key the request is anonymous: counted, never written (see UNKNOWN_TARGET_CODES).
+    if (appId === null) {
+      metrics.refused.inc({ role: 'tool', code: err.code });
+      throw err;
+    }
     await launchLog.failure({ role: 'tool', step: 'redeem_handoff', code: err.code, message: err.message, toolId: appId, requestId: request.id });
     metrics.launches.inc({ role: 'tool', outcome: 'failure', code: err.code });
     throw err;

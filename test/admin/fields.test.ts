@@ -65,6 +65,8 @@ describe('admin fields: text', () => {
   });
 });
 
+const PLAIN_HTTP_REFUSED = 'must use https (plain http is allowed only for loopback hosts such as localhost; set ALLOW_INSECURE_IDP=true to allow it elsewhere)';
+
 describe('admin fields: URLs', () => {
   /** The message a URL field gets under a role's rules, or null when the URL is accepted. */
   const refused = (rules: FieldRules, url: unknown) => {
@@ -77,7 +79,7 @@ describe('admin fields: URLs', () => {
     'lets the %s take plain http only on loopback hosts, unless insecure endpoints are allowed',
     (_role, rules) => {
       const strict = rules(false);
-      expect(refused(strict, 'http://tool.example.edu/')).toBe('must use https');
+      expect(refused(strict, 'http://tool.example.edu/')).toBe(PLAIN_HTTP_REFUSED);
       for (const host of ['localhost', 'moodle.localhost', '127.0.0.1', '[::1]']) expect(refused(strict, `http://${host}:8080/`)).toBeNull();
       expect(refused(rules(true), 'http://tool.example.edu/')).toBeNull();
     },
@@ -169,7 +171,7 @@ describe('admin fields: a gateway update over stored values', () => {
   it('checks stored values again, not only the ones given', () => {
     const f = Fields.merge({ name: 'Moodle' }, { ...stored, issuer: 'http://canvas.example' }, gatewayRules(false));
     f.url('issuer', { required: true });
-    expect(f.errors).toEqual({ issuer: 'must use https' });
+    expect(f.errors).toEqual({ issuer: PLAIN_HTTP_REFUSED });
   });
 
   it('refuses unknown fields first, including names every object inherits', () => {

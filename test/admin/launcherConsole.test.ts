@@ -157,9 +157,12 @@ describe.each(DIALECTS)('launcher console over HTTP on %s', (dialect) => {
     expect(form.response.headers.get('content-security-policy')).toContain(`form-action 'self' ${world.tool.url}`);
     const token = /name="_csrf" value="([^"]+)"/.exec(form.html)![1];
     const started = await client.post('/admin/test-launch', { _csrf: token, tool: created.body.id, name: 'Test Teacher', email: '', role: 'Instructor' });
-    expect(started.status).toBe(303);
-    const toolLogin = new URL(started.location!);
-    expect(`${toolLogin.origin}${toolLogin.pathname}`).toBe(`${world.tool.url}/login`);
+    // The tool's login initiation method is the default, a form POST.
+    expect(started.status).toBe(200);
+    const initiation = parseForm(started.html);
+    expect(initiation.action).toBe(`${world.tool.url}/login`);
+    const toolLogin = new URL(initiation.action);
+    for (const [name, value] of Object.entries(initiation.fields)) toolLogin.searchParams.set(name, value);
     expect(Object.fromEntries(toolLogin.searchParams)).toMatchObject({
       iss: platform.issuer, target_link_uri: `${world.tool.url}/launch`, client_id: 'chat', lti_deployment_id: created.body.deployment_id,
     });
@@ -168,7 +171,8 @@ describe.each(DIALECTS)('launcher console over HTTP on %s', (dialect) => {
     expect(hint.hint).not.toBe(toolLogin.searchParams.get('login_hint'));
 
     // The tool's login → our /auth (same browser) → the form post the tool verifies with jose.
-    const toAuth = await fetch(toolLogin, { redirect: 'manual' });
+    const toAuth = await fetch(initiation.action, { method: 'POST', body: new URLSearchParams(initiation.fields), redirect: 'manual' });
+    expect(world.tool.logins.at(-1)?.method).toBe('POST');
     const auth = await client.browser.request(toAuth.headers.get('location')!);
     expect(auth.status).toBe(200);
     const post = parseForm(await auth.text());
@@ -195,21 +199,38 @@ describe.each(DIALECTS)('launcher console over HTTP on %s', (dialect) => {
   });
 
   it('counts real launches on the dashboard chart and lists the latest failures with their reason', async () => {
-    const failed = await fetch(`${platform.base_url}/launch/no-such-tool`, { headers: { accept: 'text/html' } });
-    expect(failed.status).toBe(404);
+    // A launch of a known tool whose course context is not a signed token: attributed, so logged.
+    const created = await world.api(`/platforms/${platform.id}/tools`, {
+      body: { name: 'Dashboard Tool', client_id: 'dashboard-tool', open_id_connect_initiation_url: `${world.tool.url}/login`, target_link_uri: `${world.tool.url}/launch`, public_key_url: `${world.tool.url}/jwks` },
+    });
+    expect(created.status).toBe(201);
+    const failed = await fetch(`${platform.base_url}/launch/dashboard-tool?context=not.a.jwt`, { headers: { accept: 'text/html' } });
+    expect(failed.status).toBe(400);
+    // A launch of a tool that does not exist names nothing known: counted in the metrics, not on the dashboard.
+    const unknown = await fetch(`${platform.base_url}/launch/no-such-tool`, { headers: { accept: 'text/html' } });
+    expect(unknown.status).toBe(404);
     const { html } = await client.get('/admin');
     expect(html).toMatch(/<desc id="chart-desc">Last 24 hours: \d+ successful, [1-9]\d* failed/);
-    expect(html).toContain('<code>tool_unknown</code>');
-    expect(html).toContain('has no tool &quot;no-such-tool&quot;');
+    expect(html).toContain('<code>context_malformed</code>');
+    expect(html).toContain('The course context in this link is not a valid signed token.');
+    expect(html).not.toContain('<code>tool_unknown</code>');
+    expect(html).not.toContain('no-such-tool');
+    const metrics = await (await fetch(`${world.launcher.url}/metrics`)).text();
+    expect(metrics).toMatch(/lti_refused_requests_total\{role="platform",code="tool_unknown"\} [1-9]/);
+    expect(metrics).not.toMatch(/lti_launches_total\{[^}]*code="tool_unknown"\}/);
   });
 
   it('filters the launch log and opens a failure with its steps, code and sentence', async () => {
-    const list = await client.get('/admin/launches?outcome=failure&code=tool_unknown');
+    // The unknown tool of the test above wrote nothing.
+    expect((await client.get('/admin/launches?outcome=failure&code=tool_unknown')).html).toContain('No launches match.');
+    const list = await client.get('/admin/launches?outcome=failure&code=context_malformed');
     const id = /href="\/admin\/launches\/([\w-]+)"/.exec(list.html)![1];
     const detail = await client.get(`/admin/launches/${id}`);
     expect(detail.status).toBe(200);
-    expect(detail.html).toMatch(/<strong>Tool resolved<\/strong> <code>tool_resolved<\/code>/);
-    expect(detail.html).toContain('<code>tool_unknown</code>');
+    expect(detail.html).toMatch(/passed<\/span> <strong>Launch received<\/strong> <code>launch_received<\/code>/);
+    expect(detail.html).toMatch(/failed<\/span> <strong>Context verified<\/strong> <code>context_verified<\/code>/);
+    expect(detail.html).toContain('<code>context_malformed</code>');
+    expect(detail.html).toContain('Dashboard Tool');
     const missing = await client.get('/admin/launches/00000000-0000-0000-0000-000000000000');
     expect(missing.status).toBe(404);
     expect(missing.html).toContain('launch_not_found');

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { CookieJar } from '../idp/cookieJar.ts';
 import { loginThroughIdp } from '../idp/login.ts';
-import { finishLaunch, runLaunch } from '../platform/harness.ts';
+import { finishLaunch, runLaunch, toolLoginOf } from '../platform/harness.ts';
 import { Browser } from '../support/browser.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { basicAuth, type RunningRole } from '../support/servers.ts';
@@ -293,7 +293,11 @@ describe('forged id_tokens from the IdP (GET /callback against a rogue IdP)', ()
 
   it('an honest id_token passes (control)', async () => {
     const res = await callbackWith({});
-    expect(res.status).toBe(303);
+    // On to the tool's login (by default an auto-submitting form).
+    expect(res.status).toBe(200);
+    const toolLogin = await toolLoginOf(res);
+    expect(toolLogin && `${toolLogin.origin}${toolLogin.pathname}`).toBe(`${world.tool.url}/login`);
+    expect(toolLogin!.searchParams.get('login_hint')).toBeTruthy();
   });
 
   it.each<[string, Forgery]>([
@@ -368,7 +372,9 @@ describe('tampered and misplaced login_hint and state', () => {
     const tampered = new URL(callback);
     tampered.searchParams.set('state', (state[0] === 'A' ? 'B' : 'A') + state.slice(1));
     expectRefused(await errorPage(await browser.request(tampered.href)), 400, 'state_unknown');
-    expect((await browser.request(callback.href)).status).toBe(303);
+    const real = await browser.request(callback.href);
+    expect(real.status).toBe(200); // the tool login form
+    expect(await toolLoginOf(real)).not.toBeNull();
   });
 
   it('the tool\'s state is returned verbatim and escaped in the form post', async () => {
@@ -427,7 +433,7 @@ describe('missing and duplicated parameters', () => {
     ['response_type', 'auth_response_type_invalid', 400],
     ['response_mode', 'auth_response_mode_invalid', 400],
     ['prompt', 'auth_prompt_invalid', 400],
-    ['client_id', 'auth_client_unknown', 400],
+    ['client_id', 'auth_client_unknown', 404],
     ['redirect_uri', 'auth_redirect_uri_invalid', 400],
     ['login_hint', 'login_hint_invalid', 400],
     ['lti_message_hint', 'message_hint_mismatch', 400],
@@ -437,10 +443,11 @@ describe('missing and duplicated parameters', () => {
     expectRefused(await errorPage(await browser.request(authUrl.href)), status, code);
   });
 
-  it('/auth with no parameters at all: 400, never 500', async () => {
-    expectRefused(await errorPage(await new Browser().request(`${world.platform.base_url}/auth`)), 400, 'auth_scope_invalid');
+  // The client is checked first, so a request naming none is refused as an unknown client.
+  it('/auth with no parameters at all: 404 auth_client_unknown, never 500', async () => {
+    expectRefused(await errorPage(await new Browser().request(`${world.platform.base_url}/auth`)), 404, 'auth_client_unknown');
     const post = await new Browser().request(`${world.platform.base_url}/auth`, { method: 'POST' });
-    expectRefused(await errorPage(post), 400, ['auth_scope_invalid', 'request_invalid']);
+    expectRefused(await errorPage(post), 404, 'auth_client_unknown');
   });
 
   it('/auth POST with JSON values that are not strings: 400 auth_request_invalid', async () => {
@@ -565,8 +572,14 @@ describe('XSS through admin-controlled strings and reflected parameters', () => 
     const first = await browser.request(xssLaunch);
     const callback = await loginThroughIdp(first.headers.get('location')!, 'ada', new CookieJar());
     const toTool = await browser.request(callback.href);
-    expect(toTool.status).toBe(303);
-    const res = await browser.request(authUrlFor(new URL(toTool.headers.get('location')!), `${xssBase}/auth`).href);
+    // The tool login form page carries the tool's name and target_link_uri too: escaped there as well.
+    expect(toTool.status).toBe(200);
+    const loginPage = await toTool.clone().text();
+    noRawPayload(loginPage.replace(/<script nonce="[^"]+">document\.getElementById\('lti-launch'\)\.submit\(\);<\/script>/, ''));
+    expect(loginPage).toContain('Opening &lt;img src=x onerror=alert(1)&gt;');
+    const toolLogin = await toolLoginOf(toTool);
+    expect(toolLogin!.searchParams.get('target_link_uri')).toBe(`${world.tool.url}/launch?a="><script>alert(3)</script>`);
+    const res = await browser.request(authUrlFor(toolLogin!, `${xssBase}/auth`).href);
     const html = await res.text();
     expect(res.status, html.slice(0, 300)).toBe(200);
     noRawPayload(html.replace(/<script nonce="[^"]+">document\.getElementById\('lti-launch'\)\.submit\(\);<\/script>/, ''));
@@ -853,7 +866,8 @@ describe.each(DIALECTS)('two launcher instances on one %s database, racing', (di
       const first = await browser.request(a.toolRecord.launch_url);
       const callback = await loginThroughIdp(first.headers.get('location')!, 'ada', new CookieJar());
       const answers = await Promise.all([browser.request(callback.href), browser.request(onB(callback))]);
-      expect(answers.map((r) => r.status).sort()).toEqual([303, 403]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 403]);
+      expect(await toolLoginOf(answers.find((r) => r.status === 200)!)).not.toBeNull(); // the tool login form
       expect((await errorPage(answers.find((r) => r.status === 403)!)).code).toBe('state_used');
     }
   });

@@ -23,17 +23,27 @@ async function freePort(): Promise<number> {
 async function startPostTool(port: number, platform: { issuer: string; base_url: string; jwks_url: string }) {
   const url = `http://posttool.localhost:${port}`;
   const launches: JWTPayload[] = [];
+  /** How each login initiation arrived (the launcher sends a form POST unless the tool asks for GET). */
+  const loginMethods: string[] = [];
   const nonces = new Map<string, string>();
   const jwks = createRemoteJWKSet(new URL(platform.jwks_url));
   const server: Server = createServer(async (req, res) => {
     const u = new URL(req.url!, url);
     if (u.pathname === '/login') {
+      // Login initiation by GET (query) or form POST (body), as LTI Core §4.1 allows.
+      let params = u.searchParams;
+      if (req.method === 'POST') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        params = new URLSearchParams(body);
+      }
+      loginMethods.push(req.method!);
       const state = crypto.randomUUID();
       const nonce = crypto.randomUUID();
       nonces.set(state, nonce);
       const fields: Record<string, string> = {
         scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none', client_id: 'post-tool',
-        redirect_uri: `${url}/launch`, login_hint: u.searchParams.get('login_hint')!, lti_message_hint: u.searchParams.get('lti_message_hint')!,
+        redirect_uri: `${url}/launch`, login_hint: params.get('login_hint')!, lti_message_hint: params.get('lti_message_hint')!,
         state, nonce,
       };
       const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`).join('');
@@ -59,7 +69,7 @@ async function startPostTool(port: number, platform: { issuer: string; base_url:
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url, launches, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url, launches, loginMethods, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe.skipIf(!HAS_CHROMIUM)('the demo in a real browser, across *.localhost sites', { timeout: 90_000 }, () => {
@@ -180,6 +190,7 @@ describe.skipIf(!HAS_CHROMIUM)('the demo in a real browser, across *.localhost s
     await page.getByText('POST tool launched for Grace Hopper').waitFor({ timeout: 20_000 });
     await screenshot(page, 'demo-errors', 'cross-site-post-tool');
     expect(postTool.launches).toHaveLength(1);
+    expect(postTool.loginMethods).toEqual(['POST']);
     await context.close();
   });
 });

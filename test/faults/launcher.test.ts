@@ -43,7 +43,7 @@ describe('the IdP goes down', () => {
     await world?.close().catch(() => {}); // the IdP is closed already
   });
 
-  it('between sign-in and callback: 502 idp_unreachable, a page that says so, and the launch log', async () => {
+  it('between sign-in and callback: 502 idp_unavailable, a page that says so, and the launch log', async () => {
     const browser = new Browser();
     const first = await browser.request(world.toolRecord.launch_url);
     const callback = await loginThroughIdp(first.headers.get('location')!, 'ada', new CookieJar());
@@ -52,11 +52,11 @@ describe('the IdP goes down', () => {
     const page = await errorPage(await browser.request(callback.href));
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(page.status).toBe(502);
-    expect(page.code).toBe('idp_unreachable');
+    expect(page.code).toBe('idp_unavailable');
     expect(page.body).toContain('A service this launch depends on is not answering');
-    expect(page.body).toContain('The sign-in service is not answering');
+    expect(page.body).toMatch(/The school(&#39;|')s sign-in service is not answering\. Try again in a few minutes\./);
     expect(page.body).toContain(page.requestId!);
-    const [entry] = await launchLog(world, 'failure_code=idp_unreachable');
+    const [entry] = await launchLog(world, 'failure_code=idp_unavailable');
     expect(entry).toMatchObject({ outcome: 'failure' });
   });
 
@@ -67,9 +67,9 @@ describe('the IdP goes down', () => {
   });
 
   // openid-client reports its timeout as an OperationProcessingError whose *cause* is the
-  // TimeoutError, so idpError (src/platform/launch.ts) must look at the cause's name too: a hanging
-  // IdP is a 502 idp_unreachable, not a 401 "could not be verified".
-  it('a token endpoint that accepts the connection but never answers: 502 idp_unreachable after the 5 s timeout', async () => {
+  // TimeoutError, so idpFailure (src/platform/idp.ts) must look down the cause chain too: a hanging
+  // IdP is a 502 idp_unavailable, not a 401 "could not be verified".
+  it('a token endpoint that accepts the connection but never answers: 502 idp_unavailable after the 5 s timeout', async () => {
     const hanging = createServer(() => {}); // never answers
     const port = await listen(hanging);
     const db = world.launcher.services.db;
@@ -88,7 +88,7 @@ describe('the IdP goes down', () => {
       const page = await errorPage(await browser.request(callback.href));
       expect(Date.now() - started).toBeLessThan(8_000); // the 5 s timeout holds today already
       expect(page.status).toBe(502);
-      expect(page.code).toBe('idp_unreachable');
+      expect(page.code).toBe('idp_unavailable');
     } finally {
       await db.updateTable('platforms').set({ idp_metadata: row.idp_metadata }).where('id', '=', world.platform.id).execute();
       world.launcher.services.cache.invalidate();

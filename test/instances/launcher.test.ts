@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { finishLaunch, runLaunch } from '../platform/harness.ts';
+import { finishLaunch, openToolLogin, runLaunch } from '../platform/harness.ts';
 import { parseForm } from '../support/browser.ts';
 import { dropDatabase, freshDatabaseUrl } from '../support/db.ts';
 import { adminClient, errorPage, freePort, spawnLauncher, startWorld, type SpawnedLauncher, type World } from '../attacks/world.ts';
@@ -91,13 +91,13 @@ describe.skipIf(!PG_URL)('two launcher processes behind a round-robin proxy', ()
 
   it('a nonce used at one instance is refused at the other', async () => {
     const first = await runLaunch(world);
-    const firstAuth = new URL((await fetch(first.toolLogin!, { redirect: 'manual' })).headers.get('location')!);
+    const firstAuth = new URL((await openToolLogin(first.toolLogin!)).headers.get('location')!);
     expect((await first.browser.request(direct(firstAuth, 0))).status).toBe(200);
 
     world.tool.authOverrides = { nonce: firstAuth.searchParams.get('nonce') };
     try {
       const second = await runLaunch(world);
-      const secondAuth = new URL((await fetch(second.toolLogin!, { redirect: 'manual' })).headers.get('location')!);
+      const secondAuth = new URL((await openToolLogin(second.toolLogin!)).headers.get('location')!);
       const page = await errorPage(await second.browser.request(direct(secondAuth, 1)));
       expect(page.status).toBe(403);
       expect(page.code).toBe('nonce_replayed');
@@ -108,7 +108,7 @@ describe.skipIf(!PG_URL)('two launcher processes behind a round-robin proxy', ()
 
   it('a login hint used at one instance is refused at the other', async () => {
     const started = await runLaunch(world);
-    const authUrl = new URL((await fetch(started.toolLogin!, { redirect: 'manual' })).headers.get('location')!);
+    const authUrl = new URL((await openToolLogin(started.toolLogin!)).headers.get('location')!);
     expect((await started.browser.request(direct(authUrl, 1))).status).toBe(200);
     authUrl.searchParams.set('nonce', crypto.randomUUID());
     const page = await errorPage(await started.browser.request(direct(authUrl, 0)));
@@ -136,7 +136,7 @@ describe.skipIf(!PG_URL)('two launcher processes behind a round-robin proxy', ()
 
     // …and signs with the new current key.
     const started = await runLaunch(world);
-    const authUrl = new URL((await fetch(started.toolLogin!, { redirect: 'manual' })).headers.get('location')!);
+    const authUrl = new URL((await openToolLogin(started.toolLogin!)).headers.get('location')!);
     const answer = await started.browser.request(direct(authUrl, 1));
     const form = parseForm(await answer.text());
     expect(decodeProtectedHeader(form.fields.id_token).kid).toBe(current);

@@ -212,8 +212,8 @@ describe('a misconfigured IdP', () => {
 
     it.each<[string, () => string, RegExp]>([
       ['nothing listening', () => 'http://127.0.0.1:9/.well-known/openid-configuration', /ECONNREFUSED|fetch failed/],
-      ['a 404', () => `${fakeUrl}/missing/.well-known/openid-configuration`, /unexpected HTTP response status code/],
-      ['an HTML page', () => `${fakeUrl}/html/.well-known/openid-configuration`, /JSON|content-type|application\/json/i],
+      ['a 404', () => `${fakeUrl}/missing/.well-known/openid-configuration`, /not an OAuth answer \(HTTP 404\)/],
+      ['an HTML page', () => `${fakeUrl}/html/.well-known/openid-configuration`, /not an OAuth answer \(HTTP 200, text\/html\)/],
       ['another issuer', () => `${fakeUrl}/wrong-issuer/.well-known/openid-configuration`, /issuer/i],
     ])('%s', async (_case, url, cause) => {
       const discovery = url();

@@ -126,12 +126,15 @@ describe.skipIf(!PG_URL)('ltijs (LTI 1.3 tool library) behind the launcher', () 
     expect(first.status, await first.clone().text()).toBe(303);
     const callback = await loginThroughIdp(first.headers.get('location')!, user, new CookieJar());
     const toTool = await browser.request(callback.href);
-    expect(toTool.status, await toTool.clone().text()).toBe(303);
-    const toolLogin = new URL(toTool.headers.get('location')!);
-    expect(toolLogin.origin + toolLogin.pathname).toBe(`${ltijsUrl}/login`);
+    // The launcher's self-submitting login form (login_initiation_method "post", the default).
+    const loginPage = await toTool.clone().text();
+    expect(toTool.status, loginPage).toBe(200);
+    const toolLogin = parseForm(loginPage);
+    expect(toolLogin.action).toBe(`${ltijsUrl}/login`);
+    expect(toolLogin.fields).toMatchObject({ iss: world.platform.issuer, client_id: TOOL_CLIENT_ID, target_link_uri: `${ltijsUrl}/` });
 
-    // ltijs's login: sets its signed state cookie and sends the browser to our /auth.
-    const ltijsLogin = await browser.request(toolLogin.href);
+    // ltijs's login, posted cross-site from the launcher's page: sets its signed state cookie and sends the browser to our /auth.
+    const ltijsLogin = await browser.postForm(toolLogin.action, toolLogin.fields, { crossSite: true });
     expect(ltijsLogin.status, await ltijsLogin.clone().text()).toBe(302);
     expect(ltijsLogin.headers.getSetCookie().join('\n')).toMatch(/^state[^=]+=.*SameSite=None/im);
     const authUrl = new URL(ltijsLogin.headers.get('location')!);

@@ -27,6 +27,10 @@ export class FakeTool {
   jwk: Record<string, unknown> = {};
   /** Overrides of the auth request parameters, for rejection tests. */
   authOverrides: Record<string, string | null> = {};
+  /** A login initiation method this tool refuses with 401, as some tool libraries do (LTI Core §4.1 allows both). */
+  refuseLoginMethod: 'GET' | 'POST' | null = null;
+  /** The login initiations received: how, and with which parameters. */
+  logins: Array<{ method: string; params: Record<string, string> }> = [];
 
   async start(): Promise<void> {
     const { publicKey } = await generateKeyPair('RS256');
@@ -45,7 +49,17 @@ export class FakeTool {
       return;
     }
     if (url.pathname === '/login') {
-      const p = url.searchParams;
+      let p = url.searchParams;
+      if (req.method === 'POST') {
+        let body = '';
+        for await (const chunk of req) body += chunk;
+        p = new URLSearchParams(body);
+      }
+      this.logins.push({ method: req.method!, params: Object.fromEntries(p) });
+      if (req.method === this.refuseLoginMethod) {
+        res.writeHead(401, { 'content-type': 'text/plain' }).end(`this tool does not accept login initiation by ${req.method}`);
+        return;
+      }
       if (p.get('iss') !== this.issuer || p.get('client_id') !== this.clientId) {
         res.writeHead(400).end('unknown issuer or client');
         return;
@@ -230,14 +244,46 @@ export async function runLaunch(
   const idpJar = new CookieJar();
   const callbackUrl = await loginThroughIdp(first.headers.get('location')!, options.user ?? 'ada', idpJar);
   const callback = await browser.request(callbackUrl.href);
-  if (callback.status !== 303) return { browser, stage: 'callback' as const, response: callback };
-  const toolLogin = new URL(callback.headers.get('location')!);
+  const toolLogin = await toolLoginOf(callback);
+  if (!toolLogin) return { browser, stage: 'callback' as const, response: callback };
   return { browser, stage: 'tool_login' as const, response: callback, toolLogin };
+}
+
+/** Tool logins the launcher sent as an auto-submitting form (login_initiation_method "post"). */
+const postedLogins = new WeakSet<URL>();
+
+/**
+ * The tool login a launcher answer sends the browser to — a 303 redirect (`get`) or an
+ * auto-submitting form (`post`, the default) — as one URL with the parameters in its query, so
+ * tests read them the same way either way; openToolLogin sends it as the launcher asked.
+ */
+export async function toolLoginOf(response: Response): Promise<URL | null> {
+  if (response.status === 303) return new URL(response.headers.get('location')!);
+  if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith('text/html')) return null;
+  const html = await response.clone().text();
+  if (!html.includes('name="login_hint"')) return null;
+  const form = parseForm(html);
+  const url = new URL(form.action);
+  for (const [name, value] of Object.entries(form.fields)) url.searchParams.set(name, value);
+  postedLogins.add(url);
+  return url;
+}
+
+/** The browser arriving at the tool's login: a form POST or a GET, as the launcher sent it. */
+export function openToolLogin(toolLogin: URL): Promise<Response> {
+  if (!postedLogins.has(toolLogin)) return fetch(toolLogin, { redirect: 'manual' });
+  const action = new URL(toolLogin);
+  const body = new URLSearchParams();
+  for (const [name, value] of toolLogin.searchParams) {
+    body.set(name, value);
+    action.searchParams.delete(name);
+  }
+  return fetch(action, { method: 'POST', body, redirect: 'manual' });
 }
 
 /** Completes a launch from the tool's login redirect: tool → /auth → form post to the tool. */
 export async function finishLaunch(browser: Browser, toolLogin: URL) {
-  const toToolLogin = await fetch(toolLogin, { redirect: 'manual' });
+  const toToolLogin = await openToolLogin(toolLogin);
   const authUrl = toToolLogin.headers.get('location')!;
   const auth = await browser.request(authUrl);
   const html = await auth.text();

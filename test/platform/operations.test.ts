@@ -26,9 +26,15 @@ describe('launcher operations', () => {
   it('answers /healthz, /readyz and /metrics with launch counters', async () => {
     expect(await (await fetch(`${world.launcher.url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect(await (await fetch(`${world.launcher.url}/readyz`)).json()).toEqual({ status: 'ready' });
-    await fetch(`${world.platform.base_url}/launch/nope`);
+    // A launch of the known tool that fails is a launch; one of an unknown tool is only a refused request.
+    const malformed = new URL(world.toolRecord.launch_url);
+    malformed.searchParams.set('context', 'not.a.jwt');
+    expect((await fetch(malformed)).status).toBe(400);
+    expect((await fetch(`${world.platform.base_url}/launch/nope`)).status).toBe(404);
     const metrics = await (await fetch(`${world.launcher.url}/metrics`)).text();
-    expect(metrics).toMatch(/lti_launches_total\{role="platform",outcome="failure",code="tool_unknown"\} \d+/);
+    expect(metrics).toMatch(/lti_launches_total\{role="platform",outcome="failure",code="context_malformed"\} [1-9]/);
+    expect(metrics).toMatch(/lti_refused_requests_total\{role="platform",code="tool_unknown"\} [1-9]/);
+    expect(metrics).not.toMatch(/lti_launches_total\{[^}]*code="tool_unknown"\}/);
     expect(metrics).toContain('lti_step_duration_seconds_bucket');
   });
 
@@ -126,7 +132,7 @@ describe('plain http in admin-supplied URLs', () => {
     expect(res.status).toBe(422);
     const { fields } = (await res.json()) as { fields: Record<string, string> };
     for (const field of ['open_id_connect_initiation_url', 'target_link_uri', 'public_key_url', 'redirect_uris']) {
-      expect(fields[field], field).toBe('must use https');
+      expect(fields[field], field).toBe('must use https (plain http is allowed only for loopback hosts such as localhost; set ALLOW_INSECURE_IDP=true to allow it elsewhere)');
     }
   });
 

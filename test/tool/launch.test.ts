@@ -1,6 +1,8 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
+import { hashSecret } from '../../src/tool/apiKeys.ts';
+import { LoginStates } from '../../src/tool/loginStates.ts';
 import { DIALECTS } from '../support/db.ts';
 import { Browser, readForm } from './support/browser.ts';
 import { createApp, launch, useGateway } from './support/gatewaySetup.ts';
@@ -100,6 +102,34 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
     ]));
     const metrics = await (await fetch(`${world.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/lti_launches_total\{role="tool",outcome="success",code=""\} [1-9]/);
+  });
+
+  it('keeps only hashes of the login state and nonce in the database, and the launch still completes', async () => {
+    const { db } = world.gateway.services;
+    let state = '';
+    let nonce = '';
+    const run = await launch(new Browser(), world.lms, world.gateway, {
+      targetLinkUri: world.apps.chatbot.launch_url,
+      beforeAuth: async (auth) => {
+        state = auth.searchParams.get('state')!;
+        nonce = auth.searchParams.get('nonce')!;
+        // Neither secret is in any row, in any column.
+        expect(await db.selectFrom('login_states').select('state').where('state', '=', state).execute()).toEqual([]);
+        expect(await db.selectFrom('login_states').select('state').where('nonce', '=', nonce).execute()).toEqual([]);
+        const rows = await db.selectFrom('login_states').selectAll().where('state', '=', hashSecret(state)).execute();
+        expect(rows).toHaveLength(1);
+        expect(rows[0].nonce).toBe(hashSecret(nonce));
+        expect(JSON.stringify(rows[0])).not.toContain(state);
+        expect(JSON.stringify(rows[0])).not.toContain(nonce);
+        // Looked up by the clear state the launch brings back, found by its hash.
+        expect(await new LoginStates(db).find(state)).toMatchObject({ state: hashSecret(state), used_at: null });
+        expect(await new LoginStates(db).find(hashSecret(state))).toBeNull();
+      },
+    });
+    expect(run.launch!.status, run.launchBody).toBe(303);
+    expect(run.launch!.headers.get('location')).toContain('launch_code=');
+    const used = await db.selectFrom('login_states').selectAll().where('state', '=', hashSecret(state)).executeTakeFirstOrThrow();
+    expect(used.used_at).not.toBeNull();
   });
 
   it('maps roles to the app’s permissions: a teaching assistant, a learner, an institution admin who is a learner', async () => {

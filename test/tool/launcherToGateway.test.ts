@@ -6,7 +6,7 @@ import { platformRoutes } from '../../src/platform/routes.ts';
 import { CookieJar } from '../idp/cookieJar.ts';
 import { loginThroughIdp } from '../idp/login.ts';
 import { Portal } from '../platform/harness.ts';
-import { Browser } from '../support/browser.ts';
+import { Browser, parseForm } from '../support/browser.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl } from '../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { readForm } from './support/browser.ts';
@@ -79,11 +79,13 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
     expect(first.status).toBe(303);
     const callbackUrl = await loginThroughIdp(first.headers.get('location')!, 'ada', new CookieJar());
     const callback = await browser.request(callbackUrl.href);
-    expect(callback.status).toBe(303);
-    const gatewayLogin = callback.headers.get('location')!;
-    expect(gatewayLogin.startsWith(`${world.gateway.url}/lti/login?`)).toBe(true);
+    // The tool's login initiation method is the default: an auto-submitting form posted to the gateway.
+    expect(callback.status).toBe(200);
+    const initiation = parseForm(await callback.text());
+    expect(initiation.action).toBe(`${world.gateway.url}/lti/login`);
+    expect(initiation.fields).toMatchObject({ target_link_uri: world.apps.chatbot.launch_url, client_id: 'gateway-client', lti_deployment_id: tool.deployment_id });
 
-    const login = await browser.request(gatewayLogin);
+    const login = await browser.postForm(initiation.action, initiation.fields, { crossSite: true });
     expect(login.status).toBe(302);
     const auth = await browser.request(login.headers.get('location')!);
     const autoPost = await auth.text();

@@ -46,6 +46,8 @@ describe.each(DIALECTS)('binding the launch to the browser: cookie, platform sto
     const form = readForm(getPage);
     expect(form.action).toBe('/lti/launch/chatbot');
     expect(form.fields.id_token).toBeTruthy();
+    // The clear state sent at login, not the hash the gateway keeps in login_states.
+    expect(form.fields.state).toBe(new URL(put.next).searchParams.get('state'));
 
     // What the script does once the platform answers lti.get_data with the stored value.
     const done = await browser.post(`${world.gateway.url}${form.action}`, { ...form.fields, lti_storage_binding: put.value });

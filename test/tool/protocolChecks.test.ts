@@ -6,10 +6,11 @@ import {
 } from '../../src/lti/idTokenChecks.ts';
 import { authRequestUrl, gatewayLaunchTarget, readLoginRequest } from '../../src/lti/loginInitiation.ts';
 import { summarizeLaunch } from '../../src/lti/launchSummary.ts';
+import { hashSecret } from '../../src/tool/apiKeys.ts';
 import { DEFAULT_PERMISSIONS, permissionsFor } from '../../src/tool/permissions.ts';
 
 const expected: IdTokenExpectations = {
-  issuer: 'https://lms.example', clientId: 'c1', deploymentIds: ['d1'], nonce: 'n1', nowSeconds: 1_700_000_000, clockSkewSeconds: 10,
+  issuer: 'https://lms.example', clientId: 'c1', deploymentIds: ['d1'], nonceHash: hashSecret('n1'), nowSeconds: 1_700_000_000, clockSkewSeconds: 10,
 };
 const code = (fn: () => void) => {
   try {
@@ -69,6 +70,9 @@ describe('id_token checks (Security Framework §5.1.3)', () => {
   it('wants the nonce sent at login', () => {
     expect(code(() => checkNonce({ nonce: 'n1' }, expected))).toBe('passed');
     expect(code(() => checkNonce({ nonce: 'n2' }, expected))).toBe('nonce_mismatch');
+    // Only the hash is kept: the stored value itself is not the nonce, nor is a malformed hash.
+    expect(code(() => checkNonce({ nonce: hashSecret('n1') }, expected))).toBe('nonce_mismatch');
+    expect(code(() => checkNonce({ nonce: 'n1' }, { ...expected, nonceHash: 'zz' }))).toBe('nonce_mismatch');
     expect(code(() => checkNonce({}, expected))).toBe('nonce_missing');
   });
 

@@ -2,6 +2,7 @@ import { generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { useNonce } from '../../src/store/nonces.ts';
+import { hashSecret } from '../../src/tool/apiKeys.ts';
 import { DIALECTS } from '../support/db.ts';
 import { Browser } from './support/browser.ts';
 import { FakeLms, type TokenTweaks } from './support/fakeLms.ts';
@@ -9,35 +10,56 @@ import { launch, registerLms, useGateway } from './support/gatewaySetup.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 
-describe.each(DIALECTS)('every rejection has its status, code and launch-log entry (%s)', (dialect) => {
+describe.each(DIALECTS)('every rejection has its status, code and launch-log entry, or its refused-request count (%s)', (dialect) => {
   const world = useGateway({ dialect, apps: { chatbot: { slug: 'chatbot' }, other: { name: 'Other', slug: 'other' } } });
 
   const failures = async (code: string) =>
     (await world.gateway.admin('GET', `/launches?failure_code=${code}&limit=1000`)).body.launches.length as number;
 
-  /** Runs an attempt and checks the answer's status and code, and that the launch log recorded one more failure with that code. */
-  async function expectRejection(code: string, status: number, attempt: () => Promise<Response>): Promise<string> {
+  /** How many requests the gateway refused with this code without writing them (lti_refused_requests_total). */
+  const refusedCount = async (code: string) => {
+    const metrics = await (await fetch(`${world.gateway.url}/metrics`)).text();
+    const line = new RegExp(`^lti_refused_requests_total\\{role="tool",code="${code}"\\} (\\d+)$`, 'm').exec(metrics);
+    return line ? Number(line[1]) : 0;
+  };
+
+  /**
+   * Runs an attempt and checks the answer's status and code, and that the launch log recorded one
+   * more failure with that code — or, for a request tied to no known registration (anyone can send
+   * those; `logged: false`), that the launch log is unchanged and the refused-request counter counted it.
+   */
+  async function expectRejection(code: string, status: number, attempt: () => Promise<Response>, options: { logged?: boolean } = {}): Promise<string> {
     const before = await failures(code);
+    const refusedBefore = await refusedCount(code);
     const response = await attempt();
     const body = await response.text();
     expect(response.status, body.slice(0, 500)).toBe(status);
     expect(body).toContain(code);
-    expect(await failures(code)).toBe(before + 1);
+    if (options.logged === false) {
+      expect(await failures(code), `no launch log entry for ${code}`).toBe(before);
+      expect(await refusedCount(code), `refused-request count of ${code}`).toBe(refusedBefore + 1);
+    } else {
+      expect(await failures(code)).toBe(before + 1);
+      expect(await refusedCount(code)).toBe(refusedBefore);
+    }
     return body;
   }
+
+  const UNLOGGED = { logged: false } as const;
 
   describe('login initiation', () => {
     const login = (params: Record<string, string>) => new Browser().get(`${world.gateway.url}/lti/login?${new URLSearchParams({
       iss: world.lms.issuer, login_hint: 'h', target_link_uri: world.apps.chatbot.launch_url, client_id: world.lms.clientId, ...params,
     })}`);
 
+    // Read before a registration is found: tied to none, so counted, not written.
     it.each(['iss', 'login_hint', 'target_link_uri'])('refuses a login without %s (400 login_param_missing)', async (name) => {
-      await expectRejection('login_param_missing', 400, () => login({ [name]: '' }));
+      await expectRejection('login_param_missing', 400, () => login({ [name]: '' }), UNLOGGED);
     });
 
-    it('refuses an unknown issuer and an unknown client id (400 registration_unknown)', async () => {
-      await expectRejection('registration_unknown', 400, () => login({ iss: 'https://unknown.example' }));
-      await expectRejection('registration_unknown', 400, () => login({ client_id: 'someone-else' }));
+    it('refuses an unknown issuer and an unknown client id (404 registration_unknown, not written)', async () => {
+      await expectRejection('registration_unknown', 404, () => login({ iss: 'https://unknown.example' }), UNLOGGED);
+      await expectRejection('registration_unknown', 404, () => login({ client_id: 'someone-else' }), UNLOGGED);
     });
 
     it('asks for the client id when an issuer has several registrations (400 client_id_required)', async () => {
@@ -46,7 +68,8 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
         authorization_endpoint: world.lms.authorizationEndpoint, jwks_url: world.lms.jwksUrl,
       });
       expect(second.status).toBe(201);
-      await expectRejection('client_id_required', 400, () => login({ client_id: '' }));
+      // Several registrations match, so the request is tied to none of them: counted, not written.
+      await expectRejection('client_id_required', 400, () => login({ client_id: '' }), UNLOGGED);
       expect((await world.gateway.admin('DELETE', `/registrations/${second.body.id}`)).status).toBe(204);
       expect((await login({ client_id: '' })).status).toBe(302);
     });
@@ -57,8 +80,8 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
       }
     });
 
-    it('refuses a launch URL of an app that does not exist (404 app_unknown)', async () => {
-      await expectRejection('app_unknown', 404, () => login({ target_link_uri: `${world.gateway.url}/lti/launch/nope` }));
+    it('refuses a launch URL of an app that does not exist (404 app_unknown, not written)', async () => {
+      await expectRejection('app_unknown', 404, () => login({ target_link_uri: `${world.gateway.url}/lti/launch/nope` }), UNLOGGED);
     });
 
     it('refuses a deployment the registration does not allow (403 deployment_unknown)', async () => {
@@ -70,14 +93,15 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
     const launchWith = (tweaks: TokenTweaks, target = () => world.apps.chatbot.launch_url) => async () =>
       (await launch(new Browser(), world.lms, world.gateway, { targetLinkUri: target(), tweaks })).launch!;
 
+    // Without a state this gateway issued, a launch is tied to no registration: counted, not written.
     it('refuses a form without id_token or state, and a platform error (400)', async () => {
-      await expectRejection('id_token_missing', 400, () => new Browser().post(world.apps.chatbot.launch_url, { state: 'x' }));
-      await expectRejection('state_missing', 400, () => new Browser().post(world.apps.chatbot.launch_url, { id_token: 'x' }));
-      await expectRejection('platform_error', 400, () => new Browser().post(world.apps.chatbot.launch_url, { error: 'login_required', error_description: 'Not signed in' }));
+      await expectRejection('id_token_missing', 400, () => new Browser().post(world.apps.chatbot.launch_url, { state: 'x' }), UNLOGGED);
+      await expectRejection('state_missing', 400, () => new Browser().post(world.apps.chatbot.launch_url, { id_token: 'x' }), UNLOGGED);
+      await expectRejection('platform_error', 400, () => new Browser().post(world.apps.chatbot.launch_url, { error: 'login_required', error_description: 'Not signed in' }), UNLOGGED);
     });
 
-    it('refuses a state it never issued (401 state_unknown)', async () => {
-      await expectRejection('state_unknown', 401, launchWith({ state: 'forged-state' }));
+    it('refuses a state it never issued (401 state_unknown, not written)', async () => {
+      await expectRejection('state_unknown', 401, launchWith({ state: 'forged-state' }), UNLOGGED);
     });
 
     it('refuses a replayed launch: the state is single-use (401 state_used)', async () => {
@@ -94,7 +118,7 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
       await expectRejection('state_expired', 401, async () => (await launch(new Browser(), world.lms, world.gateway, {
         targetLinkUri: world.apps.chatbot.launch_url,
         beforeAuth: async (auth) => {
-          await world.gateway.services.db.updateTable('login_states').set({ expires_at: Date.now() - 1 }).where('state', '=', auth.searchParams.get('state')!).execute();
+          await world.gateway.services.db.updateTable('login_states').set({ expires_at: Date.now() - 1 }).where('state', '=', hashSecret(auth.searchParams.get('state')!)).execute();
         },
       })).launch!);
     });
@@ -122,7 +146,7 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
             // Started 3 minutes ago: still inside the login TTL, past the unbound window.
             const ttl = world.gateway.services.config.loginStateTtlSeconds * 1000;
             await world.gateway.services.db.updateTable('login_states').set({ expires_at: Date.now() + ttl - 180_000 })
-              .where('state', '=', auth.searchParams.get('state')!).execute();
+              .where('state', '=', hashSecret(auth.searchParams.get('state')!)).execute();
           },
         })).launch!;
       });
@@ -217,10 +241,11 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
     const redeem = (code: string, key: string | null) =>
       fetch(`${world.gateway.url}/api/v1/launches/${code}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
-    it('refuses a missing or wrong API key (401 api_key_invalid) without burning the code', async () => {
+    // Without a valid API key the request names no app: counted, not written.
+    it('refuses a missing or wrong API key (401 api_key_invalid, not written) without burning the code', async () => {
       const code = await codeOf();
-      await expectRejection('api_key_invalid', 401, () => redeem(code, null));
-      await expectRejection('api_key_invalid', 401, () => redeem(code, 'lgw_not-a-real-key'));
+      await expectRejection('api_key_invalid', 401, () => redeem(code, null), UNLOGGED);
+      await expectRejection('api_key_invalid', 401, () => redeem(code, 'lgw_not-a-real-key'), UNLOGGED);
       expect((await redeem(code, world.apps.chatbot.api_key)).status).toBe(200);
     });
 
@@ -246,7 +271,7 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
       const regenerated = await world.gateway.admin('POST', `/apps/${world.apps.chatbot.id}/api-key`);
       expect(regenerated.status).toBe(200);
       expect(regenerated.body.api_key).not.toBe(world.apps.chatbot.api_key);
-      await expectRejection('api_key_invalid', 401, () => redeem(code, world.apps.chatbot.api_key));
+      await expectRejection('api_key_invalid', 401, () => redeem(code, world.apps.chatbot.api_key), UNLOGGED);
       expect((await redeem(code, regenerated.body.api_key)).status).toBe(200);
       world.apps.chatbot.api_key = regenerated.body.api_key;
     });

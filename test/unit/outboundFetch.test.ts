@@ -111,7 +111,7 @@ describe('outbound fetch', () => {
 });
 
 describe('policy fetch', () => {
-  const strict = policyFetch(false, 2000);
+  const strict = policyFetch({ allowPrivate: false, allowInsecure: false }, 2000);
 
   it('refuses private and loopback targets without connecting, and connects to them when allowed', async () => {
     const before = seen.length;
@@ -124,7 +124,7 @@ describe('policy fetch', () => {
     expect(dotted instanceof UrlPolicyError || (dotted as { cause?: { code?: string } }).cause?.code === 'ENOTFOUND', String(dotted)).toBe(true);
     if (dotted instanceof UrlPolicyError) expect(dotted.message).toContain(`http://localhost.:${port}/json points to a private or loopback address`);
     expect(seen.length).toBe(before);
-    expect((await policyFetch(true)(`${base}/json`)).status).toBe(200);
+    expect((await policyFetch({ allowPrivate: true, allowInsecure: false })(`${base}/json`)).status).toBe(200);
   });
 
   it('refuses other schemes and credentials', async () => {

@@ -88,6 +88,8 @@ describe('the step recorder shared by the launcher and the gateway', () => {
     const { services, request, writes, log, metrics } = setup();
     const flow = new StepRecorder(services, request, 'platform');
     flow.resume('launch-1');
+    flow.platformId = 'platform-1';
+    flow.toolId = 'tool-1';
     flow.toolName = 'Quiz';
     const refusal = new LtiError('nonce_replayed', 401, 'Used already.', 'seen at 12:00');
     await flow.step('a', () => {});
@@ -107,6 +109,7 @@ describe('the step recorder shared by the launcher and the gateway', () => {
   it('turns a lost database into a 503 database_unavailable', async () => {
     const { services, request, log, metrics } = setup();
     const flow = new StepRecorder(services, request, 'tool');
+    flow.platformId = 'registration-1';
     const thrown = (await flow.step('a', () => { throw databaseLost(); }).catch((err: unknown) => err)) as LtiError;
     expect(thrown).toBeInstanceOf(LtiError);
     expect([thrown.status, thrown.code]).toEqual([503, 'database_unavailable']);
@@ -122,6 +125,8 @@ describe('the step recorder shared by the launcher and the gateway', () => {
       const { services, request, log, writes } = setup();
       const bug = new TypeError('x is undefined');
       const flow = new StepRecorder(services, request, role);
+      flow.platformId = 'platform-or-registration-1';
+      flow.toolId = 'tool-1';
       const thrown = (await flow.step('a', () => { throw bug; }).catch((err: unknown) => err)) as LtiError;
       expect([thrown.status, thrown.code, thrown.message]).toEqual([500, 'internal_error', message]);
       expect(log.error).toHaveBeenCalledWith({ err: bug, step: 'a' }, 'launch step failed unexpectedly');
@@ -135,9 +140,34 @@ describe('the step recorder shared by the launcher and the gateway', () => {
     const { services, request, log } = setup({ broken: true });
     const flow = new StepRecorder(services, request, 'platform');
     flow.resume('launch-1');
+    flow.platformId = 'platform-1';
+    flow.toolId = 'tool-1';
     const refusal = new LtiError('state_unknown', 401, 'Unknown state.');
     await expect(flow.step('a', () => { throw refusal; })).rejects.toBe(refusal);
     expect(log.error).toHaveBeenCalledWith(expect.anything(), 'could not write the launch log');
+  });
+
+  it('writes nothing for a request that names no known platform and tool, or something unknown: it counts it', async () => {
+    const cases: Array<[role: 'platform' | 'tool', ids: { platformId?: string; toolId?: string }, code: string]> = [
+      ['platform', {}, 'platform_unknown'],
+      ['platform', { platformId: 'p1' }, 'tool_unknown'],
+      ['platform', { platformId: 'p1' }, 'state_unknown'],
+      ['platform', { platformId: 'p1', toolId: 't1' }, 'auth_client_unknown'],
+      ['tool', {}, 'state_unknown'],
+      ['tool', { platformId: 'reg-1' }, 'app_unknown'],
+    ];
+    for (const [role, ids, code] of cases) {
+      const { services, request, writes, metrics } = setup();
+      const flow = new StepRecorder(services, request, role);
+      await flow.start('received');
+      Object.assign(flow, ids);
+      const refusal = new LtiError(code, 404, 'Not here.');
+      await expect(flow.step('a', () => { throw refusal; })).rejects.toBe(refusal);
+      expect(writes, `${role} ${code}`).toHaveLength(0);
+      expect(await launchCounts(metrics), `${role} ${code}`).toEqual({});
+      const { values } = await metrics.refused.get();
+      expect(values.map((v) => [v.labels, v.value])).toEqual([[{ role, code }, 1]]);
+    }
   });
 });
 
@@ -172,19 +202,23 @@ describe('the gateway’s step list, run on the shared recorder', () => {
     const later = vi.fn();
     const steps: Array<Step<FlowContext>> = [
       { name: 'one', run() {} },
-      { name: 'two', run(c) { c.app = { id: 'app-1', name: 'Quiz' } as FlowContext['app']; throw new LtiError('app_unknown', 404, 'No app.'); } },
+      { name: 'two', run(c) {
+        c.registration = { id: 'reg-1', name: 'Moodle' } as FlowContext['registration'];
+        c.app = { id: 'app-1', name: 'Quiz' } as FlowContext['app'];
+        throw new LtiError('app_forbidden', 403, 'No app.');
+      } },
       { name: 'three', run: later },
     ];
     const thrown = (await runFlow(ctx, steps).catch((err: unknown) => err)) as LtiError;
     expect(later).not.toHaveBeenCalled();
-    expect([thrown.status, thrown.code]).toEqual([404, 'app_unknown']);
-    expect(thrown.context).toEqual({ tool: 'Quiz', platform: null });
+    expect([thrown.status, thrown.code]).toEqual([403, 'app_forbidden']);
+    expect(thrown.context).toEqual({ tool: 'Quiz', platform: 'Moodle' });
     expect(writes).toHaveLength(1);
     const [, step, result] = writes[0].args as [string, string, Record<string, unknown>];
     expect(step).toBe('two');
-    expect(result).toMatchObject({ failed: { code: 'app_unknown', message: 'No app.' }, toolId: 'app-1' });
+    expect(result).toMatchObject({ failed: { code: 'app_forbidden', message: 'No app.' }, toolId: 'app-1', platformId: 'reg-1' });
     expect((result.passed as Array<{ step: string }>).map((p) => p.step)).toEqual(['one']);
     expect(await stepCounts(metrics)).toEqual({ 'tool/one': 1, 'tool/two': 1 });
-    expect(await launchCounts(metrics)).toEqual({ 'tool/failure/app_unknown': 1 });
+    expect(await launchCounts(metrics)).toEqual({ 'tool/failure/app_forbidden': 1 });
   });
 });

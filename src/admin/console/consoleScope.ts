@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
 import { html } from '../../http/html.ts';
 import { LtiError } from '../../lti/errors.ts';
-import { AdminAuth } from '../auth.ts';
+import { adminAuthFor } from '../auth.ts';
 import { CsrfGuard } from './csrf.ts';
 import { consolePage, type ConsoleShell, type PageContent } from './layout.ts';
 
@@ -20,7 +20,7 @@ export interface Console {
  * state-changing request, no caching, and errors rendered as console pages.
  */
 export function setupConsole(app: FastifyInstance, config: Config, shell: ConsoleShell): Console {
-  const auth = new AdminAuth(config);
+  const auth = adminAuthFor(config);
   const csrf = new CsrfGuard(config);
   app.addHook('preHandler', auth.check);
   app.addHook('preHandler', async (request) => {

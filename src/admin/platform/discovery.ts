@@ -1,6 +1,6 @@
 import type { Services } from '../../http/services.ts';
 import { html, type SafeHtml } from '../../http/html.ts';
-import { UrlPolicyError, assertPublicUrl } from '../../http/urlPolicy.ts';
+import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../../http/urlPolicy.ts';
 import { describeIdpError, discoverIdp } from '../../platform/idp.ts';
 
 export type DiscoveryResult =
@@ -11,7 +11,7 @@ export type DiscoveryResult =
 export async function checkDiscovery(services: Services, url: string, clientId: string): Promise<DiscoveryResult> {
   if (url.trim() === '') return { url, ok: false, reason: 'No discovery URL given.' };
   try {
-    await assertPublicUrl(url, services.config.allowPrivateUrls);
+    await assertPublicUrl(url, urlPolicyOf(services.config));
     const metadata = await discoverIdp(services, url, clientId || 'discovery-check');
     return { url, ok: true, metadata: metadata as Record<string, unknown> };
   } catch (err) {

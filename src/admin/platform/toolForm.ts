@@ -1,10 +1,10 @@
 import { html, type SafeHtml } from '../../http/html.ts';
 import type { ToolTable } from '../../store/schema.ts';
-import { checkbox, csrfInput, errorSummary, lines, textArea, textField, type FormState } from '../console/form.ts';
+import { checkbox, csrfInput, errorSummary, lines, selectField, textArea, textField, type FormState } from '../console/form.ts';
 import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from '../console/keyInput.ts';
 
 export const TOOL_FIELDS = [
-  'name', 'description', 'icon_url', 'client_id', 'deployment_id', 'open_id_connect_initiation_url', 'target_link_uri',
+  'name', 'description', 'icon_url', 'client_id', 'deployment_id', 'open_id_connect_initiation_url', 'login_initiation_method', 'target_link_uri',
   'redirect_uris', 'key', 'custom', 'share_name', 'share_email', 'share_picture',
 ] as const;
 
@@ -12,11 +12,11 @@ export const TOOL_KEY_NAMES: KeyFieldNames = { pem: 'public_key', jwk: 'public_j
 
 const LABELS: Record<string, string> = {
   name: 'Name', description: 'Description', icon_url: 'Icon URL', client_id: 'Client id', deployment_id: 'Deployment id',
-  open_id_connect_initiation_url: 'Login initiation URL', target_link_uri: 'Target link URI', redirect_uris: 'Other redirect URIs',
+  open_id_connect_initiation_url: 'Login initiation URL', login_initiation_method: 'Login initiation method', target_link_uri: 'Target link URI', redirect_uris: 'Other redirect URIs',
   key: 'Tool public key', custom: 'Custom parameters',
 };
 
-export const NEW_TOOL_VALUES = { share_name: 'on', share_email: 'on', share_picture: 'on' };
+export const NEW_TOOL_VALUES = { login_initiation_method: 'post', share_name: 'on', share_email: 'on', share_picture: 'on' };
 
 export function toolValues(row: ToolTable): Record<string, string> {
   return {
@@ -26,6 +26,7 @@ export function toolValues(row: ToolTable): Record<string, string> {
     client_id: row.client_id,
     deployment_id: row.deployment_id,
     open_id_connect_initiation_url: row.open_id_connect_initiation_url,
+    login_initiation_method: row.login_initiation_method,
     target_link_uri: row.target_link_uri,
     redirect_uris: (JSON.parse(row.redirect_uris) as string[]).join('\n'),
     key: keyText({ pem: row.public_key, jwk: row.public_jwk ? JSON.parse(row.public_jwk) : null, url: row.public_key_url }),
@@ -45,6 +46,7 @@ export function toolBody(values: Record<string, string>): Record<string, unknown
     client_id: values.client_id,
     deployment_id: values.deployment_id,
     open_id_connect_initiation_url: values.open_id_connect_initiation_url,
+    login_initiation_method: values.login_initiation_method,
     target_link_uri: values.target_link_uri,
     redirect_uris: lines(values.redirect_uris ?? ''),
     custom: values.custom,
@@ -69,6 +71,9 @@ ${textField(form, 'icon_url', { label: 'Icon URL', type: 'url' })}
 ${textField(form, 'client_id', { label: 'Client id', required: true, hint: 'The client_id this platform gives the tool; the tool\'s owner enters the same value.' })}
 ${textField(form, 'deployment_id', { label: 'Deployment id', hint: 'Leave empty on a new tool to get a generated one.' })}
 ${textField(form, 'open_id_connect_initiation_url', { label: 'Login initiation URL', type: 'url', required: true, hint: 'The tool\'s OIDC login initiation endpoint; launches start there.' })}
+${selectField(form, 'login_initiation_method', { label: 'Login initiation method',
+    hint: 'How the browser is sent to the login initiation URL. Form POST is what Canvas and Moodle do, and some tools accept nothing else; choose GET only if the tool refuses a POST.',
+    choices: [{ value: 'post', label: 'Form POST (as Canvas and Moodle)' }, { value: 'get', label: 'GET redirect' }] })}
 ${textField(form, 'target_link_uri', { label: 'Target link URI', type: 'url', required: true, hint: 'Where the tool wants the launch; also accepted as redirect URI.' })}
 ${textArea(form, 'redirect_uris', { label: 'Other redirect URIs', rows: 3, hint: 'One per line. The id_token is only ever posted to the target link URI or one of these.' })}
 ${textArea(form, 'key', { label: 'Tool public key', rows: 6, required: true, detect: true,
