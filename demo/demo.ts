@@ -8,10 +8,12 @@ import { createServices, startHousekeeping } from '../src/http/runtime.ts';
 import { buildServer } from '../src/http/server.ts';
 import type { Services } from '../src/http/services.ts';
 import { platformRoutes } from '../src/platform/routes.ts';
+import { DEFAULT_PERMISSIONS } from '../src/tool/permissions.ts';
 import { toolFramable, toolRoutes } from '../src/tool/routes.ts';
 import { startChatbot } from '../examples/chatbot/chatbot.ts';
 import { DEMO_USERS, startIdp } from './idp/idp.ts';
 import { resolveLocalhostNames } from './localhostDns.ts';
+import { demoPorts, portInUseMessage, type DemoPorts } from './ports.ts';
 import { startPortal } from './portal/portal.ts';
 
 /**
@@ -22,7 +24,7 @@ import { startPortal } from './portal/portal.ts';
 export interface DemoOptions {
   reset?: boolean;
   dataDir?: string;
-  ports?: Partial<Record<'idp' | 'portal' | 'launcher' | 'gateway' | 'chat', number>>;
+  ports?: Partial<DemoPorts>;
   host?: string;
   logLevel?: string;
   quiet?: boolean;
@@ -48,15 +50,7 @@ interface DemoState {
 
 const SLUG = 'demo';
 const TOOL_CLIENT_ID = 'demo-course-chat';
-
-function portOf(name: string, fallback: number, override?: number): number {
-  if (override !== undefined) return override;
-  const raw = process.env[`DEMO_${name.toUpperCase()}_PORT`];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`DEMO_${name.toUpperCase()}_PORT must be a port number, got "${raw}"`);
-  return port;
-}
+const IDP_CLIENT_ID = 'lti-launcher-demo';
 
 function loadState(file: string): DemoState {
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoState;
@@ -70,6 +64,13 @@ function loadState(file: string): DemoState {
 function saveState(file: string, state: DemoState): void {
   writeFileSync(file, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
 }
+
+/**
+ * The demo school's policy for the chatbot: the gateway's defaults, but a TA is course staff and
+ * may set the assistant's instructions (`configure`). An app's permission map is where a school
+ * says this; the gateway's defaults stay least-privilege (see src/tool/permissions.ts).
+ */
+const CHATBOT_PERMISSIONS = { ...DEFAULT_PERMISSIONS, TeachingAssistant: ['chat', 'configure', 'view_reports'] };
 
 async function admin(base: string, password: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
   const response = await fetch(`${base}/admin/api/v1${path}`, {
@@ -96,13 +97,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   saveState(stateFile, state);
 
   const host = options.host ?? process.env.DEMO_HOST ?? '127.0.0.1';
-  const ports = {
-    idp: portOf('idp', 9390, options.ports?.idp),
-    portal: portOf('portal', 9300, options.ports?.portal),
-    launcher: portOf('launcher', 9393, options.ports?.launcher),
-    gateway: portOf('gateway', 9494, options.ports?.gateway),
-    chat: portOf('chat', 9595, options.ports?.chat),
-  };
+  const ports = demoPorts(options.ports);
   const logLevel = options.logLevel ?? process.env.LOG_LEVEL ?? 'warn';
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
@@ -117,15 +112,21 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const gatewayUrl = `http://tool.localhost:${ports.gateway}`;
     const chatUrl = `http://chat.localhost:${ports.chat}`;
 
+    const portalUrl = `http://portal.localhost:${ports.portal}`;
     const idp = await startIdp({
       port: ports.idp, host, issuer: `http://idp.localhost:${ports.idp}`,
-      clients: [{ client_id: 'lti-launcher-demo', client_secret: state.idpClientSecret, redirect_uris: [`${platformUrl}/callback`] }],
+      // The portal's "Sign in as someone else" ends the IdP session and comes back to the portal.
+      clients: [{
+        client_id: IDP_CLIENT_ID, client_secret: state.idpClientSecret, redirect_uris: [`${platformUrl}/callback`],
+        post_logout_redirect_uris: [`${portalUrl}/`],
+      }],
     });
     closers.push(() => idp.close());
 
     const portal = await startPortal({
-      port: ports.portal, host, publicUrl: `http://portal.localhost:${ports.portal}`,
+      port: ports.portal, host, publicUrl: portalUrl,
       toolsUrl: `${platformUrl}/api/v1/tools`, audience: platformUrl, privateJwk: state.portalJwk,
+      signOutUrl: idp.signOutUrl(IDP_CLIENT_ID, `${portalUrl}/`),
     });
     closers.push(() => portal.close());
     if (!state.portalJwk) {
@@ -162,14 +163,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       platform = await admin(launcherUrl, state.adminPassword, '/platforms', {
         body: {
           name: 'Springfield School', slug: SLUG, openid_configuration_url: idp.discoveryUrl,
-          client_id: 'lti-launcher-demo', client_secret: state.idpClientSecret, context_jwks_url: portal.jwksUrl,
+          client_id: IDP_CLIENT_ID, client_secret: state.idpClientSecret, context_jwks_url: portal.jwksUrl,
           role_claim: 'groups', role_map: { teacher: 'Instructor', student: 'Learner', ta: 'TeachingAssistant' },
         },
       });
     } else {
-      // The demo IdP's keys and endpoints are made anew at each start: refresh the discovery.
+      // The demo IdP's keys and endpoints are made anew at each start: refresh the discovery (and
+      // follow the IdP and the portal to other ports, when DEMO_*_PORT moved them).
       platform = await admin(launcherUrl, state.adminPassword, `/platforms/${platform.id}`, {
-        method: 'PATCH', body: { openid_configuration_url: idp.discoveryUrl, client_id: 'lti-launcher-demo', client_secret: state.idpClientSecret },
+        method: 'PATCH',
+        body: { openid_configuration_url: idp.discoveryUrl, client_id: IDP_CLIENT_ID, client_secret: state.idpClientSecret, context_jwks_url: portal.jwksUrl },
       });
     }
 
@@ -186,24 +189,35 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     let app = apps.find((a: any) => a.slug === 'chatbot');
     if (!app) {
       app = await admin(gatewayUrl, state.adminPassword, '/apps', {
-        body: { name: 'Course Chat', slug: 'chatbot', app_url: `${chatUrl}/lti` },
+        body: { name: 'Course Chat', slug: 'chatbot', app_url: `${chatUrl}/lti`, permissions: CHATBOT_PERMISSIONS },
       });
       state.chatbotApiKey = app.api_key;
       saveState(stateFile, state);
-    } else if (!state.chatbotApiKey) {
+    } else if (app.app_url !== `${chatUrl}/lti` || JSON.stringify(app.permissions) !== JSON.stringify(CHATBOT_PERMISSIONS)) {
+      // A data directory from an earlier start: the chatbot may have moved (DEMO_CHAT_PORT), and
+      // older demos did not give TAs `configure` yet.
+      app = { ...app, ...await admin(gatewayUrl, state.adminPassword, `/apps/${app.id}`, {
+        method: 'PATCH', body: { app_url: `${chatUrl}/lti`, permissions: CHATBOT_PERMISSIONS },
+      }) };
+    }
+    if (!state.chatbotApiKey) {
       state.chatbotApiKey = (await admin(gatewayUrl, state.adminPassword, `/apps/${app.id}/api-key`, { method: 'POST' })).api_key;
       saveState(stateFile, state);
     }
 
     const { tools } = await admin(launcherUrl, state.adminPassword, `/platforms/${platform.id}/tools`);
-    if (!tools.some((t: any) => t.client_id === TOOL_CLIENT_ID)) {
+    const chatTool = tools.find((t: any) => t.client_id === TOOL_CLIENT_ID);
+    const chatToolUrls = {
+      open_id_connect_initiation_url: `${gatewayUrl}/lti/login`, target_link_uri: `${gatewayUrl}/lti/launch/chatbot`,
+      public_key_url: `${gatewayUrl}/.well-known/jwks.json`,
+    };
+    if (!chatTool) {
       await admin(launcherUrl, state.adminPassword, `/platforms/${platform.id}/tools`, {
-        body: {
-          name: 'Course Chat', description: 'Ask the course assistant about Finding the Answer.', client_id: TOOL_CLIENT_ID,
-          open_id_connect_initiation_url: `${gatewayUrl}/lti/login`, target_link_uri: app.launch_url ?? `${gatewayUrl}/lti/launch/chatbot`,
-          public_key_url: `${gatewayUrl}/.well-known/jwks.json`,
-        },
+        body: { name: 'Course Chat', description: 'Ask the course assistant about Finding the Answer.', client_id: TOOL_CLIENT_ID, ...chatToolUrls },
       });
+    } else if (Object.entries(chatToolUrls).some(([name, value]) => chatTool[name] !== value)) {
+      // The gateway moved (DEMO_GATEWAY_PORT) since the data directory was made.
+      await admin(launcherUrl, state.adminPassword, `/tools/${chatTool.id}`, { method: 'PATCH', body: chatToolUrls });
     }
 
     const chatbot = await startChatbot({
@@ -234,9 +248,9 @@ export async function runDemo(args: string[]): Promise<number> {
   try {
     demo = await startDemo({ reset });
   } catch (err) {
-    const e = err as { code?: string; message?: string };
+    const e = err as { code?: string; port?: number };
     if (e.code === 'EADDRINUSE') {
-      process.stderr.write(`The demo could not start: ${e.message}. Is another demo running? Set DEMO_<PART>_PORT to use other ports.\n`);
+      process.stderr.write(portInUseMessage(e.port, demoPorts()));
       return 1;
     }
     throw err;
@@ -247,6 +261,7 @@ LTI Launcher demo is running — everything on this machine, data in ${demo.data
 
   Open the school portal:  ${demo.urls.portal}
   and click "Course Chat". Sign in at the demo IdP as one of: ${users}.
+  To try another role, click "Sign in as someone else" on the portal, then "Course Chat" again.
 
   Launcher admin:   ${demo.urls.launcher}/admin   (user ${demo.adminUser}, password ${demo.adminPassword})
   Gateway admin:    ${demo.urls.gateway}/admin    (same login)

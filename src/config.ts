@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 /** Everything the service reads from its environment, validated once at start. */
 export interface Config {
@@ -123,9 +124,11 @@ function fallbackPublicUrl(domain: string | null, port: number, forceSsl: boolea
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  // One message for "not a number" and "out of range": either way the reader needs the range.
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got ${/^-?\d+$/.test(raw) ? raw : JSON.stringify(raw)}`);
+  }
   return value;
 }
 
@@ -164,6 +167,8 @@ function hostname(env: Env, name: string): string | null {
 function databaseUrlOf(env: Env): string | null {
   const raw = env.DATABASE_URL;
   if (raw === undefined || raw === '') return null;
+  // The value is never echoed: it usually holds a password. Whether it parses and connects is
+  // checked at start (src/store/checkConnection.ts), by the driver that will use it.
   if (!/^postgres(ql)?:\/\//.test(raw)) {
     throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL (leave it unset for the embedded SQLite database)');
   }
@@ -195,10 +200,34 @@ function masterKeyOf(env: Env): Buffer | null {
   return key;
 }
 
+/** The names Fastify's trustProxy accepts for well-known ranges. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * true/false, or a comma-separated list of proxy addresses, CIDRs and range names, checked here
+ * because Fastify would otherwise throw a TypeError when the server is built. A hop count is not
+ * offered: Fastify 5 trusts no proxy at all for one, which would silently ignore the setting.
+ */
 function trustProxyOf(env: Env): boolean | string {
   const raw = env.TRUST_PROXY;
   if (raw === undefined || raw === '') return false;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
-  return raw; // a list of addresses/CIDRs, as Fastify's trustProxy accepts
+  const entries = raw.split(',').map((entry) => entry.trim());
+  if (!entries.every((entry) => PROXY_RANGES.includes(entry) || isAddressOrCidr(entry))) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must be true, false or a comma-separated list of IP addresses/CIDRs (or ${PROXY_RANGES.join(', ')}), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return entries.join(',');
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  // Fastify refuses a /0 prefix as well as one longer than the address.
+  return /^\d+$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -31,6 +31,8 @@ export interface IdpClient {
   client_id: string;
   client_secret: string;
   redirect_uris: string[];
+  /** Where "sign out" may send the browser back to (OpenID RP-Initiated Logout), e.g. the demo portal. */
+  post_logout_redirect_uris?: string[];
 }
 
 export interface StartIdpOptions {
@@ -61,6 +63,10 @@ export interface RunningIdp {
   users: DemoUser[];
   /** The `sub` a client sees for a user (differs from the user id with subjectType 'pairwise'). */
   subjectFor(userId: string, clientId: string): string;
+  /** The end-session endpoint: asks "sign out?", ends this browser's IdP session (so the next sign-in shows the user list). */
+  endSessionUrl: string;
+  /** A link that signs the user out and then returns to `returnTo` (one of the client's post_logout_redirect_uris). */
+  signOutUrl(clientId: string, returnTo: string): string;
   /** Registers (or replaces) a client; it can be used immediately. Rejects on invalid metadata. */
   addClient(client: IdpClient): Promise<void>;
   close(): Promise<void>;
@@ -95,6 +101,9 @@ export const DEMO_USERS: DemoUser[] = [
     groups: ['ta'],
   },
 ];
+
+/** oidc-provider's end-session route (RP-Initiated Logout), under the issuer's path. */
+const END_SESSION_PATH = '/session/end';
 
 /** Every grant gets these scopes, so consent never needs a page. */
 const GRANTED_SCOPES = 'openid profile email groups';
@@ -140,6 +149,10 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<RunningId
         send(res, 404, page('Not found', '<p>Nothing here.</p>'));
         return;
       }
+      if (/^\/(?:\?.*)?$/.test(path) && (req.method === 'GET' || req.method === 'HEAD')) {
+        send(res, 200, homePage(basePath));
+        return;
+      }
       const interaction = /^\/interaction\/([\w-]+)(\/login)?\/?(?:\?.*)?$/.exec(path);
       if (interaction) {
         handleInteraction(provider, users, basePath, req, res, interaction[1], interaction[2] ? 'login' : 'page').catch((err: unknown) => {
@@ -161,6 +174,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<RunningId
         client_id: client.client_id,
         client_secret: client.client_secret,
         redirect_uris: [...client.redirect_uris],
+        ...(client.post_logout_redirect_uris && { post_logout_redirect_uris: [...client.post_logout_redirect_uris] }),
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
@@ -181,6 +195,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<RunningId
       issuer,
       url,
       discoveryUrl: `${issuer}/.well-known/openid-configuration`,
+      endSessionUrl: `${issuer}${END_SESSION_PATH}`,
+      signOutUrl: (clientId, returnTo) =>
+        `${issuer}${END_SESSION_PATH}?${new URLSearchParams({ client_id: clientId, post_logout_redirect_uri: returnTo })}`,
       users,
       subjectFor: (userId, clientId) => (variant.subjectType === 'pairwise' ? variant.pairwise(userId, clientId) : userId),
       addClient,
@@ -268,16 +285,17 @@ async function createProvider(issuer: string, basePath: string, store: MemorySto
         enabled: true,
         async logoutSource(ctx: ProviderContext, form: string) {
           ctx.type = 'html';
+          const name = users.find((u) => u.id === ctx.oidc.session?.accountId)?.name;
           ctx.body = page(
             'Sign out',
-            `${form}<p>Sign out of the demo school?</p>
+            `${form}<p>${name ? `You are signed in as <strong>${esc(name)}</strong>. ` : ''}Sign out of the demo school? The next application you open asks who you are, so you can sign in as someone else.</p>
 <button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>
 <button type="submit" form="op.logoutForm">No, stay signed in</button>`,
           );
         },
         async postLogoutSuccessSource(ctx: ProviderContext) {
           ctx.type = 'html';
-          ctx.body = page('Signed out', '<p>You are signed out of the demo school.</p>');
+          ctx.body = page('Signed out', '<p>You are signed out of the demo school. The next application you open asks who you are.</p>');
         },
       },
     },
@@ -378,6 +396,19 @@ async function finish(
   for (const [resource, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes.join(' '));
   const grantId = await grant.save();
   await provider.interactionFinished(req, res, { ...(login && { login: { accountId } }), consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+/**
+ * The IdP's own page: what it is, and the sign-out control. While the IdP session lasts, every
+ * application signs the same user in without a form; signing out here is how to switch users.
+ */
+function homePage(basePath: string): string {
+  return page(
+    'Demo school sign-in service',
+    `<p class="note"><strong>Demo identity provider</strong> for the LTI Launcher demo and tests. Applications send you here to sign in.</p>
+<p>Once you have signed in, every application signs you in as the same person without asking again. To sign in as someone else, sign out first.</p>
+<p><a href="${esc(`${basePath}${END_SESSION_PATH}`)}">Sign out / switch user</a></p>`,
+  );
 }
 
 function loginPage(basePath: string, details: InteractionDetails, users: DemoUser[], error?: string): string {

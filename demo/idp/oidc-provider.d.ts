@@ -39,6 +39,8 @@ declare module 'oidc-provider' {
   export interface ProviderContext {
     type: string;
     body: unknown;
+    /** The request's OIDC state; on the end-session page, `session.accountId` is who is signed in. */
+    oidc: { session?: { accountId?: string } };
   }
 
   export interface InteractionDetails {

@@ -20,6 +20,11 @@ export interface PortalOptions {
   audience: string;
   /** A private JWK to sign with (kept across restarts by the demo); generated when absent. */
   privateJwk?: JWK;
+  /**
+   * The IdP's sign-out link, returning here. The IdP session is what signs the same user in at
+   * every launch; ending it is how to switch users (the launcher keeps no session of its own).
+   */
+  signOutUrl?: string;
 }
 
 export interface RunningPortal {
@@ -88,12 +93,16 @@ export async function startPortal(options: PortalOptions): Promise<RunningPortal
     });
     res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Springfield School — ${escapeHtml(DEMO_COURSE.title)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#fdf6e3;color:#222}header{background:#264653;color:#fff;padding:1rem 2rem}
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#fdf6e3;color:#222}
+header{background:#264653;color:#fff;padding:1rem 2rem;display:flex;flex-wrap:wrap;gap:1rem;justify-content:space-between;align-items:baseline}
+header a.switch{color:#fff;font-weight:600}.hint{color:#555;font-size:.95rem}
 main{max-width:40rem;margin:2rem auto;padding:0 1rem}ul{list-style:none;padding:0}li{background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem;margin:.5rem 0}
 a.tool{font-weight:600;font-size:1.1rem;color:#0b5fff}.problem{color:#b42318}</style></head>
-<body><header><strong>Springfield School</strong> · demo portal (not an LMS)</header>
+<body><header><span><strong>Springfield School</strong> · demo portal (not an LMS)</span>${
+  options.signOutUrl ? `<a class="switch" href="${escapeHtml(options.signOutUrl)}">Sign in as someone else</a>` : ''}</header>
 <main><h1>${escapeHtml(DEMO_COURSE.label)}: ${escapeHtml(DEMO_COURSE.title)}</h1>
 <p>Course tools, launched through the LTI Launcher. You sign in at the school's identity provider when you open one.</p>
+${options.signOutUrl ? `<p class="hint">After you have signed in once, every tool opens as the same person. To try another role, use <strong>Sign in as someone else</strong> (at the top): it signs you out of the identity provider and brings you back here.</p>` : ''}
 ${problem ? `<p class="problem">${escapeHtml(problem)}</p>` : ''}
 <ul>${items || (problem ? '' : '<li>No tools are set up for this portal yet.</li>')}</ul></main></body></html>`);
   };

@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { LaunchRedeemError, redeemLaunch } from './gatewayClient.ts';
-import { chatPage, layout, messagePage } from './pages.ts';
+import { chatPage, courseTitleOf, layout, messagePage, type SavedNotice } from './pages.ts';
 import { demoResponder, type Responder } from './responders.ts';
 import { ChatStore, SESSION_TTL_MS, type Session } from './store.ts';
 
@@ -33,6 +33,16 @@ export interface RunningChatbot {
 }
 
 const SESSION_COOKIE = 'chatbot_session';
+
+/**
+ * The chatbot checks a permission, never a role: which roles have `configure` is the gateway
+ * admin's choice (the app's permission map), so the refusal names the permission, not "staff".
+ */
+const NOT_CONFIGURE = 'Changing the assistant’s instructions needs the configure permission, which your role does not have here. The tool gateway’s admin decides which roles have it.';
+
+function savedNoticeOf(value: unknown): SavedNotice {
+  return value === 'instructions' || value === 'instructions_cleared' ? value : null;
+}
 
 /**
  * The example chatbot: a small web app that knows nothing about LTI. The gateway sends the browser
@@ -75,7 +85,7 @@ export async function startChatbot(options: ChatbotOptions): Promise<RunningChat
   const checkCsrf = (session: Session, body: Record<string, string> | undefined) => body?.csrf === session.csrf;
 
   // Where the gateway sends the browser: `/lti` (or `/`) with `?launch_code=…`.
-  const landing = async (request: FastifyRequest<{ Querystring: { launch_code?: string } }>, reply: FastifyReply) => {
+  const landing = async (request: FastifyRequest<{ Querystring: { launch_code?: string; saved?: string } }>, reply: FastifyReply) => {
     const code = request.query.launch_code;
     if (code) {
       try {
@@ -100,6 +110,7 @@ export async function startChatbot(options: ChatbotOptions): Promise<RunningChat
       instructions: store.instructions(session.courseKey),
       responderLabel: responder.label,
       canConfigure: session.launch.permissions.includes('configure'),
+      saved: savedNoticeOf(request.query.saved),
     }));
   };
   app.get('/', landing);
@@ -113,7 +124,7 @@ export async function startChatbot(options: ChatbotOptions): Promise<RunningChat
       history,
       message,
       userName: launch.user.given_name ?? launch.user.name ?? 'there',
-      courseTitle: launch.context?.title ?? launch.resource_link.title ?? 'this course',
+      courseTitle: courseTitleOf(launch) ?? launch.resource_link.title ?? 'this link',
     });
     store.append(courseKey, launch.user.sub, { role: 'user', content: message });
     store.append(courseKey, launch.user.sub, { role: 'assistant', content: answer });
@@ -134,10 +145,12 @@ export async function startChatbot(options: ChatbotOptions): Promise<RunningChat
     if (!session) return reply;
     if (!checkCsrf(session, request.body)) return html(reply, 403, 'Refused', messagePage('Refused', 'This form has expired; reload the page.'));
     if (!session.launch.permissions.includes('configure')) {
-      return html(reply, 403, 'Not allowed', messagePage('Not allowed', 'Only course staff may change the assistant’s instructions.'));
+      return html(reply, 403, 'Not allowed', messagePage('Not allowed', NOT_CONFIGURE));
     }
-    store.setInstructions(session.courseKey, String(request.body?.instructions ?? '').slice(0, 4000), session.launch.user.sub);
-    return reply.redirect('./', 303);
+    const text = String(request.body?.instructions ?? '').slice(0, 4000);
+    store.setInstructions(session.courseKey, text, session.launch.user.sub);
+    // Post/redirect/get, and the page says the save worked (the form alone would look unchanged).
+    return reply.redirect(`./?saved=${text.trim() ? 'instructions' : 'instructions_cleared'}`, 303);
   });
 
   // JSON API for a richer front end; JSON bodies only, so a cross-site form cannot call it.
@@ -168,7 +181,7 @@ export async function startChatbot(options: ChatbotOptions): Promise<RunningChat
     const session = requireSession(request, reply);
     if (!session) return reply;
     if (!session.launch.permissions.includes('configure')) {
-      return reply.code(403).send({ error: 'forbidden', message: 'Only users with the configure permission may change the instructions.' });
+      return reply.code(403).send({ error: 'forbidden', message: NOT_CONFIGURE });
     }
     store.setInstructions(session.courseKey, request.body.instructions, session.launch.user.sub);
     return { instructions: store.instructions(session.courseKey) };

@@ -1,3 +1,4 @@
+import type { Launch } from './gatewayClient.ts';
 import type { ChatTurn } from './responders.ts';
 import type { Session } from './store.ts';
 
@@ -6,15 +7,36 @@ export function escape(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1b1f24}main{max-width:46rem;margin:1.5rem auto;padding:1.5rem;background:#fff;border:1px solid #d0d7de;border-radius:8px}
+// border-box: a 100%-wide field with padding stays inside the card instead of poking out of it.
+const STYLE = `*,*::before,*::after{box-sizing:border-box}
+body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1b1f24}main{max-width:46rem;margin:1.5rem auto;padding:1.5rem;background:#fff;border:1px solid #d0d7de;border-radius:8px}
 .who{display:flex;gap:1rem;flex-wrap:wrap;color:#57606a;font-size:.9rem}.tag{background:#eef;border-radius:4px;padding:0 .4rem}
 .turn{margin:.5rem 0;padding:.5rem .75rem;border-radius:6px}.user{background:#eef4ff}.assistant{background:#f3f3f3}
-textarea,input[type=text]{width:100%;font:inherit;padding:.4rem}button{font:inherit;padding:.4rem 1rem;margin-top:.4rem}.note{color:#8a5a00;font-size:.85rem}`;
+label{display:block;font-weight:600;margin-top:.75rem}
+textarea,input[type=text]{display:block;width:100%;max-width:100%;font:inherit;padding:.4rem}button{font:inherit;padding:.4rem 1rem;margin-top:.4rem}
+.note{color:#8a5a00;font-size:.85rem}.muted{color:#57606a}
+.saved{background:#dafbe1;border:1px solid #1a7f37;color:#0f5323;border-radius:6px;padding:.5rem .75rem;margin:.75rem 0}`;
 
 export function layout(title: string, body: string, styleNonce: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<title>${escape(title)}</title><style nonce="${styleNonce}">${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
+
+/**
+ * The course of a launch, or null when it came without one (a link outside any course). The
+ * resource link's title is the link's (often the tool's own) name, never a course name.
+ */
+export function courseTitleOf(launch: Launch): string | null {
+  return launch.context ? (launch.context.title ?? launch.context.label ?? launch.context.id) : null;
+}
+
+/** What the page says after a save: the server redirects here with `?saved=…`. */
+export type SavedNotice = 'instructions' | 'instructions_cleared' | null;
+
+const SAVED_TEXT: Record<Exclude<SavedNotice, null>, string> = {
+  instructions: 'Instructions saved. The assistant follows them from the next message on.',
+  instructions_cleared: 'Instructions cleared. The assistant answers without course instructions.',
+};
 
 export function chatPage(input: {
   session: Session;
@@ -22,21 +44,25 @@ export function chatPage(input: {
   instructions: string;
   responderLabel: string;
   canConfigure: boolean;
+  saved?: SavedNotice;
 }): string {
   const { launch, csrf } = input.session;
-  const course = launch.context?.title ?? launch.context?.label ?? launch.resource_link.title ?? 'this course';
+  const course = courseTitleOf(launch);
+  // Without a course, instructions and conversations belong to this one link (see courseKeyOf).
+  const scope = course ?? 'this link';
   const turns = input.conversation
     .map((t) => `<div class="turn ${t.role}"><strong>${t.role === 'user' ? 'You' : 'Assistant'}:</strong> ${escape(t.content)}</div>`)
     .join('');
+  const saved = input.saved && input.canConfigure ? `<p class="saved" role="status">${escape(SAVED_TEXT[input.saved])}</p>` : '';
   const instructions = input.canConfigure
     ? `<form method="post" action="instructions"><input type="hidden" name="csrf" value="${escape(csrf)}">
-<label for="instructions">Assistant instructions for ${escape(course)}</label>
-<textarea id="instructions" name="instructions" rows="3">${escape(input.instructions)}</textarea><button type="submit">Save instructions</button></form>`
+<label for="instructions">Assistant instructions for ${escape(scope)}</label>
+<textarea id="instructions" name="instructions" rows="3">${escape(input.instructions)}</textarea><button type="submit">Save instructions</button></form>${saved}`
     : `<p class="muted">Assistant instructions: ${input.instructions ? escape(input.instructions) : '<em>none set</em>'}</p>`;
   return `<h1>Course assistant</h1>
 <div class="who"><span>Signed in as <strong>${escape(launch.user.name ?? launch.user.sub)}</strong>${launch.user.email ? ` (${escape(launch.user.email)})` : ''}</span>
 <span>Role: ${launch.role_names.map((r) => `<span class="tag">${escape(r)}</span>`).join(' ') || 'none'}</span>
-<span>Course: <strong>${escape(course)}</strong></span>
+<span>Course: ${course ? `<strong>${escape(course)}</strong>` : '<em>none (opened outside a course)</em>'}</span>
 <span>From: ${escape(launch.platform.name)}</span></div>
 <p class="note">Answers come from: ${escape(input.responderLabel)}</p>
 ${instructions}

@@ -87,6 +87,7 @@ export const platformAdminApi: FastifyPluginAsync<{ services: Services }> = asyn
       outcome,
       failureCode: q.failure_code,
       requestId: q.request_id,
+      warned: q.warning === 'true' || undefined,
       before: q.before ? Date.parse(q.before) : undefined,
       limit,
     });
@@ -97,6 +98,7 @@ export const platformAdminApi: FastifyPluginAsync<{ services: Services }> = asyn
       outcome: e.outcome,
       failure_code: e.failureCode,
       failure_message: e.failureMessage,
+      warning: e.warning,
       user_sub: e.userSub,
       request_id: e.requestId,
       steps: e.steps,

@@ -1,10 +1,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../http/html.ts';
 import type { Services } from '../http/services.ts';
-import { ValidationError, notFound } from '../lti/errors.ts';
+import { notFound } from '../lti/errors.ts';
 import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform } from '../platform/platforms.ts';
-import { platformBaseUrl } from '../platform/tenancy.ts';
-import { startTestLaunch } from '../platform/testLaunch.ts';
 import { deleteTool, getTool, listTools, saveTool, toolView } from '../platform/tools.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { consoleAssets } from './console/assets.ts';
@@ -16,10 +14,11 @@ import { keyPages } from './console/keysPage.ts';
 import { noticeOf, type ConsoleShell } from './console/layout.ts';
 import { launchDetailBody, launchFilterOf, launchListBody, type LaunchLogTerms } from './console/launchLogPages.ts';
 import { platformDashboard } from './platform/dashboard.ts';
+import { recentRoleValues, recentRoleValuesHint } from './platform/roleValues.ts';
 import { checkDiscovery, discoveryPanel } from './platform/discovery.ts';
 import { CONTEXT_KEY_NAMES, PLATFORM_FIELDS, platformBody, platformForm, platformValues } from './platform/platformForm.ts';
 import { platformDetailBody, platformListBody, toolDetailBody, toolListBody } from './platform/platformViews.ts';
-import { TEST_LAUNCH_FIELDS, testLaunchForm } from './platform/testLaunchForm.ts';
+import { testLaunchPages } from './platform/testLaunchPages.ts';
 import { NEW_TOOL_VALUES, TOOL_FIELDS, TOOL_KEY_NAMES, toolBody, toolForm, toolValues } from './platform/toolForm.ts';
 
 const SHELL: ConsoleShell = {
@@ -49,7 +48,7 @@ export const platformAdminPages: FastifyPluginAsync<{ services: Services }> = as
     platformPages(pages, services, ui);
     toolPages(pages, services, ui);
     testLaunchPages(pages, services, ui);
-    keyPages(pages, services.keys, ui, () => `${services.config.publicUrl}/.well-known/jwks.json`);
+    keyPages(pages, services.keys, ui, () => `${services.config.publicUrl}/.well-known/jwks.json`, 'tools');
   });
 };
 
@@ -92,7 +91,7 @@ function platformPages(app: FastifyInstance, services: Services, ui: Console) {
     return ui.send(reply, { title: 'Platforms', current: 'platforms', body: platformListBody(withCounts), notice: noticeOf(request.query) });
   });
 
-  const showForm = (request: FastifyRequest, reply: FastifyReply, form: FormState, existing: PlatformTable | null, extra: { discovery?: ReturnType<typeof discoveryPanel>; status?: number } = {}) =>
+  const showForm = async (request: FastifyRequest, reply: FastifyReply, form: FormState, existing: PlatformTable | null, extra: { discovery?: ReturnType<typeof discoveryPanel>; status?: number } = {}) =>
     ui.send(reply, {
       status: extra.status,
       title: existing ? `Edit ${existing.name}` : 'New platform',
@@ -103,6 +102,7 @@ function platformPages(app: FastifyInstance, services: Services, ui: Console) {
         hasSecret: existing?.client_secret_enc != null,
         token: ui.token(request, reply),
         discovery: extra.discovery,
+        seenRoleValues: existing ? recentRoleValuesHint(await recentRoleValues(services, existing.id), existing.role_map) : undefined,
       }),
     });
 
@@ -236,43 +236,3 @@ function toolPages(app: FastifyInstance, services: Services, ui: Console) {
     return reply.redirect(`/admin/platforms/${tool.platform_id}?notice=deleted`, 303);
   });
 }
-
-function testLaunchPages(app: FastifyInstance, services: Services, ui: Console) {
-  const show = async (request: FastifyRequest, reply: FastifyReply, form: FormState, status?: number) => {
-    const terms = await launchTerms(services);
-    const tools = terms.rows.flatMap((r) => r.tools.map((t) => ({ id: t.id, name: t.name, platformName: r.platform.name, initiation: t.open_id_connect_initiation_url })));
-    // The form posts here and is answered with a redirect to the tool: CSP form-action must allow the tools' origins.
-    reply.formAction = [...new Set(tools.map((t) => new URL(t.initiation).origin))];
-    return ui.send(reply, { status, title: 'Test launch', current: 'test', body: testLaunchForm(form, tools, ui.token(request, reply)) });
-  };
-  app.get('/test-launch', (request, reply) => {
-    const tool = (request.query as { tool?: unknown }).tool;
-    return show(request, reply, emptyForm({ tool: typeof tool === 'string' ? tool : '', role: 'Learner', name: 'Test Student' }));
-  });
-  app.post('/test-launch', async (request, reply) => {
-    const values = bodyValues(request.body, TEST_LAUNCH_FIELDS);
-    const hostError = await wrongHost(services, request, values.tool);
-    if (hostError) return show(request, reply, { values, errors: { tool: hostError } }, 422);
-    try {
-      return await startTestLaunch(services, request, reply, { toolId: values.tool, name: values.name, role: values.role, email: values.email });
-    } catch (err) {
-      if (err instanceof ValidationError) return show(request, reply, { values, errors: err.fields }, 422);
-      throw err;
-    }
-  });
-}
-
-/**
- * With subdomain tenancy a platform's /auth is on `<slug>.<DOMAIN>`, and the browser cookie that
- * binds a launch to this browser is per host: the test launch must start on that host.
- */
-async function wrongHost(services: Services, request: FastifyRequest, toolId: string): Promise<string | null> {
-  if (!services.config.domain || !toolId) return null;
-  const tool = await services.db.selectFrom('tools').select('platform_id').where('id', '=', toolId).executeTakeFirst();
-  if (!tool) return null;
-  const platform = await getPlatform(services, tool.platform_id);
-  const base = new URL(platformBaseUrl(services.config, platform.slug));
-  if (base.host === request.host) return null;
-  return `runs on ${base.host}: open ${base.origin}/admin/test-launch there to test it (the launch is bound to the browser on that host)`;
-}
-

@@ -43,7 +43,7 @@ export const toolAdminPages: FastifyPluginAsync<{ gateway: Gateway }> = async (a
     dashboardAndLogPages(pages, gateway, ui);
     registrationPages(pages, gateway, ui);
     appPages(pages, gateway, ui);
-    keyPages(pages, gateway.services.keys, ui, () => `${gateway.services.config.publicUrl}/.well-known/jwks.json`);
+    keyPages(pages, gateway.services.keys, ui, () => `${gateway.services.config.publicUrl}/.well-known/jwks.json`, 'the LMSs that use the gateway\'s key set');
   });
 };
 

@@ -44,6 +44,6 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-we
 /** A small standalone page for people: error pages and the launch form. */
 export function page(title: string, body: SafeHtml, options: { styleNonce?: string } = {}): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<title>${escapeHtml(title)}</title><style${options.styleNonce ? ` nonce="${options.styleNonce}"` : ''}>${STYLE}</style></head>` +
+    `<title>${escapeHtml(title)}</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><style${options.styleNonce ? ` nonce="${options.styleNonce}"` : ''}>${STYLE}</style></head>` +
     `<body><main>${body.__html}</main></body></html>`;
 }

@@ -1,14 +1,16 @@
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 import { KeyRing, type KeyRole } from '../keys/keyring.ts';
 import { resolveMasterKey } from '../keys/masterKey.ts';
 import { SecretBox } from '../keys/secretBox.ts';
 import { deleteExpired } from '../store/cleanup.ts';
-import { createDb } from '../store/db.ts';
 import { ReadCache } from '../store/readCache.ts';
 import { LaunchLog } from '../store/launchLog.ts';
-import { migrateToLatest } from '../store/migrations.ts';
+import { openDatabase } from '../store/openDatabase.ts';
+import { dataDirProblem, isDataDirError } from '../store/storageProblems.ts';
+import { listenProblem } from './listenProblem.ts';
 import { Metrics } from './metrics.ts';
 import { policyFetch, urlPolicyOf } from './urlPolicy.ts';
 import type { Services } from './services.ts';
@@ -19,7 +21,10 @@ export interface RuntimeOptions {
   sqliteFile?: string;
 }
 
-/** Opens the database, runs migrations and makes sure the role's signing keys exist. */
+/**
+ * Opens the database, runs migrations and makes sure the role's signing keys exist. A setting that
+ * makes any of it fail is thrown as a ConfigError naming it, before anything listens.
+ */
 export async function createServices(config: Config, options: RuntimeOptions): Promise<Services> {
   const log =
     options.logger ??
@@ -28,23 +33,55 @@ export async function createServices(config: Config, options: RuntimeOptions): P
       name: options.role === 'platform' ? 'launcher' : 'gateway',
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.client_secret', '*.password'], censor: '[redacted]' },
     });
-  const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: options.sqliteFile });
-  await migrateToLatest(db);
-  const box = new SecretBox(resolveMasterKey(config.secretKey, config.dataDir, (msg) => log.warn(msg)));
-  const keys = new KeyRing(db, box, options.role, config.keyRotationDays);
-  await keys.ensure();
-  if (!config.adminPassword) log.warn('ADMIN_PASSWORD is not set: the admin console and API are disabled.');
-  return {
-    config,
-    db,
-    box,
-    keys,
-    launchLog: new LaunchLog(db),
-    cache: new ReadCache(),
-    metrics: new Metrics(),
-    log,
-    fetch: policyFetch(urlPolicyOf(config)),
-  };
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: options.sqliteFile });
+  try {
+    const box = new SecretBox(masterKeyOf(config, (msg) => log.warn(msg)));
+    const keys = new KeyRing(db, box, options.role, config.keyRotationDays);
+    await keys.ensure();
+    await checkMasterKey(keys, config);
+    return {
+      config,
+      db,
+      box,
+      keys,
+      launchLog: new LaunchLog(db),
+      cache: new ReadCache(),
+      metrics: new Metrics(),
+      log,
+      fetch: policyFetch(urlPolicyOf(config)),
+    };
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    throw err;
+  }
+}
+
+/** The master secret, with a data directory that cannot hold the generated one named as DATA_DIR. */
+function masterKeyOf(config: Config, warn: (msg: string) => void): Buffer {
+  try {
+    return resolveMasterKey(config.secretKey, config.dataDir, warn);
+  } catch (err) {
+    if (isDataDirError(err)) throw dataDirProblem(err, `keep the master secret in ${join(config.dataDir, 'secret.key')}`);
+    throw new ConfigError('DATA_DIR', `${(err as Error).message}: set SECRET_KEY, or restore the file`);
+  }
+}
+
+/**
+ * Signing once at start decrypts the current private key: a master secret other than the one the
+ * stored keys were encrypted with is named now, not as a 500 at the first launch.
+ */
+async function checkMasterKey(keys: KeyRing, config: Config): Promise<void> {
+  try {
+    await keys.sign({});
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_JWE_DECRYPTION_FAILED') throw err;
+    throw new ConfigError(
+      'SECRET_KEY',
+      config.secretKey
+        ? 'does not decrypt the signing keys in the database: set the master secret they were encrypted with'
+        : `is not set, and the master secret in ${join(config.dataDir, 'secret.key')} does not decrypt the signing keys in the database: set SECRET_KEY to the secret they were encrypted with`,
+    );
+  }
 }
 
 /** Background work of a running instance: expired-row cleanup and scheduled key rotation. */
@@ -67,7 +104,14 @@ const SHUTDOWN_DEADLINE_MS = 20_000;
 
 /** Listens, and on SIGTERM/SIGINT turns readiness off, lets in-flight requests finish, then exits. */
 export async function serve(app: FastifyInstance, services: Services, stop: () => void): Promise<void> {
-  await app.listen({ port: services.config.port, host: services.config.host });
+  const { config } = services;
+  // Said by what serves the admin, not by every command that opens the services (keys list).
+  if (!config.adminPassword) services.log.warn('ADMIN_PASSWORD is not set: the admin console and API are disabled.');
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    throw listenProblem(err, config) ?? err;
+  }
   const shutdown = async (signal: string) => {
     services.log.info({ signal }, 'shutting down: readiness off, finishing in-flight requests');
     app.readiness.value = false;

@@ -6,6 +6,7 @@ import { LtiError, databaseUnavailable } from '../lti/errors.ts';
 import { isDatabaseUnavailable } from '../store/db.ts';
 import { ping } from '../store/migrations.ts';
 import { sendError } from './errorPage.ts';
+import { FAVICON_SVG } from './landing.ts';
 import { securityHeaders } from './securityHeaders.ts';
 import type { Services } from './services.ts';
 
@@ -91,6 +92,10 @@ export async function buildServer(services: Services, options: ServerOptions): P
     sendError(request, reply, new LtiError('not_found', 404, 'There is nothing at this address.')),
   );
 
+  // Browsers ask for /favicon.ico on every page; an SVG under both names (pages link the .svg).
+  for (const path of ['/favicon.ico', '/favicon.svg']) {
+    app.get(path, async (_request, reply) => reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG));
+  }
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (!app.readiness.value) return reply.code(503).send({ status: 'shutting_down' });

@@ -22,6 +22,10 @@ export interface StepExtra {
   storage?: string;
   /** The launch ends here, successfully. */
   done?: boolean;
+  /** What the step found, kept with it in the launch log. */
+  info?: Pick<LaunchStep, 'idp_roles'>;
+  /** Marks the launch for an admin's eye (see LaunchEntry.warning). */
+  warning?: string;
 }
 
 /**
@@ -98,7 +102,7 @@ export class StepRecorder {
 
   /** Records a passed step that needs no check of its own, writing this request's steps. */
   async ok(name: string, extra: StepExtra = {}): Promise<void> {
-    await this.write({ step: name, outcome: 'ok', at: Date.now() }, extra);
+    await this.write({ step: name, outcome: 'ok', at: Date.now(), ...extra.info }, extra);
     if (extra.done) this.countSuccess();
   }
 
@@ -125,7 +129,7 @@ export class StepRecorder {
       this.services.metrics.refused.inc({ role: this.role, code: error.code });
       return error;
     }
-    const failed = { code: error.code, message: error.message };
+    const failed = { code: error.code, message: error.message, detail: error.detail };
     try {
       if (this.launchId) {
         await this.write({ step: name, outcome: 'failed', at: Date.now(), ...failed });
@@ -155,7 +159,7 @@ export class StepRecorder {
     if (!this.launchId) return;
     const passed = this.passed;
     this.passed = [];
-    const failed = step.outcome === 'failed' ? { code: step.code!, message: step.message! } : undefined;
+    const failed = step.outcome === 'failed' ? { code: step.code!, message: step.message!, detail: step.detail } : undefined;
     if (this.unsaved) {
       const first = this.unsaved;
       this.unsaved = null;
@@ -170,6 +174,8 @@ export class StepRecorder {
       ...extra,
       requestId: this.request.id,
       failed,
+      info: extra.info,
+      warning: extra.warning,
       passed, toolId: this.toolId ?? undefined, platformId: this.platformId ?? undefined,
     });
   }

@@ -5,7 +5,24 @@
  * values without a mapping are dropped (an unknown group must never become a role).
  */
 export function mapIdpRoles(claims: Record<string, unknown>, roleClaim: string | null, roleMap: Record<string, string[]> | null): string[] {
-  if (!roleClaim || !roleMap) return [];
+  return explainIdpRoles(claims, roleClaim, roleMap).roles;
+}
+
+/** What the IdP sent in the role claim, and what the role map made of it (for the launch log). */
+export interface IdpRoles {
+  /** The claim read; null when the platform names none. */
+  claim: string | null;
+  /** The values found in it, as the IdP sent them (at most 20, each at most 100 characters). */
+  values: string[];
+  /** The LIS role URIs they mapped to; empty when none did. */
+  roles: string[];
+}
+
+const MAX_VALUES = 20;
+const MAX_VALUE_LENGTH = 100;
+
+export function explainIdpRoles(claims: Record<string, unknown>, roleClaim: string | null, roleMap: Record<string, string[]> | null): IdpRoles {
+  if (!roleClaim) return { claim: null, values: [], roles: [] };
   const value = roleClaim.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), claims);
   const values = Array.isArray(value)
     ? value.filter((v): v is string => typeof v === 'string')
@@ -13,8 +30,10 @@ export function mapIdpRoles(claims: Record<string, unknown>, roleClaim: string |
       ? value.split(/[\s,]+/).filter(Boolean)
       : [];
   const roles: string[] = [];
+  // Own keys only: a group called "constructor" or "__proto__" is a value like any other.
   for (const v of values) {
-    for (const role of roleMap[v] ?? []) if (!roles.includes(role)) roles.push(role);
+    const mapped = roleMap && Object.hasOwn(roleMap, v) ? roleMap[v] : [];
+    for (const role of Array.isArray(mapped) ? mapped : []) if (!roles.includes(role)) roles.push(role);
   }
-  return roles;
+  return { claim: roleClaim, values: values.slice(0, MAX_VALUES).map((v) => v.slice(0, MAX_VALUE_LENGTH)), roles };
 }

@@ -5,7 +5,7 @@ import { USER_CLAIM_NAMES, type UserClaims } from '../lti/claims.ts';
 import { verifyContextToken } from '../lti/contextToken.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
-import { mapIdpRoles } from '../lti/roleMapping.ts';
+import { explainIdpRoles } from '../lti/roleMapping.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { browserHash, browserHashesOf, ensureBrowserId } from './browser.ts';
 import { contextKeysOf } from './contextKeys.ts';
@@ -201,11 +201,16 @@ export async function callback(services: Services, request: FastifyRequest, repl
   for (const [k, v] of Object.entries(query)) if (typeof v === 'string') currentUrl.searchParams.set(k, v);
   const claims = await flow.step('idp_token_verified', () => exchangeCode(config, currentUrl, pending, services.config.clockSkewSeconds));
   const user = userOf(claims);
-  const roles = mapIdpRoles(claims, platform.role_claim, platform.role_map ? (JSON.parse(platform.role_map) as Record<string, string[]>) : null);
+  const idpRoles = explainIdpRoles(claims, platform.role_claim, platform.role_map ? (JSON.parse(platform.role_map) as Record<string, string[]>) : null);
+  const { roles } = idpRoles;
 
   const target = await startToolLogin(services, request, reply, platform, tool, {
     launchId: pending.launchId, user, roles, contextClaims: pending.contextClaims,
   });
-  await flow.ok('tool_login_redirect', { userSub: user.sub });
+  // The launch goes on without a role (the tool decides what a role-less user may do), but an
+  // admin should see that the IdP's values matched nothing in the role map.
+  await flow.ok('tool_login_redirect', {
+    userSub: user.sub, info: { idp_roles: idpRoles }, warning: roles.length === 0 ? 'no_role_mapped' : undefined,
+  });
   return sendToolLogin(reply, target);
 }

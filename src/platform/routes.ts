@@ -3,11 +3,14 @@ import { platformAdminApi } from '../admin/platformApi.ts';
 import { platformAdminPages } from '../admin/platformPages.ts';
 import type { Services } from '../http/services.ts';
 import { authorize } from './auth.ts';
+import { landing } from './landing.ts';
 import { callback, launch } from './launch.ts';
+import { redeemTestLaunchStart, TEST_LAUNCH_START_PATH } from './testLaunchStart.ts';
 import { jwks, openidConfiguration, toolsApi } from './wellKnown.ts';
 
 /** The endpoints of one platform, relative to its base (`/p/:slug` or the `<slug>.<DOMAIN>` host). */
 const platformEndpoints: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+  app.get('/', (request, reply) => landing(services, request, reply));
   app.get('/api/v1/tools', (request, reply) => toolsApi(services, request, reply));
   app.options('/api/v1/tools', (_request, reply) =>
     reply
@@ -22,6 +25,8 @@ const platformEndpoints: FastifyPluginAsync<{ services: Services }> = async (app
   app.get('/callback', (request, reply) => callback(services, request, reply));
   app.get('/auth', (request, reply) => authorize(services, request, reply));
   app.post('/auth', (request, reply) => authorize(services, request, reply));
+  // A test launch asked for in the console on another host continues here (see testLaunchStart.ts).
+  app.post(TEST_LAUNCH_START_PATH, (request, reply) => redeemTestLaunchStart(services, request, reply));
   app.get('/.well-known/jwks.json', (request, reply) => jwks(services, request, reply));
   app.get('/keypairs', (request, reply) => jwks(services, request, reply));
   app.get('/.well-known/openid-configuration', (request, reply) => openidConfiguration(services, request, reply));

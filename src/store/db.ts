@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
+import { dataDirProblem } from './storageProblems.ts';
 
 export type Db = Kysely<Database>;
 
@@ -37,14 +38,30 @@ export function createDb(options: DbOptions): Db {
     pool.on('connect', (connection) => connection.on('error', () => {}));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  mkdirSync(options.dataDir, { recursive: true });
   const file = options.sqliteFile === ':memory:' ? ':memory:' : join(options.dataDir, options.sqliteFile ?? 'lti-launcher.sqlite');
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(openSqlite(options.dataDir, file)) }) });
+}
+
+/** Opens (creating when needed) the SQLite file; a data directory that cannot hold it is named as DATA_DIR. */
+function openSqlite(dataDir: string, file: string): SQLite.Database {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    throw dataDirProblem(err, `create the directory ${dataDir}`);
+  }
+  let sqlite: SQLite.Database | undefined;
+  try {
+    sqlite = new SQLite(file);
+    // The first statements read the file: a file that is not a database fails here, not at a query.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+    return sqlite;
+  } catch (err) {
+    sqlite?.close();
+    throw dataDirProblem(err, `open the SQLite database ${file}`);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import type { IdpRoles } from '../lti/roleMapping.ts';
 import type { Db } from './db.ts';
 import type { LaunchLogTable } from './schema.ts';
 
@@ -12,6 +13,13 @@ export interface LaunchStep {
   at: number;
   code?: string;
   message?: string;
+  /**
+   * The technical cause of a failure, for the admin's launch detail only (the person's page keeps
+   * its plain sentence): e.g. the URL policy's refusal of a key set, the IdP's upstream status.
+   */
+  detail?: string;
+  /** The launcher's sign-in: what the IdP sent in its role claim and what it mapped to. */
+  idp_roles?: IdpRoles;
   /** The request the step ran in: a launch spans several requests, each with its own id. */
   request_id?: string;
 }
@@ -31,6 +39,8 @@ export interface LaunchEntry {
   test: boolean;
   createdAt: number;
   updatedAt: number;
+  /** Set on a launch that needs an admin's eye though it went through (e.g. `no_role_mapped`). */
+  warning: string | null;
 }
 
 export interface LaunchFilter {
@@ -39,6 +49,8 @@ export interface LaunchFilter {
   toolId?: string;
   outcome?: Outcome;
   failureCode?: string;
+  /** Only launches with a warning. */
+  warned?: boolean;
   /** Any request of the launch: the id a person reads off an error page. */
   requestId?: string;
   since?: number;
@@ -61,7 +73,7 @@ export class LaunchLog {
     /** Steps that followed within the same request, written with the entry in one statement. */
     then?: LaunchStep[];
     outcome?: Outcome;
-    failed?: { code: string; message: string };
+    failed?: { code: string; message: string; detail?: string };
     userSub?: string | null;
   }): Promise<string> {
     const id = entry.id ?? randomUUID();
@@ -75,7 +87,7 @@ export class LaunchLog {
     id: string,
     who: { role: LaunchRole; platformId?: string | null; toolId?: string | null; requestId?: string | null },
     steps: LaunchStep[],
-    state: { outcome: Outcome; failed?: { code: string; message: string }; userSub?: string | null; test?: boolean },
+    state: { outcome: Outcome; failed?: { code: string; message: string; detail?: string }; userSub?: string | null; test?: boolean },
   ): Promise<void> {
     const now = Date.now();
     await this.db
@@ -88,13 +100,14 @@ export class LaunchLog {
         outcome: state.outcome,
         failure_code: state.failed?.code ?? null,
         failure_message: state.failed ? withoutNul(state.failed.message) : null,
-        steps: JSON.stringify(steps),
+        steps: JSON.stringify(steps.map((s) => (s.detail ? { ...s, ...detailOf(s) } : s))),
         request_id: who.requestId ?? null,
         user_sub: state.userSub ?? null,
         storage: null,
         test: state.test ? 1 : 0,
         created_at: now,
         updated_at: now,
+        warning: null,
       })
       .execute();
   }
@@ -104,7 +117,7 @@ export class LaunchLog {
     id: string,
     step: string,
     result: {
-      failed?: { code: string; message: string };
+      failed?: { code: string; message: string; detail?: string };
       done?: boolean;
       userSub?: string;
       storage?: string;
@@ -114,14 +127,18 @@ export class LaunchLog {
       passed?: Array<{ step: string; at: number }>;
       /** The request these steps ran in (when it is not the launch's first). */
       requestId?: string;
+      /** What the step found, kept with it (the IdP's role values at the launcher's callback). */
+      info?: Pick<LaunchStep, 'idp_roles'>;
+      /** Marks the launch for an admin's eye (see LaunchEntry.warning). */
+      warning?: string;
     },
   ): Promise<void> {
     const now = Date.now();
     const added: LaunchStep[] = (result.passed ?? []).map((p) => ({ step: p.step, outcome: 'ok' as const, at: p.at }));
     added.push(
       result.failed
-        ? { step, outcome: 'failed', at: now, code: result.failed.code, message: result.failed.message }
-        : { step, outcome: 'ok', at: now },
+        ? { step, outcome: 'failed', at: now, code: result.failed.code, message: result.failed.message, ...detailOf(result.failed) }
+        : { step, outcome: 'ok', at: now, ...result.info },
     );
     // The request id is stored on the first step of each request only; readers carry it forward
     // (see stepsOf): a launch's steps take a third less space than with it on every step.
@@ -141,6 +158,7 @@ export class LaunchLog {
       update.outcome = 'success';
     }
     if (result.userSub !== undefined) update.user_sub = result.userSub;
+    if (result.warning !== undefined) update.warning = result.warning;
     if (result.storage !== undefined) update.storage = result.storage;
     if (result.toolId !== undefined) update.tool_id = result.toolId;
     if (result.platformId !== undefined) update.platform_id = result.platformId;
@@ -153,13 +171,14 @@ export class LaunchLog {
     step: string;
     code: string;
     message: string;
+    detail?: string;
     platformId?: string | null;
     toolId?: string | null;
     requestId?: string | null;
   }): Promise<string> {
     const now = Date.now();
     const id = randomUUID();
-    await this.insert(id, entry, [{ step: entry.step, outcome: 'failed', at: now, code: entry.code, message: entry.message }], {
+    await this.insert(id, entry, [{ step: entry.step, outcome: 'failed', at: now, code: entry.code, message: entry.message, ...detailOf(entry) }], {
       outcome: 'failure', failed: { code: entry.code, message: entry.message },
     });
     return id;
@@ -176,6 +195,7 @@ export class LaunchLog {
     if (filter.toolId) q = q.where('tool_id', '=', filter.toolId);
     if (filter.outcome) q = q.where('outcome', '=', filter.outcome);
     if (filter.failureCode) q = q.where('failure_code', '=', filter.failureCode);
+    if (filter.warned) q = q.where('warning', 'is not', null);
     if (filter.requestId) {
       // Request ids are UUIDs; anything else cannot match (and must not reach LIKE as a pattern).
       const id = /^[0-9a-f-]{36}$/i.test(filter.requestId) ? filter.requestId.toLowerCase() : '-';
@@ -204,6 +224,7 @@ function toEntry(row: LaunchLogTable): LaunchEntry {
     test: row.test === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    warning: row.warning ?? null,
   };
 }
 
@@ -219,6 +240,15 @@ function stepsOf(stored: string): LaunchStep[] {
     else if (requestId) step.request_id = requestId;
   }
   return steps;
+}
+
+/** Longest detail kept: enough for a URL and its refusal, never a large row from one request. */
+const MAX_DETAIL = 500;
+
+function detailOf(failed: { detail?: string }): { detail?: string } {
+  if (!failed.detail) return {};
+  const text = withoutNul(failed.detail);
+  return { detail: text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}… (cut)` : text };
 }
 
 /** Messages may quote what a request sent; Postgres text cannot hold NUL. */

@@ -194,6 +194,15 @@ const migrations: Record<string, Migration> = {
       await db.deleteFrom('login_states').execute();
     },
   },
+  '0003_launch_log_warning': {
+    async up(db: Kysely<any>) {
+      // A launch can succeed and still need an admin's eye (an IdP whose roles mapped to none).
+      await db.schema.alterTable('launch_log').addColumn('warning', 'text').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('launch_log').dropColumn('warning').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

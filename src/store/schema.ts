@@ -123,6 +123,8 @@ export interface LaunchLogTable {
   test: number;
   created_at: number;
   updated_at: number;
+  /** A launch that succeeded but needs an admin's eye, e.g. `no_role_mapped`; null otherwise. */
+  warning: string | null;
 }
 
 export interface RegistrationTable {

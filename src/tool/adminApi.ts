@@ -141,6 +141,7 @@ function launchJson(e: LaunchEntry) {
     app_id: e.toolId,
     outcome: e.outcome,
     failure_code: e.failureCode,
+    warning: e.warning,
     failure_message: e.failureMessage,
     storage: e.storage,
     user_sub: e.userSub,

@@ -3,6 +3,7 @@ import { html, page } from '../http/html.ts';
 import { LtiError } from '../lti/errors.ts';
 import type { Gateway } from './gateway.ts';
 import { handleLaunch } from './launchFlow.ts';
+import { landing } from './landing.ts';
 import { handleLogin } from './loginFlow.ts';
 import { PLATFORM_STORAGE_SCRIPT, PLATFORM_STORAGE_SCRIPT_PATH } from './platformStoragePages.ts';
 import { redeemLaunch } from './redeemLaunch.ts';
@@ -16,6 +17,8 @@ const slugParams = {
 /** The LTI endpoints of the gateway (login initiation, launch), the hand-off redemption API and the JWKS. */
 export async function launchRoutes(app: FastifyInstance, gateway: Gateway): Promise<void> {
   const { services } = gateway;
+
+  app.get('/', (_request, reply) => landing(services, reply));
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');

@@ -116,13 +116,25 @@ export class PlatformKeys {
       if (!Array.isArray(jwks?.keys)) throw new Error('the document has no "keys" array');
     } catch (err) {
       this.log.warn({ err, url }, 'platform JWKS fetch failed');
-      throw new LtiError('jwks_unavailable', 502, 'The platform’s public keys could not be fetched, so the launch cannot be verified. Try again in a moment.', (err as Error).message);
+      throw new LtiError('jwks_unavailable', 502, 'The platform’s public keys could not be fetched, so the launch cannot be verified. Try again in a moment.', fetchFailure(url, err));
     }
     const usable = jwks.keys.filter((k: JWK) => typeof k.kty === 'string' && (k.use === undefined || k.use === 'sig'));
     const entry: CachedJwks = { keySet: createLocalJWKSet({ keys: usable }), fetchedAt: attemptedAt, attemptedAt };
     this.cache.set(url, entry);
     return entry;
   }
+}
+
+/**
+ * Why a key set could not be fetched, for the admin's launch detail: the URL policy's own
+ * sentence (it names the setting), or the URL with the connection error's code.
+ */
+function fetchFailure(url: string, err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const cause = e.cause?.code ?? e.cause?.message;
+  const message = e.message ?? String(err);
+  if (message.includes(url)) return message;
+  return `${url}: ${message}${cause && !message.includes(cause) ? ` (${cause})` : ''}`;
 }
 
 function keyError(err: unknown): LtiError {

@@ -2,6 +2,7 @@ import { randomUUID, createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { Fields, duplicateAs, gatewayRules, isObject } from '../admin/fields.ts';
 import type { Config } from '../config.ts';
+import { assertPublicUrl, urlPolicyOf } from '../http/urlPolicy.ts';
 import { notFound } from '../lti/errors.ts';
 import type { Db } from '../store/db.ts';
 import type { ReadCache } from '../store/readCache.ts';
@@ -39,7 +40,7 @@ export interface RegistrationInput {
 export class Registrations {
   constructor(
     private readonly db: Db,
-    private readonly config: Pick<Config, 'allowInsecureIdp'>,
+    private readonly config: Pick<Config, 'allowInsecureIdp' | 'allowPrivateUrls'>,
     private readonly cache: ReadCache,
   ) {}
 
@@ -78,7 +79,7 @@ export class Registrations {
   }
 
   async create(input: RegistrationInput): Promise<Registration> {
-    const values = this.validate(input, null);
+    const values = await this.validate(input, null);
     const now = Date.now();
     const id = randomUUID();
     await this.write(() => this.db.insertInto('registrations').values({ id, ...values, created_at: now, updated_at: now } as RegistrationTable).execute());
@@ -87,7 +88,7 @@ export class Registrations {
 
   async update(id: string, input: RegistrationInput): Promise<Registration> {
     const existing = await this.get(id);
-    const values = this.validate(input, existing);
+    const values = await this.validate(input, existing);
     await this.write(() => this.db.updateTable('registrations').set({ ...values, updated_at: Date.now() }).where('id', '=', id).execute());
     return this.get(id);
   }
@@ -108,8 +109,12 @@ export class Registrations {
     }
   }
 
-  /** Validates a full create, or a partial update merged over the existing registration. */
-  private validate(input: RegistrationInput, existing: Registration | null): Omit<RegistrationTable, 'id' | 'created_at' | 'updated_at'> {
+  /**
+   * Validates a full create, or a partial update merged over the existing registration. The URLs
+   * the gateway will fetch (the key set; the token endpoint for the services) are checked with the
+   * policy of the fetch itself, so one that can never be fetched is refused here, naming the setting.
+   */
+  private async validate(input: RegistrationInput, existing: Registration | null): Promise<Omit<RegistrationTable, 'id' | 'created_at' | 'updated_at'>> {
     const f = Fields.merge(input, {
       name: existing?.name,
       issuer: existing?.issuer,
@@ -133,6 +138,14 @@ export class Registrations {
     const publicKey = f.rule('public_key', publicKeyRule);
     const keySources = [f.value('jwks_url'), publicJwk, publicKey].filter((v) => v !== null && v !== undefined && v !== '');
     if (keySources.length !== 1) f.fail('jwks_url', 'give exactly one of jwks_url (recommended), public_jwk or public_key');
+    for (const [name, url] of [['jwks_url', jwksUrl], ['token_endpoint', tokenEndpoint]] as const) {
+      if (url === null || f.errors[name]) continue;
+      try {
+        await assertPublicUrl(url, urlPolicyOf(this.config));
+      } catch (err) {
+        f.fail(name, (err as Error).message);
+      }
+    }
     f.throwIfInvalid();
     return {
       name: name!,

@@ -491,41 +491,46 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
       await new Promise<void>((resolve) => canary?.close(() => resolve()));
     });
 
-    it('refuses to fetch loopback, private, link-local and disguised addresses (502 jwks_unavailable, no request made)', async () => {
+    const PRIVATE_TARGETS = () => [
+      `http://127.0.0.1:${canaryPort}/jwks`, `http://localhost:${canaryPort}/jwks`, `http://127.1:${canaryPort}/jwks`,
+      `http://2130706433:${canaryPort}/jwks`, `http://0x7f000001:${canaryPort}/jwks`, `http://[::1]:${canaryPort}/jwks`,
+      `http://0.0.0.0:${canaryPort}/jwks`, `http://app.localhost:${canaryPort}/jwks`, `http://[::ffff:127.0.0.1]:${canaryPort}/jwks`,
+      'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/jwks', 'http://192.168.1.1/jwks', 'http://172.16.0.1/jwks',
+      'http://100.64.0.1/jwks', 'http://[fe80::1]/jwks', 'http://[fd00::1]/jwks',
+    ];
+
+    // The URL the gateway will fetch is checked on save with the fetch's own policy (one function,
+    // src/http/urlPolicy.ts): a key set that could never be fetched is refused as it is typed.
+    it('refuses loopback, private, link-local and disguised key set addresses on save, naming ALLOW_PRIVATE_URLS (no request made)', async () => {
       expect(strict.services.config.allowPrivateUrls).toBe(false);
       const created = await adminOf(strict.url, 'POST', '/registrations', {
         name: 'Fake LMS', issuer: world.lms.issuer, client_id: world.lms.clientId, deployment_ids: [], authorization_endpoint: world.lms.authorizationEndpoint,
-        jwks_url: `http://127.0.0.1:${canaryPort}/jwks`,
+        jwks_url: 'https://93.184.216.34/jwks',
       });
-      expect(created.status).toBe(201);
-      const target = (await adminOf(strict.url, 'POST', '/apps', { name: 'Chatbot', slug: 'chatbot', app_url: 'http://127.0.0.1:9/app' })).body.launch_url;
-      const targets = [
-        `http://127.0.0.1:${canaryPort}/jwks`, `http://localhost:${canaryPort}/jwks`, `http://127.1:${canaryPort}/jwks`,
-        `http://2130706433:${canaryPort}/jwks`, `http://0x7f000001:${canaryPort}/jwks`, `http://[::1]:${canaryPort}/jwks`,
-        `http://0.0.0.0:${canaryPort}/jwks`, `http://app.localhost:${canaryPort}/jwks`,
-        'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/jwks', 'http://192.168.1.1/jwks', 'http://172.16.0.1/jwks',
-        'http://100.64.0.1/jwks', 'http://[fe80::1]/jwks', 'http://[fd00::1]/jwks',
-      ];
-      for (const jwksUrl of targets) {
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      for (const jwksUrl of PRIVATE_TARGETS()) {
         const patched = await adminOf(strict.url, 'PATCH', `/registrations/${created.body.id}`, { jwks_url: jwksUrl });
-        expect(patched.status, jwksUrl).toBe(200);
-        const run = await launch(new Browser(), world.lms, strict, { targetLinkUri: target });
-        await expectRefused(run.launch!, 502, 'jwks_unavailable');
+        expect(patched.status, jwksUrl).toBe(422);
+        expect(patched.body.fields.jwks_url, jwksUrl).toMatch(/private or loopback address.*set ALLOW_PRIVATE_URLS=true/);
       }
       expect(canaryHits).toBe(0);
     });
 
-    // Found by this suite: the URL parser writes [::ffff:127.0.0.1] as [::ffff:7f00:1], which the
-    // URL policy (src/http/urlPolicy.ts, shared with the launcher) used to let through to loopback.
-    // Fixed alongside this suite: the policy now reads the IPv4 address inside either spelling.
-    it('refuses an IPv4-mapped IPv6 loopback address ([::ffff:127.0.0.1]) (502, no request made)', async () => {
-      const before = canaryHits;
-      const registration = (await adminOf(strict.url, 'GET', '/registrations')).body.registrations[0];
-      await adminOf(strict.url, 'PATCH', `/registrations/${registration.id}`, { jwks_url: `http://[::ffff:127.0.0.1]:${canaryPort}/jwks` });
+    // A URL saved while ALLOW_PRIVATE_URLS was on stays refused by the fetch itself once it is off.
+    it('refuses to fetch such an address stored before (502 jwks_unavailable, the cause in the launch log, no request made)', async () => {
+      await adminOf(strict.url, 'POST', '/apps', { name: 'Chatbot', slug: 'chatbot', app_url: 'http://127.0.0.1:9/app' });
       const target = (await adminOf(strict.url, 'GET', '/apps')).body.apps[0].launch_url;
-      const run = await launch(new Browser(), world.lms, strict, { targetLinkUri: target });
-      expect(canaryHits - before).toBe(0);
-      expect(run.launch!.status).toBe(502);
+      const registration = (await adminOf(strict.url, 'GET', '/registrations')).body.registrations[0];
+      for (const jwksUrl of PRIVATE_TARGETS()) {
+        await strict.services.db.updateTable('registrations').set({ jwks_url: jwksUrl }).where('id', '=', registration.id).execute();
+        strict.services.cache.invalidate(); // the write bypassed the service, which caches settings per instance
+        const run = await launch(new Browser(), world.lms, strict, { targetLinkUri: target });
+        await expectRefused(run.launch!, 502, 'jwks_unavailable');
+        const { body } = await adminOf(strict.url, 'GET', `/launches?request_id=${run.launch!.headers.get('x-request-id')}`);
+        const failed = body.launches[0].steps.find((step: { outcome: string }) => step.outcome === 'failed');
+        expect(failed.detail, jwksUrl).toContain('set ALLOW_PRIVATE_URLS=true');
+      }
+      expect(canaryHits).toBe(0);
     });
 
     it('does not follow a JWKS redirect, even where private URLs are allowed (502 jwks_unavailable)', async () => {

@@ -9,6 +9,7 @@ import { launch, useGateway } from './support/gatewaySetup.ts';
 
 const INSTRUCTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
 const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';
+const TA = 'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant';
 
 describe.each(DIALECTS)('LMS → gateway → example chatbot over real HTTP (%s)', (dialect) => {
   const world = useGateway({ dialect, apps: { chatbot: { slug: 'chatbot' } } });
@@ -25,10 +26,12 @@ describe.each(DIALECTS)('LMS → gateway → example chatbot over real HTTP (%s)
   });
 
   /** A user opens the assistant from the LMS: returns the browser (with its chatbot session) and the page. */
-  async function open(user: { sub: string; name: string; roles: string[]; course?: string }) {
+  /** `course: null` launches without a context claim (a link outside any course). */
+  async function open(user: { sub: string; name: string; roles: string[]; course?: string | null }) {
     const browser = new Browser();
     const claims: Record<string, unknown> = { sub: user.sub, name: user.name, given_name: user.name.split(' ')[0], [CLAIM.roles]: user.roles };
     if (user.course) claims[CLAIM.context] = { id: user.course, title: `Course ${user.course}` };
+    if (user.course === null) claims[CLAIM.context] = undefined;
     const run = await launch(browser, world.lms, world.gateway, { targetLinkUri: world.apps.chatbot.launch_url, tweaks: { claims } });
     expect(run.launch!.status).toBe(303);
     const landing = run.launch!.headers.get('location')!;
@@ -78,6 +81,41 @@ describe.each(DIALECTS)('LMS → gateway → example chatbot over real HTTP (%s)
     const formRefused = await learner.browser.post(`${chatbot.url}/instructions`, { csrf, instructions: 'x' });
     expect(formRefused.status).toBe(403);
     expect(await (await api(learner.browser, 'GET', '/api/instructions')).json()).toEqual({ instructions: 'Answer in French.' });
+  });
+
+  it('confirms a saved (or cleared) instruction on the page it returns to', async () => {
+    const teacher = await open({ sub: 'teacher-2', name: 'Ada Lovelace', roles: [INSTRUCTOR], course: 'c4' });
+    const csrf = readForm(teacher.html).fields.csrf;
+    const saved = await teacher.browser.post(`${chatbot.url}/instructions`, { csrf, instructions: 'Answer in haiku.' });
+    expect(saved.status).toBe(303);
+    const page = await (await teacher.browser.get(new URL(saved.headers.get('location')!, `${chatbot.url}/instructions`).href)).text();
+    expect(page).toContain('role="status"');
+    expect(page).toContain('Instructions saved.');
+    const cleared = await teacher.browser.post(`${chatbot.url}/instructions`, { csrf, instructions: '' });
+    expect(await (await teacher.browser.get(new URL(cleared.headers.get('location')!, `${chatbot.url}/instructions`).href)).text()).toContain('Instructions cleared.');
+    // The notice is for people who can save: a learner opening the same address sees none.
+    const learner = await open({ sub: 'student-9', name: 'Alan Turing', roles: [LEARNER], course: 'c4' });
+    expect(await (await learner.browser.get(`${chatbot.url}/?saved=instructions`)).text()).not.toContain('Instructions saved.');
+  });
+
+  it('refuses a TA under the gateway’s default permissions with a sentence that names the permission, not “staff”', async () => {
+    const ta = await open({ sub: 'ta-1', name: 'Grace Hopper', roles: [TA], course: 'c1' });
+    expect(ta.html).toContain('TeachingAssistant');
+    expect(ta.html).not.toContain('Save instructions');
+    const refused = await api(ta.browser, 'PUT', '/api/instructions', { instructions: 'x' });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).message).toMatch(/needs the configure permission.*gateway’s admin decides/);
+  });
+
+  it('says a launch without a course has none, instead of showing the link’s name as the course', async () => {
+    const { html } = await open({ sub: 'teacher-3', name: 'Ada Lovelace', roles: [INSTRUCTOR], course: null });
+    expect(html).toContain('Course: <em>none (opened outside a course)</em>');
+    expect(html).toContain('Assistant instructions for this link');
+  });
+
+  it('keeps the message field and the instructions inside the card (border-box sizing)', async () => {
+    const { html } = await open({ sub: 'teacher-1', name: 'Grace Hopper', roles: [INSTRUCTOR], course: 'c1' });
+    expect(html).toContain('*,*::before,*::after{box-sizing:border-box}');
   });
 
   it('keeps conversations per course and per user, and the instructions per course', async () => {

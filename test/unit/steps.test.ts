@@ -99,7 +99,7 @@ describe('the step recorder shared by the launcher and the gateway', () => {
     expect(writes).toHaveLength(1);
     const [, step, result] = writes[0].args as [string, string, Record<string, unknown>];
     expect(step).toBe('b');
-    expect(result.failed).toEqual({ code: 'nonce_replayed', message: 'Used already.' });
+    expect(result.failed).toEqual({ code: 'nonce_replayed', message: 'Used already.', detail: 'seen at 12:00' });
     expect((result.passed as Array<{ step: string }>).map((p) => p.step)).toEqual(['a']);
     expect(log.error).not.toHaveBeenCalled();
     expect(log.info).toHaveBeenCalledWith(expect.objectContaining({ code: 'nonce_replayed', detail: 'seen at 12:00' }), 'launch refused');

@@ -52,7 +52,7 @@ code,.code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85
 .badge{display:inline-block;font-size:.8rem;font-weight:600;padding:.05rem .45rem;border-radius:999px;border:1px solid currentColor}
 .badge.success,.badge.ok,.badge.current{color:var(--ok)}
 .badge.failure,.badge.failed{color:var(--bad)}
-.badge.pending,.badge.next,.badge.test{color:var(--warn)}
+.badge.pending,.badge.next,.badge.test,.badge.warning{color:var(--warn)}
 .badge.previous{color:var(--muted)}
 .copy-panel{border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;margin:1rem 0}
 .copy-panel h2{margin-top:0}
@@ -67,7 +67,7 @@ code,.code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85
 .legend{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;padding:0;margin:.5rem 0}
 .legend .swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;margin-right:.3rem;vertical-align:-.05rem}
 .swatch.success{background:#1a7f37}.swatch.failure{background:#b42318}.swatch.pending{background:#b07d00}
-ol.steps{padding-left:1.5rem}ol.steps li{margin:.35rem 0}
+ol.steps{padding-left:1.5rem}ol.steps li{margin:.35rem 0}ol.steps li.request{list-style:none;margin-left:-1.5rem;margin-top:.8rem}ol.steps .cause code{overflow-wrap:anywhere}
 .secret{border:2px solid var(--warn);background:#fff8e6;padding:.75rem 1rem;border-radius:8px}
 .filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end}
 .filters .field{margin:0;min-width:10rem}

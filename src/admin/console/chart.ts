@@ -13,7 +13,8 @@ const LABEL = { success: 'successful', failure: 'failed', pending: 'unfinished' 
  * Launches per hour over the last 24 hours as stacked bars, drawn on the server (no script, no
  * chart library). The totals are also given as text, for screen readers and for a quick read.
  */
-export function launchChart(hours: HourCounts[]): SafeHtml {
+/** `testLaunches`: whether this role has test launches to leave out (the launcher's console starts them). */
+export function launchChart(hours: HourCounts[], options: { testLaunches: boolean }): SafeHtml {
   const totals = { success: 0, failure: 0, pending: 0 };
   for (const h of hours) for (const o of OUTCOMES) totals[o] += h[o];
   const max = Math.max(1, ...hours.map((h) => h.success + h.failure + h.pending));
@@ -43,7 +44,7 @@ export function launchChart(hours: HourCounts[]): SafeHtml {
 ${bars}
 </svg>
 <figcaption><ul class="legend">${OUTCOMES.map((o) => html`<li><span class="swatch ${o}" aria-hidden="true"></span>${totals[o]} ${LABEL[o]}</li>`)}</ul>
-<span class="muted">Per hour, UTC. Test launches are not counted.</span></figcaption>
+<span class="muted">Per hour, UTC.${options.testLaunches ? ' Test launches are not counted.' : ''}</span></figcaption>
 </figure>`;
 }
 

@@ -40,6 +40,17 @@ export function setupConsole(app: FastifyInstance, config: Config, shell: Consol
     // Anything not ours (body too large, database down…) goes to the server's error handler.
     if (!(err instanceof LtiError)) throw err;
     if (err.status >= 500) request.log.error({ err }, 'admin console error');
+    if (err.code === 'admin_disabled') {
+      // Every console page answers this: a link to any of them would lead back here.
+      return send(reply, {
+        status: err.status,
+        title: 'Admin console disabled',
+        current: '',
+        navigation: false,
+        body: html`<p>${err.message}</p>
+<dl class="facts"><dt>Error code</dt><dd><code>${err.code}</code></dd></dl>`,
+      });
+    }
     return send(reply, {
       status: err.status,
       title: titleOf(err),

@@ -9,7 +9,7 @@ export const KEY_KIND_LABEL: Record<KeyKind, string> = {
   pem: 'Detected: PEM public key.',
   jwk: 'Detected: a single JSON Web Key (JWK).',
   jwks: 'Detected: a JSON Web Key Set (JWKS).',
-  jwks_url: 'Detected: a JWKS URL (keys are fetched from it, so the tool can rotate them).',
+  jwks_url: 'Detected: a JWKS URL (keys are fetched from it, so their owner can rotate them).',
   unknown: 'Not recognised: paste a PEM public key, a JWK or JWK Set (JSON), or a JWKS URL.',
 };
 

@@ -13,12 +13,13 @@ const MEANING = {
 } as const;
 
 /** The role's signing keys with their status, and the way to rotate them. */
-export function keysBody(keys: KeyInfo[], jwksUrl: string): SafeHtml {
+/** `verifiers`: who checks this role's signatures — the tools (launcher) or the LMSs (gateway). */
+export function keysBody(keys: KeyInfo[], jwksUrl: string, verifiers: string): SafeHtml {
   const rows = keys.map((k) => html`<tr>
 <td class="wrap"><code>${k.kid}</code></td><td>${k.alg}</td>
 <td>${badge(k.status)} <span class="muted">${MEANING[k.status]}</span></td>
 <td>${timeTag(k.createdAt)}</td><td>${timeTag(k.activatedAt)}</td><td>${timeTag(k.retiredAt)}</td></tr>`);
-  return html`<p>Published at <a href="${jwksUrl}"><code>${jwksUrl}</code></a>. Keys rotate on their own after the rotation period; rotate now after a suspected leak, or to test that tools follow a rotation.</p>
+  return html`<p>Published at <a href="${jwksUrl}"><code>${jwksUrl}</code></a>. Keys rotate on their own after the rotation period; rotate now after a suspected leak, or to test that ${verifiers} follow a rotation.</p>
 <div class="table-wrap"><table>
 <caption class="sr-only">Signing keys</caption>
 <thead><tr><th scope="col">Key id (kid)</th><th scope="col">Algorithm</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">Signing since</th><th scope="col">Retired</th></tr></thead>
@@ -27,9 +28,9 @@ export function keysBody(keys: KeyInfo[], jwksUrl: string): SafeHtml {
 }
 
 /** The keys page, the rotation confirmation and the rotation itself, for either role's key ring. */
-export function keyPages(app: FastifyInstance, keys: KeyRing, ui: Console, jwksUrl: () => string): void {
+export function keyPages(app: FastifyInstance, keys: KeyRing, ui: Console, jwksUrl: () => string, verifiers: string): void {
   app.get('/keys', async (request, reply) =>
-    ui.send(reply, { title: 'Signing keys', current: 'keys', notice: noticeOf(request.query), body: keysBody(await keys.list(), jwksUrl()) }));
+    ui.send(reply, { title: 'Signing keys', current: 'keys', notice: noticeOf(request.query), body: keysBody(await keys.list(), jwksUrl(), verifiers) }));
   app.get('/keys/rotate', async (request, reply) =>
     ui.send(reply, {
       title: 'Rotate signing keys?',

@@ -48,7 +48,7 @@ export function platformBody(values: Record<string, string>, editing: boolean): 
  */
 export const defaultSave = html`<button type="submit" name="action" value="save" class="sr-only" tabindex="-1" aria-hidden="true">Save</button>`;
 
-export function platformForm(form: FormState, options: { action: string; editing: boolean; hasSecret: boolean; token: string; discovery?: SafeHtml }): SafeHtml {
+export function platformForm(form: FormState, options: { action: string; editing: boolean; hasSecret: boolean; token: string; discovery?: SafeHtml; seenRoleValues?: SafeHtml }): SafeHtml {
   const detected = KEY_KIND_LABEL[detectKey(form.values.context_key ?? '')];
   return html`${errorSummary(form, LABELS)}
 <form method="post" action="${options.action}" novalidate>
@@ -66,7 +66,7 @@ ${textField(form, 'client_secret', { label: 'Client secret', type: 'password', a
     hint: options.editing && options.hasSecret ? 'A secret is stored. Leave empty to keep it; it is never shown again.' : 'Leave empty for a public client. Stored encrypted; never shown again.' })}
 ${options.editing && options.hasSecret ? checkbox(form, 'clear_client_secret', 'Remove the stored client secret') : ''}
 ${textField(form, 'role_claim', { label: 'Role claim', hint: 'The IdP claim that carries groups or roles, such as groups. Leave empty to send no roles from the IdP.' })}
-${textArea(form, 'role_map', { label: 'Role map (JSON)', rows: 4, hint: 'IdP values to LTI roles, such as {"teacher": "Instructor", "student": "Learner"}.' })}
+${textArea(form, 'role_map', { label: 'Role map (JSON)', rows: 4, hint: 'IdP values to LTI roles, such as {"teacher": "Instructor", "student": "Learner"}. A value without an entry gives no role (the launch log flags such launches).', after: options.seenRoleValues })}
 <h2>Course context</h2>
 ${textArea(form, 'context_key', { label: 'Course-context key', rows: 5, detect: true,
     hint: 'The key your portal signs course-context tokens with: a PEM public key, a JWK or JWK Set, or a JWKS URL. Leave empty if links carry no course context.',

@@ -13,7 +13,7 @@ export async function gatewayDashboard(gateway: Gateway, terms: LaunchLogTerms):
     services.keys.list(),
   ]);
   const current = keys.find((k) => k.status === 'current');
-  return html`<section aria-labelledby="chart-heading"><h2 id="chart-heading">Launches, last 24 hours</h2>${launchChart(hours)}</section>
+  return html`<section aria-labelledby="chart-heading"><h2 id="chart-heading">Launches, last 24 hours</h2>${launchChart(hours, { testLaunches: false })}</section>
 <section aria-labelledby="failures-heading"><h2 id="failures-heading">Latest failures</h2>${latestFailures(failures, terms)}</section>
 <section aria-labelledby="setup-heading"><h2 id="setup-heading">Set up</h2>
 <ul><li><a href="/admin/registrations">${plural(terms.platforms.length, 'LMS registration')}</a></li>
