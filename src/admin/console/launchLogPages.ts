@@ -98,7 +98,8 @@ export function launchDetailBody(entry: LaunchEntry, terms: LaunchLogTerms): Saf
     const newRequest = i > 0 && next !== request;
     if (newRequest) requestNumber += 1;
     request = next;
-    return html`${i === 0 || newRequest ? html`<li class="request"><span class="muted">Request ${requestNumber}${request ? html` · <code>${request}</code>` : ''}</span></li>` : ''}<li>
+    // The request rows are list items too: each step carries its own number, so none is skipped.
+    return html`${i === 0 || newRequest ? html`<li class="request"><span class="muted">Request ${requestNumber}${request ? html` · <code>${request}</code>` : ''}</span></li>` : ''}<li value="${i + 1}">
 ${badge(s.outcome === 'ok' ? 'ok' : 'failed', s.outcome === 'ok' ? 'passed' : 'failed')} <strong>${stepLabel(s.step)}</strong> <code>${s.step}</code>
 <span class="muted">+${Math.max(0, s.at - start)} ms</span>
 ${s.code ? html`<div><span class="muted">Failure code</span> <code>${s.code}</code></div><div>${s.message ?? ''}</div>` : ''}
