@@ -15,7 +15,7 @@ export function resolveMasterKey(configured: Buffer | null, dataDir: string, war
     if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte hex key`);
     return key;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
   warn(`SECRET_KEY is not set: generated a master secret in ${file}. Set SECRET_KEY or SECRET_KEY_FILE in production.`);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
@@ -44,19 +44,24 @@ export function createDb(options: DbOptions): Db {
 
 /** Opens (creating when needed) the SQLite file; a data directory that cannot hold it is named as DATA_DIR. */
 function openSqlite(dataDir: string, file: string): SQLite.Database {
+  // The database holds names, emails and launch state: a new data directory is the service's
+  // alone (0700) and a new SQLite file (its -wal and -shm files take the same mode) is 0600.
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw dataDirProblem(err, `create the directory ${dataDir}`);
   }
   let sqlite: SQLite.Database | undefined;
   try {
+    if (file !== ':memory:' && !existsSync(file)) closeSync(openSync(file, 'a', 0o600));
     sqlite = new SQLite(file);
     // The first statements read the file: a file that is not a database fails here, not at a query.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
+    // Deleted rows (used states, expired hints, old launch-log entries) are overwritten, not left in free pages.
+    sqlite.pragma('secure_delete = ON');
     return sqlite;
   } catch (err) {
     sqlite?.close();

@@ -17,6 +17,9 @@ export const DEFAULT_PERMISSIONS: PermissionMap = {
  * `institution/person#Administrator` says nothing about this course, and must not grant `configure` in it.
  */
 export function permissionsFor(roles: string[], map: PermissionMap): string[] {
+  // Own keys only: a role named "constructor", "toString" or "__proto__" must find nothing, not a
+  // function of Object.prototype (which is not a list and gave a 500).
+  const mapped = (name: string): string[] | undefined => (Object.hasOwn(map, name) && Array.isArray(map[name]) ? map[name] : undefined);
   const granted = new Set<string>();
   let matched = false;
   // LTI Core §A.2.3.1: a platform sends a sub-role with its principal role (a TA arrives as
@@ -26,16 +29,16 @@ export function permissionsFor(roles: string[], map: PermissionMap): string[] {
     roles
       .map(roleUri)
       .map((uri) => /\/membership\/(\w+)#(\w+)$/.exec(uri))
-      .filter((m): m is RegExpExecArray => m !== null && map[m[2]] !== undefined)
+      .filter((m): m is RegExpExecArray => m !== null && mapped(m[2]) !== undefined)
       .map((m) => m[1]),
   );
   for (const name of contextRoleNames(roles).filter((n) => !principalsOfMappedSubRoles.has(n))) {
-    const permissions = map[name];
+    const permissions = mapped(name);
     if (!permissions) continue;
     matched = true;
     for (const p of permissions) granted.add(p);
   }
-  if (!matched) for (const p of map['*'] ?? []) granted.add(p);
+  if (!matched) for (const p of mapped('*') ?? []) granted.add(p);
   return [...granted];
 }
 

@@ -51,13 +51,18 @@ export class PlatformKeys {
 
   /** The key that verifies a token with this header, for this registration. */
   async keyFor(registration: Pick<Registration, 'jwksUrl' | 'publicJwk' | 'publicKey'>, header: ProtectedHeaderParameters): Promise<VerificationKey> {
+    // A static key cannot verify a token whose header names an algorithm of another key type (an
+    // RSA key and ES256): that is the token's fault, a 401 — not an import failure, a 500.
+    const mismatch = (err: unknown) => {
+      throw new LtiError('alg_key_mismatch', 401, `The launch is signed with ${header.alg}, which the platform’s registered key cannot verify.`, (err as Error).message);
+    };
     if (registration.publicJwk) {
       const jwk = registration.publicJwk;
-      return this.imported.get(`jwk\u0000${header.alg}\u0000${JSON.stringify(jwk)}`, () => importJWK(jwk, header.alg) as Promise<VerificationKey>);
+      return this.imported.get(`jwk\u0000${header.alg}\u0000${JSON.stringify(jwk)}`, () => importJWK(jwk, header.alg) as Promise<VerificationKey>).catch(mismatch);
     }
     if (registration.publicKey) {
       const pem = registration.publicKey;
-      return this.imported.get(`pem\u0000${header.alg}\u0000${pem}`, () => importSPKI(pem, header.alg!));
+      return this.imported.get(`pem\u0000${header.alg}\u0000${pem}`, () => importSPKI(pem, header.alg!)).catch(mismatch);
     }
     if (!registration.jwksUrl) throw new LtiError('jwks_unavailable', 502, 'The platform registration has no key to verify launches with.');
     return this.fromJwks(registration.jwksUrl, header);
