@@ -5,7 +5,6 @@
  * Not for production: everything is kept in memory and it speaks plain http on loopback. Its
  * usage text is the command table's (src/cli/commands.ts), which parses the arguments first.
  */
-import { parseArgs } from 'node:util';
 import { startIdp, type IdpClient } from './idp.ts';
 
 export class IdpUsageError extends Error {}
@@ -17,31 +16,19 @@ export interface IdpCommandOptions {
   clients: IdpClient[];
 }
 
-/** The options from the arguments, else the environment; a bad one is an IdpUsageError naming it. */
-export function idpOptionsOf(args: string[], env: Record<string, string | undefined>): IdpCommandOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        port: { type: 'string' }, host: { type: 'string' }, issuer: { type: 'string' },
-        'client-id': { type: 'string' }, 'client-secret': { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (err) {
-    throw new IdpUsageError((err as Error).message);
-  }
-  const v = parsed.values;
-  if (v.help) return 'help';
-  const portText = v.port ?? env.IDP_PORT ?? '9390';
+/**
+ * The options as the command table parsed them (src/cli/commands.ts, so usage and help are its),
+ * else the environment; a bad one is an IdpUsageError naming it.
+ */
+export function idpOptionsOf(v: Record<string, string | boolean | string[] | undefined>, env: Record<string, string | undefined>): IdpCommandOptions {
+  const text = (name: string) => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
+  const portText = text('port') ?? env.IDP_PORT ?? '9390';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new IdpUsageError(`--port (IDP_PORT) must be a port number from 0 to 65535, got "${portText}"`);
-  const clientId = v['client-id'] ?? env.IDP_CLIENT_ID;
-  const secret = v['client-secret'] ?? env.IDP_CLIENT_SECRET;
-  const redirectUris = v['redirect-uri'] ?? (env.IDP_REDIRECT_URIS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+  const clientId = text('client-id') ?? env.IDP_CLIENT_ID;
+  const secret = text('client-secret') ?? env.IDP_CLIENT_SECRET;
+  const given = v['redirect-uri'];
+  const redirectUris = Array.isArray(given) ? given : (env.IDP_REDIRECT_URIS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   const clients: IdpClient[] = [];
   if (clientId) {
     if (!secret || redirectUris.length === 0) throw new IdpUsageError('--client-id needs --client-secret and at least one --redirect-uri');
@@ -56,8 +43,8 @@ export function idpOptionsOf(args: string[], env: Record<string, string | undefi
   } else if (secret || redirectUris.length > 0) {
     throw new IdpUsageError('--client-secret and --redirect-uri need --client-id');
   }
-  const host = v.host ?? env.IDP_HOST ?? undefined;
-  const issuer = v.issuer ?? env.IDP_ISSUER ?? undefined;
+  const host = text('host') ?? env.IDP_HOST ?? undefined;
+  const issuer = text('issuer') ?? env.IDP_ISSUER ?? undefined;
   return { port, host, issuer, clients };
 }
 

@@ -107,15 +107,14 @@ export const COMMANDS: Command[] = [
       IDP_CLIENT_ID: 'the same as --client-id', IDP_CLIENT_SECRET: 'the same as --client-secret',
       IDP_REDIRECT_URIS: 'the same as --redirect-uri, comma-separated',
     },
-    run: async (_options, args) => {
+    run: async (values) => {
       const { IdpUsageError, idpOptionsOf, runIdp } = await import('../../demo/idp/command.ts');
       let options;
       try {
-        options = idpOptionsOf(args, process.env);
+        options = idpOptionsOf(values, process.env);
       } catch (err) {
         throw err instanceof IdpUsageError ? new UsageError(err.message) : err;
       }
-      if (options === 'help') return 0; // answered by the usage table before this runs
       await runIdp(options);
       return 0;
     },

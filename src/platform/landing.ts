@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../http/html.ts';
 import { sendLanding } from '../http/landing.ts';
 import type { Services } from '../http/services.ts';
-import { platformBaseUrl, platformIssuer, slugOf } from './tenancy.ts';
+import { findPlatformBySlug, platformBaseUrl, platformIssuer, slugOf } from './tenancy.ts';
 
 /**
  * `GET /` of the launcher and of each platform's base URL: a short page saying what this is and
@@ -11,9 +11,7 @@ import { platformBaseUrl, platformIssuer, slugOf } from './tenancy.ts';
  */
 export async function landing(services: Services, request: FastifyRequest, reply: FastifyReply) {
   const slug = slugOf(request, services.config);
-  const platform = slug
-    ? await services.cache.get(`platform:slug:${slug}`, () => services.db.selectFrom('platforms').selectAll().where('slug', '=', slug).executeTakeFirst())
-    : undefined;
+  const platform = slug ? await findPlatformBySlug(services, slug) : undefined;
   if (platform) {
     const base = platformBaseUrl(services.config, platform.slug);
     return sendLanding(reply, {

@@ -10,11 +10,17 @@ import type { Services } from '../http/services.ts';
  * setups). The canonical base URL — the one put into tokens and shown to admins — is the
  * subdomain form when DOMAIN is set, the path form otherwise.
  */
+/** DOMAIN without its port: the host name every platform host ends with (null: path tenancy). */
+export function domainHostOf(config: Pick<Config, 'domain'>): string | null {
+  return config.domain ? config.domain.replace(/:\d+$/, '').toLowerCase() : null;
+}
+
 export function platformBaseUrl(config: Config, slug: string): string {
-  if (config.domain) {
+  const domain = domainHostOf(config);
+  if (domain) {
     const scheme = new URL(config.publicUrl).protocol;
     const port = new URL(config.publicUrl).port;
-    return `${scheme}//${slug}.${config.domain.replace(/:\d+$/, '')}${port ? `:${port}` : ''}`;
+    return `${scheme}//${slug}.${domain}${port ? `:${port}` : ''}`;
   }
   return `${config.publicUrl}/p/${slug}`;
 }
@@ -28,9 +34,9 @@ export function platformIssuer(config: Config, slug: string): string {
 export function slugOf(request: FastifyRequest, config: Config): string | null {
   const params = request.params as { slug?: string };
   if (params.slug) return params.slug;
-  if (config.domain) {
+  const domain = domainHostOf(config);
+  if (domain) {
     const host = request.hostname.toLowerCase();
-    const domain = config.domain.replace(/:\d+$/, '');
     if (host.endsWith(`.${domain}`)) {
       const slug = host.slice(0, -domain.length - 1);
       if (!slug.includes('.')) return slug;
@@ -43,11 +49,16 @@ export function slugOf(request: FastifyRequest, config: Config): string | null {
  * Finds the platform a request is for. Without a slug (root paths on the bare PUBLIC_URL host),
  * a single-tenant installation serves its only platform.
  */
+/** The platform with this slug, or undefined (cached per instance: src/store/readCache.ts). */
+export function findPlatformBySlug(services: Pick<Services, 'db' | 'cache'>, slug: string): Promise<PlatformTable | undefined> {
+  return services.cache.get(`platform:slug:${slug}`, () => services.db.selectFrom('platforms').selectAll().where('slug', '=', slug).executeTakeFirst());
+}
+
 export async function resolvePlatform(request: FastifyRequest, services: Services): Promise<PlatformTable> {
   const { config, db, cache } = services;
   const slug = slugOf(request, config);
   if (slug) {
-    const row = await cache.get(`platform:slug:${slug}`, () => db.selectFrom('platforms').selectAll().where('slug', '=', slug).executeTakeFirst());
+    const row = await findPlatformBySlug(services, slug);
     if (!row) throw notFound('platform_unknown', `There is no platform called "${slug}" here. Check the link you followed.`);
     return row;
   }

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../config.ts';
 import { sendAutoPostForm } from '../http/autoPostForm.ts';
 import type { Services } from '../http/services.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
@@ -8,7 +7,7 @@ import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { useNonce } from '../store/nonces.ts';
 import { Flow } from './flow.ts';
 import { findPlatform } from './launch.ts';
-import { platformBaseUrl } from './tenancy.ts';
+import { domainHostOf, platformBaseUrl } from './tenancy.ts';
 import { launchAsTestUser, TEST_ROLES, type TestUser } from './testLaunch.ts';
 import { findToolById } from './tools.ts';
 
@@ -56,10 +55,6 @@ interface StartToken {
   exp: number;
 }
 
-/** The DOMAIN without its port: the cookie domain that reaches every platform host. */
-function domainOf(config: Pick<Config, 'domain'>): string | null {
-  return config.domain ? config.domain.replace(/:\d+$/, '').toLowerCase() : null;
-}
 
 function withinDomain(hostname: string, domain: string): boolean {
   const host = hostname.toLowerCase();
@@ -75,7 +70,7 @@ export type TestLaunchHost =
   | { kind: 'elsewhere'; platformBase: string };
 
 export function testLaunchHost(services: Pick<Services, 'config'>, request: FastifyRequest, platform: PlatformTable): TestLaunchHost {
-  const domain = domainOf(services.config);
+  const domain = domainHostOf(services.config);
   // Path tenancy: /auth is on PUBLIC_URL, the host the console is served on.
   if (!domain) return { kind: 'here' };
   const platformBase = platformBaseUrl(services.config, platform.slug);
@@ -102,7 +97,7 @@ export async function sendTestLaunchStart(
   const sealed = await services.box.seal(JSON.stringify(token));
   // One cookie per start (named by its nonce), so two test launches begun in two tabs both work.
   reply.setCookie(`${COOKIE_PREFIX}${nonce}`, secret, {
-    domain: domainOf(services.config)!, path: TEST_LAUNCH_START_PATH, httpOnly: true, sameSite: 'strict',
+    domain: domainHostOf(services.config)!, path: TEST_LAUNCH_START_PATH, httpOnly: true, sameSite: 'strict',
     secure: request.protocol === 'https', maxAge: TEST_LAUNCH_START_TTL_MS / 1000,
   });
   await flow.ok('platform_host_redirect');
@@ -176,7 +171,7 @@ async function checkStart(services: Services, request: FastifyRequest, token: St
 /** Step 2, on the platform's host: POST /test-launch/start. */
 export async function redeemTestLaunchStart(services: Services, request: FastifyRequest, reply: FastifyReply) {
   // Path tenancy never hands a test launch over: the console and /auth share one host.
-  const domain = domainOf(services.config);
+  const domain = domainHostOf(services.config);
   if (!domain) throw notFound('not_found', 'There is nothing at this address.');
   const flow = new Flow(services, request);
   const platform = await findPlatform(flow, services, request);

@@ -178,7 +178,7 @@ export class LaunchLog {
   }): Promise<string> {
     const now = Date.now();
     const id = randomUUID();
-    await this.insert(id, entry, [{ step: entry.step, outcome: 'failed', at: now, code: entry.code, message: entry.message, ...detailOf(entry) }], {
+    await this.insert(id, entry, [{ step: entry.step, outcome: 'failed', at: now, code: entry.code, message: entry.message, detail: entry.detail }], {
       outcome: 'failure', failed: { code: entry.code, message: entry.message },
     });
     return id;

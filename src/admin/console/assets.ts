@@ -25,7 +25,7 @@ main{max-width:72rem;margin:1rem auto;padding:1rem 1.25rem;background:#fff;borde
 h1{font-size:1.5rem;margin:.25rem 0 1rem}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 .muted,.hint{color:var(--muted);font-size:.9rem}
 .notice{border:1px solid var(--ok);background:#e9f7ee;padding:.5rem .75rem;border-radius:6px}
-.alert{border:1px solid var(--bad);background:#fdeceb;padding:.5rem .75rem;border-radius:6px}
+.alert{border:1px solid var(--bad);background:#fdeceb;padding:.5rem .75rem;border-radius:6px;margin-bottom:1rem}
 .alert h2{margin-top:0;font-size:1.05rem}
 .field{margin:0 0 1rem}
 .field label,.field legend{display:block;font-weight:600}
