@@ -19,11 +19,27 @@ export interface Config {
   adminPassword: string | null;
   /** Master secret (32 bytes) for encryption at rest, or null to generate one in the data dir. */
   secretKey: Buffer | null;
-  trustProxy: boolean | string;
+  /**
+   * Which peers may tell the client's address and scheme in X-Forwarded-*: false (none), a hop
+   * count (the nearest N peers, whatever their address), or a list of proxy addresses/CIDRs.
+   */
+  trustProxy: false | number | string;
   logLevel: string;
   keyRotationDays: number;
   /** Launch-log entries older than this many days are deleted by the housekeeping. */
   launchLogRetentionDays: number;
+  /** The launch log is kept under this many megabytes; the housekeeping deletes the oldest rows first. */
+  launchLogMaxMb: number;
+  /** The longest a portal's course-context JWT may be valid (`exp` after `iat`, and after now). */
+  contextMaxLifetimeSeconds: number;
+  /** A request whose headers and body have not all arrived after this many seconds is answered 408. */
+  requestTimeoutSeconds: number;
+  /** An idle keep-alive connection is closed after this many seconds (above the load balancer's idle timeout). */
+  keepAliveTimeoutSeconds: number;
+  /** The largest request body accepted, in kilobytes (id_tokens, forms, admin JSON). */
+  bodyLimitKb: number;
+  /** When set, GET /metrics answers only with `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
   /** Seconds a login state (tool side) or a pending launch (platform side) stays valid. */
   loginStateTtlSeconds: number;
   /** Lifetime of the id_tokens the launcher signs for tools (the `exp` it sets). */
@@ -66,9 +82,12 @@ export function loadConfig(env: Env = process.env, defaults: Partial<Config> = {
     () => url(env, 'PUBLIC_URL') ?? defaults.publicUrl ?? fallbackPublicUrl(domain, port, forceSsl),
     `http://localhost:${port}`,
   );
+  if (forceSsl && publicUrl.startsWith('http:')) {
+    errors.push(new ConfigError('PUBLIC_URL', `must be an https URL when FORCE_SSL is on (FORCE_SSL redirects to it), got "${publicUrl}"`));
+  }
   const issuer = take(() => url(env, 'ISSUER'), null) ?? defaults.issuer ?? null;
   const databaseUrl = take(() => databaseUrlOf(env), null) ?? defaults.databaseUrl ?? null;
-  const adminPassword = take(() => secretOf(env, 'ADMIN_PASSWORD'), null) ?? defaults.adminPassword ?? null;
+  const adminPassword = take(() => adminPasswordOf(env), null) ?? defaults.adminPassword ?? null;
   const secretKey = take(() => masterKeyOf(env), null) ?? defaults.secretKey ?? null;
   const logLevel = env.LOG_LEVEL ?? defaults.logLevel ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -87,13 +106,25 @@ export function loadConfig(env: Env = process.env, defaults: Partial<Config> = {
     adminUser: env.ADMIN_USER ?? defaults.adminUser ?? 'admin',
     adminPassword,
     secretKey,
-    trustProxy: take(() => trustProxyOf(env), false) ?? defaults.trustProxy ?? false,
+    trustProxy: env.TRUST_PROXY ? take(() => trustProxyOf(env), false) : defaults.trustProxy ?? false,
     logLevel,
     keyRotationDays: take(() => integer(env, 'KEY_ROTATION_DAYS', defaults.keyRotationDays ?? 30, 1, 3650), 30),
     launchLogRetentionDays: take(
       () => integer(env, 'LAUNCH_LOG_RETENTION_DAYS', defaults.launchLogRetentionDays ?? 30, 1, 3650),
       30,
     ),
+    launchLogMaxMb: take(() => integer(env, 'LAUNCH_LOG_MAX_MB', defaults.launchLogMaxMb ?? 512, 1, 1_048_576), 512),
+    contextMaxLifetimeSeconds: take(
+      () => integer(env, 'CONTEXT_MAX_LIFETIME_SECONDS', defaults.contextMaxLifetimeSeconds ?? 3600, 60, 86_400),
+      3600,
+    ),
+    requestTimeoutSeconds: take(() => integer(env, 'REQUEST_TIMEOUT_SECONDS', defaults.requestTimeoutSeconds ?? 20, 1, 600), 20),
+    keepAliveTimeoutSeconds: take(
+      () => integer(env, 'KEEP_ALIVE_TIMEOUT_SECONDS', defaults.keepAliveTimeoutSeconds ?? 65, 1, 3600),
+      65,
+    ),
+    bodyLimitKb: take(() => integer(env, 'BODY_LIMIT_KB', defaults.bodyLimitKb ?? 256, 16, 10_240), 256),
+    metricsToken: take(() => metricsTokenOf(env), null) ?? defaults.metricsToken ?? null,
     loginStateTtlSeconds: take(
       () => integer(env, 'LOGIN_STATE_TTL_SECONDS', defaults.loginStateTtlSeconds ?? 600, 30, 3600),
       600,
@@ -204,23 +235,56 @@ function masterKeyOf(env: Env): Buffer | null {
 const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /**
- * true/false, or a comma-separated list of proxy addresses, CIDRs and range names, checked here
- * because Fastify would otherwise throw a TypeError when the server is built. A hop count is not
- * offered: Fastify 5 trusts no proxy at all for one, which would silently ignore the setting.
+ * false, a hop count, or a comma-separated list of proxy addresses, CIDRs and range names (checked
+ * here because Fastify would otherwise throw a TypeError when the server is built). `true` is
+ * refused: it trusts every peer, so any client picks its own address by sending X-Forwarded-For
+ * and walks past the admin's failed-login limit.
  */
-function trustProxyOf(env: Env): boolean | string {
-  const raw = env.TRUST_PROXY;
+function trustProxyOf(env: Env): false | number | string {
+  const raw = env.TRUST_PROXY?.trim();
   if (raw === undefined || raw === '') return false;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      'true would let any client choose its own address: set the number of proxies in front of the service (1 for one load balancer) or their addresses/CIDRs',
+    );
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops >= 1 && hops <= 10) return hops;
+  }
   const entries = raw.split(',').map((entry) => entry.trim());
   if (!entries.every((entry) => PROXY_RANGES.includes(entry) || isAddressOrCidr(entry))) {
     throw new ConfigError(
       'TRUST_PROXY',
-      `must be true, false or a comma-separated list of IP addresses/CIDRs (or ${PROXY_RANGES.join(', ')}), got ${JSON.stringify(raw)}`,
+      `must be false, a number of proxies from 1 to 10, or a comma-separated list of IP addresses/CIDRs (or ${PROXY_RANGES.join(', ')}), got ${JSON.stringify(raw)}`,
     );
   }
   return entries.join(',');
+}
+
+/** Shorter admin passwords fall to a guessing run of a few days even at the rate limit. */
+export const ADMIN_PASSWORD_MIN_LENGTH = 12;
+
+function adminPasswordOf(env: Env): string | null {
+  const password = secretOf(env, 'ADMIN_PASSWORD');
+  if (password !== null && password.length < ADMIN_PASSWORD_MIN_LENGTH) {
+    // Only the length is named: the value itself is never echoed.
+    throw new ConfigError(
+      'ADMIN_PASSWORD',
+      `must be at least ${ADMIN_PASSWORD_MIN_LENGTH} characters long, got ${password.length} (openssl rand -base64 18 makes a good one)`,
+    );
+  }
+  return password;
+}
+
+function metricsTokenOf(env: Env): string | null {
+  const token = secretOf(env, 'METRICS_TOKEN');
+  if (token !== null && (token.length < 16 || !/^[\x21-\x7e]+$/.test(token))) {
+    throw new ConfigError('METRICS_TOKEN', 'must be at least 16 printable characters without spaces (openssl rand -hex 16)');
+  }
+  return token;
 }
 
 function isAddressOrCidr(entry: string): boolean {

@@ -45,7 +45,7 @@ describe('lti-launcher command', () => {
   it('serves the launcher and shuts down cleanly on SIGTERM', async () => {
     const dataDir = tempDir();
     const child = spawn(process.execPath, [BIN, 'platform'], {
-      env: { PATH: process.env.PATH!, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_PASSWORD: 'x' },
+      env: { PATH: process.env.PATH!, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_PASSWORD: 'test-admin-password' },
     });
     let out = '';
     child.stdout.on('data', (c) => (out += c));

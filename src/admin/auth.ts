@@ -6,6 +6,11 @@ import { LtiError } from '../lti/errors.ts';
 /** Failed attempts allowed per client address in one window before the admin answers 429. */
 const MAX_FAILURES = 10;
 const WINDOW_MS = 5 * 60_000;
+/**
+ * Addresses remembered at most: a flood of failures from many (even spoofed) addresses costs a
+ * bounded amount of memory. The least recently failed go first; a timer drops expired ones.
+ */
+const MAX_TRACKED = 10_000;
 
 type AdminCredentials = Pick<Config, 'adminUser' | 'adminPassword'>;
 
@@ -19,9 +24,20 @@ type AdminCredentials = Pick<Config, 'adminUser' | 'adminPassword'>;
  * times the budget, still far from enough to guess a real password.
  */
 export class AdminAuth {
+  /** Insertion order is recency order: an address is re-inserted on each failure. */
   private readonly failures = new Map<string, { count: number; since: number }>();
 
-  constructor(private readonly config: AdminCredentials) {}
+  constructor(
+    private readonly config: AdminCredentials,
+    private readonly maxTracked = MAX_TRACKED,
+  ) {
+    setInterval(() => this.prune(Date.now()), WINDOW_MS).unref();
+  }
+
+  /** How many addresses are remembered now (for tests and the bound). */
+  get tracked(): number {
+    return this.failures.size;
+  }
 
   /** Fastify preHandler: throws an LtiError the error handler renders (JSON for the API). */
   readonly check = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -44,13 +60,14 @@ export class AdminAuth {
       if (given !== null) {
         const entry = this.failures.get(ip) ?? { count: 0, since: now };
         entry.count += 1;
+        this.failures.delete(ip);
         this.failures.set(ip, entry);
+        if (this.failures.size > this.maxTracked) this.failures.delete(this.failures.keys().next().value!);
         request.log.warn({ ip, failures: entry.count }, 'admin authentication failed');
       }
       reply.header('www-authenticate', 'Basic realm="LTI Launcher admin", charset="UTF-8"');
       throw new LtiError('admin_unauthorized', 401, 'Admin credentials are required.');
     }
-    if (this.failures.size > 10_000) this.prune(now);
   };
 
   private prune(now: number): void {

@@ -54,7 +54,7 @@ export const COMMANDS: Command[] = [
       'Serves the launcher (the LTI platform role) and its admin console and API until SIGTERM or\n' +
       'SIGINT. Migrates the database and creates the signing keys first when needed.',
     options: [],
-    env: environmentOf([...SERVER_ENVIRONMENT, 'DOMAIN', 'ISSUER', 'ID_TOKEN_LIFETIME_SECONDS']),
+    env: environmentOf([...SERVER_ENVIRONMENT, 'DOMAIN', 'ISSUER', 'ID_TOKEN_LIFETIME_SECONDS', 'CONTEXT_MAX_LIFETIME_SECONDS']),
     run: async () => (await import('./serveRole.ts')).serveRole('platform'),
   },
   {

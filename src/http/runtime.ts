@@ -11,6 +11,7 @@ import { LaunchLog } from '../store/launchLog.ts';
 import { openDatabase } from '../store/openDatabase.ts';
 import { dataDirProblem, isDataDirError } from '../store/storageProblems.ts';
 import { listenProblem } from './listenProblem.ts';
+import { LOG_REDACTION } from './logRedaction.ts';
 import { Metrics } from './metrics.ts';
 import { policyFetch, urlPolicyOf } from './urlPolicy.ts';
 import type { Services } from './services.ts';
@@ -31,7 +32,7 @@ export async function createServices(config: Config, options: RuntimeOptions): P
     pino({
       level: config.logLevel,
       name: options.role === 'platform' ? 'launcher' : 'gateway',
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.client_secret', '*.password'], censor: '[redacted]' },
+      redact: LOG_REDACTION,
     });
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: options.sqliteFile });
   try {

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { Config } from '../config.ts';
 import { LtiError, databaseUnavailable } from '../lti/errors.ts';
 import { isDatabaseUnavailable } from '../store/db.ts';
 import { ping } from '../store/migrations.ts';
@@ -30,15 +31,22 @@ export async function buildServer(services: Services, options: ServerOptions): P
   const app = Fastify({
     loggerInstance: services.log,
     genReqId: () => randomUUID(),
-    trustProxy: config.trustProxy,
-    bodyLimit: 256 * 1024,
-    // Oversized headers are refused by Node itself with 431.
-    http: { maxHeaderSize: 16 * 1024 } as any,
+    trustProxy: trustProxyOption(config.trustProxy),
+    bodyLimit: config.bodyLimitKb * 1024,
+    // A slow client cannot hold a connection: the whole request (headers and body) must arrive in
+    // time, and an idle keep-alive connection is closed (set above the load balancer's idle timeout).
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    connectionTimeout: config.requestTimeoutSeconds * 1000,
+    keepAliveTimeout: config.keepAliveTimeoutSeconds * 1000,
+    // Oversized headers are refused by Node itself with 431. The request timeout is given to Node
+    // when the server is made (Node 20 ignores a later change), and checked each second instead
+    // of every 30 s, so a dribbling client is answered 408 close to the bound.
+    http: { maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1000, requestTimeout: config.requestTimeoutSeconds * 1000 } as any,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
   });
   app.decorate('readiness', { value: true });
 
-  await app.register(formbody, { bodyLimit: 256 * 1024 });
+  await app.register(formbody, { bodyLimit: config.bodyLimitKb * 1024 });
   await app.register(cookie);
   await app.register(securityHeaders, { forceSsl: config.forceSsl, framable: options.framable });
 
@@ -46,7 +54,7 @@ export async function buildServer(services: Services, options: ServerOptions): P
     app.addHook('onRequest', async (request, reply) => {
       const path = request.url.split('?')[0];
       if (request.protocol === 'http' && !['/healthz', '/readyz', '/metrics'].includes(path)) {
-        return reply.redirect(`https://${request.host}${request.url}`, 301);
+        return reply.redirect(`${httpsOriginFor(request.hostname, config)}${request.url}`, 301);
       }
     });
   }
@@ -106,13 +114,47 @@ export async function buildServer(services: Services, options: ServerOptions): P
       return reply.code(503).send({ status: 'database_unavailable' });
     }
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    if (config.metricsToken !== null && !bearerMatches(request.headers.authorization, config.metricsToken)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      throw new LtiError('metrics_unauthorized', 401, 'The metrics need the token set in METRICS_TOKEN, as Authorization: Bearer <token>.');
+    }
     reply.type(services.metrics.registry.contentType);
     return services.metrics.registry.metrics();
   });
 
   await app.register(options.routes, { services });
   return app as unknown as FastifyInstance;
+}
+
+/**
+ * A hop count becomes "trust the nearest N peers": Fastify 5 itself trusts no proxy at all for a
+ * number, so the count would otherwise be ignored.
+ */
+function trustProxyOption(setting: Config['trustProxy']): string | false | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== 'number') return setting;
+  return (_address, hop) => hop < setting;
+}
+
+/**
+ * Where FORCE_SSL sends a plain-HTTP request: PUBLIC_URL's origin, or `<slug>.<DOMAIN>` when the
+ * request came to a tenant's subdomain. Never the Host header as given, which a client writes.
+ */
+export function httpsOriginFor(hostname: string, config: Pick<Config, 'publicUrl' | 'domain'>): string {
+  const base = new URL(config.publicUrl);
+  const domain = config.domain?.replace(/:\d+$/, '');
+  const host = hostname.toLowerCase().replace(/:\d+$/, '');
+  if (domain && host.endsWith(`.${domain}`) && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(host.slice(0, -domain.length - 1))) {
+    return `https://${host}${base.port && base.protocol === 'https:' ? `:${base.port}` : ''}`;
+  }
+  return `https://${base.host}`;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '';
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
 }
 
 function hasNul(value: unknown, depth = 0): boolean {

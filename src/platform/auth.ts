@@ -32,7 +32,7 @@ async function consumeLoginHint(services: Services, request: FastifyRequest, too
   if (!req.login_hint) throw badRequest('login_hint_invalid', 'This launch is not known to the launcher. Open the tool again from its link.');
   const key = hashToken(req.login_hint);
   const now = Date.now();
-  const browsers = browserHashesOf(request);
+  const browsers = browserHashesOf(request, services.box);
   const row = browsers.length === 0 ? undefined : await services.db
     .updateTable('login_hints')
     .set({ used_at: now })

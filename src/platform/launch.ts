@@ -58,7 +58,7 @@ export async function launch(services: Services, request: FastifyRequest, reply:
   const state = client.randomState();
   const nonce = client.randomNonce();
   const codeVerifier = client.randomPKCECodeVerifier();
-  const browser = ensureBrowserId(request, reply);
+  const browser = ensureBrowserId(request, reply, services.box);
   await services.db
     .insertInto('pending_launches')
     .values({
@@ -106,7 +106,7 @@ async function claimPendingLaunch(services: Services, flow: Flow, request: Fasti
   }
   const key = hashToken(state);
   const now = Date.now();
-  const browsers = browserHashesOf(request);
+  const browsers = browserHashesOf(request, services.box);
   // The usual case in one statement: single use across every instance (only one request can flip
   // used_at), unexpired, and from the browser that started the launch.
   const row = browsers.length === 0 ? undefined : await services.db

@@ -61,7 +61,7 @@ export async function startToolLogin(
       user_claims: JSON.stringify(signedIn.user),
       roles: JSON.stringify(signedIn.roles),
       context_claims: JSON.stringify(signedIn.contextClaims),
-      browser_hash: browserHash(ensureBrowserId(request, reply)),
+      browser_hash: browserHash(ensureBrowserId(request, reply, services.box)),
       test: signedIn.test ? 1 : 0,
       expires_at: Date.now() + loginHintTtlMs(services.config.loginStateTtlSeconds),
       used_at: null,

@@ -387,7 +387,7 @@ describe('SIGTERM', () => {
     });
     base = `http://127.0.0.1:${await listen(slowIdp)}`;
     const child = spawn(process.execPath, [BIN, 'platform'], {
-      env: { PATH: process.env.PATH!, DATA_DIR: tempDir(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_PASSWORD: 'pw', ALLOW_PRIVATE_URLS: 'true', ALLOW_INSECURE_IDP: 'true' },
+      env: { PATH: process.env.PATH!, DATA_DIR: tempDir(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ADMIN_PASSWORD: 'test-admin-password', ALLOW_PRIVATE_URLS: 'true', ALLOW_INSECURE_IDP: 'true' },
     });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
