@@ -1,5 +1,5 @@
 import { plainHttpRefusal } from '../http/urlPolicy.ts';
-import { ValidationError } from '../lti/errors.ts';
+import { UnknownFieldsError, ValidationError } from '../lti/errors.ts';
 import { isUniqueViolation } from '../store/db.ts';
 
 /**
@@ -58,32 +58,44 @@ export function gatewayRules(allowInsecure: boolean): FieldRules {
 
 export class Fields {
   readonly errors: FieldErrors = {};
+  /**
+   * The names the input gave, and the names the save asked about (read, or declared by `merge`):
+   * the known fields are those a save reads, so a field added to a save is known with no list to keep.
+   */
+  private readonly asked = new Set<string>();
 
   constructor(
     private readonly values: Record<string, unknown>,
     private readonly rules: FieldRules,
+    private readonly given: readonly string[] = Object.keys(values),
   ) {}
 
   /**
    * The gateway's create or partial update: each field the input names (even as null) replaces its
    * value in `current` (the stored values, or the defaults on create). Every field is then checked,
-   * given or not; a field that is not a key of `current` is refused.
+   * given or not; a field that is not a key of `current` is refused (throwIfInvalid).
    */
   static merge(input: unknown, current: Record<string, unknown>, rules: FieldRules): Fields {
     if (!isObject(input)) throw new ValidationError({ body: 'must be a JSON object' });
     const names = Object.keys(current);
     const merged = Object.fromEntries(names.map((name) => [name, name in input ? input[name] : current[name]]));
-    const fields = new Fields(merged, rules);
-    for (const name of Object.keys(input)) if (!names.includes(name)) fields.fail(name, 'is not a known field');
+    const fields = new Fields(merged, rules, Object.keys(input));
+    for (const name of names) fields.asked.add(name);
     return fields;
   }
 
   has(name: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.values, name) && this.values[name] !== undefined;
+    return this.read(name) !== undefined;
   }
 
   value(name: string): unknown {
-    return this.values[name];
+    return this.read(name);
+  }
+
+  /** A field's value, noting that the save knows the field. */
+  private read(name: string): unknown {
+    this.asked.add(name);
+    return Object.hasOwn(this.values, name) ? this.values[name] : undefined;
   }
 
   /** Records a message; a field keeps its first one. */
@@ -94,18 +106,24 @@ export class Fields {
 
   /** Runs a rule of the caller's own (an error sentence or null) on a field; returns the value as given. */
   rule(name: string, check: (value: unknown) => string | null): unknown {
-    const value = this.values[name];
+    const value = this.read(name);
     const message = check(value);
     if (message) this.fail(name, message);
     return value;
   }
 
+  /**
+   * Throws the input's faults: first any field the save never asked about (a 400: a misspelt or
+   * read-only field would otherwise be dropped without a word), then the field messages (a 422).
+   */
   throwIfInvalid(): void {
+    const unknown = this.given.filter((name) => !this.asked.has(name));
+    if (unknown.length > 0) throw new UnknownFieldsError(unknown);
     if (Object.keys(this.errors).length > 0) throw new ValidationError(this.errors);
   }
 
   text(name: string, options: { required?: boolean; max?: number; pattern?: RegExp; patternHint?: string } = {}): string | null {
-    const value = this.values[name];
+    const value = this.read(name);
     if (value === undefined || value === null || value === '') {
       if (options.required) this.fail(name, 'is required');
       return null;
@@ -135,7 +153,7 @@ export class Fields {
   }
 
   urlList(name: string): string[] {
-    const value = this.values[name];
+    const value = this.read(name);
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
       this.fail(name, 'must be a list of URLs');
@@ -146,7 +164,7 @@ export class Fields {
 
   /** One of a fixed set of words (a select box or a JSON string); `fallback` when not given. */
   choice<T extends string>(name: string, options: readonly T[], fallback: T): T {
-    const value = this.values[name];
+    const value = this.read(name);
     if (value === undefined || value === null || value === '') return fallback;
     if (typeof value === 'string' && (options as readonly string[]).includes(value)) return value as T;
     this.fail(name, `must be one of ${options.map((o) => `"${o}"`).join(', ')}`);
@@ -155,7 +173,7 @@ export class Fields {
 
   /** A checkbox or a JSON boolean. */
   bool(name: string, fallback: boolean): boolean {
-    const value = this.values[name];
+    const value = this.read(name);
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'boolean') return value;
     if (value === 'true' || value === 'on' || value === '1') return true;
@@ -166,7 +184,7 @@ export class Fields {
 
   /** An object of strings, given as an object or as JSON text (a console text area). */
   stringMap(name: string): Record<string, string> {
-    const value = this.values[name];
+    const value = this.read(name);
     if (value === undefined || value === null || value === '') return {};
     const parsed = typeof value === 'string' ? parseJson(value) : value;
     if (!isObject(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
@@ -178,7 +196,7 @@ export class Fields {
 
   /** Any JSON value, given as such or as JSON text (a console text area). */
   json(name: string): unknown {
-    const value = this.values[name];
+    const value = this.read(name);
     if (value === undefined || value === null || value === '') return null;
     if (typeof value !== 'string') return value;
     const parsed = parseJson(value);

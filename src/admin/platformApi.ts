@@ -6,6 +6,7 @@ import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform 
 import { deleteTool, getTool, listTools, saveTool, toolView } from '../platform/tools.ts';
 import { refuseCrossSiteApiWrites } from './apiCsrf.ts';
 import { adminAuthFor } from './auth.ts';
+import { refuseRepeatedParams } from './queryParams.ts';
 
 type Body = Record<string, unknown>;
 
@@ -72,8 +73,8 @@ export const platformAdminApi: FastifyPluginAsync<{ services: Services }> = asyn
     return { keys };
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/launches', async (request) => {
-    const q = request.query;
+  app.get('/launches', async (request) => {
+    const q = refuseRepeatedParams(request.query);
     const outcome = q.outcome as Outcome | undefined;
     if (outcome && !['pending', 'success', 'failure'].includes(outcome)) {
       throw badRequest('request_invalid', 'outcome must be pending, success or failure.');

@@ -8,6 +8,41 @@ import { parseJson } from './fields.ts';
  * 422 on save, not a failed launch later.
  */
 
+/**
+ * JWK members only a private or secret key has: RSA's private exponent and CRT values (RFC 7518
+ * 6.3.2), EC's and OKP's `d` (RFC 7518 6.2.2, RFC 8037 2), a symmetric key's `k` (RFC 7518 6.4).
+ * An RSA key with `p` and `q` but no `d` is still a private key: they factor the modulus.
+ */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+/**
+ * Why a key given as public is not one, or null. The sentence says the key must be replaced, not
+ * only removed: once pasted into a form it has been seen (browser, proxies, logs), so it is exposed.
+ */
+export function privateKeyRefusal(jwk: Record<string, unknown>): string | null {
+  if (jwk.kty === 'oct' || Object.hasOwn(jwk, 'k')) {
+    return 'must be a public key: this is a secret (symmetric) key. A secret pasted here must be treated as exposed: replace it wherever it is used, and give the public key of a key pair instead';
+  }
+  const found = PRIVATE_MEMBERS.filter((member) => Object.hasOwn(jwk, member));
+  if (found.length === 0) return null;
+  return `must be a public key: this is a private key (it has ${found.map((m) => `"${m}"`).join(', ')}). A private key pasted here must be treated as exposed: make a new key pair, replace this key wherever it is used, and give only the public part`;
+}
+
+/**
+ * The `kid` two keys of one type share in a key set, or null: which of them verifies a token would
+ * be a guess. RFC 7517 4.5 lets keys of different types share one, as alternatives; those are not.
+ */
+export function duplicateKid(keys: readonly JWK[]): string | null {
+  const seen = new Set<string>();
+  for (const { kid, kty } of keys) {
+    if (typeof kid !== 'string') continue;
+    const id = `${String(kty)}\u0000${kid}`;
+    if (seen.has(id)) return kid;
+    seen.add(id);
+  }
+  return null;
+}
+
 /** Checks a public key given as a JWK, a JWKS (JSON object or text); returns it as canonical JSON text. */
 export async function checkPublicJwk(value: unknown): Promise<string> {
   const parsed = typeof value === 'string' ? parseJson(value) : value;
@@ -15,7 +50,13 @@ export async function checkPublicJwk(value: unknown): Promise<string> {
   const keys = Array.isArray((parsed as { keys?: unknown }).keys) ? ((parsed as { keys: JWK[] }).keys) : [parsed as JWK];
   if (keys.length === 0) throw new Error('the key set is empty');
   for (const key of keys) {
-    if ('d' in key || 'k' in key) throw new Error('must be a public key: it contains private or symmetric key material');
+    if (typeof key !== 'object' || key === null || Array.isArray(key)) throw new Error('each key of the set must be a JSON object');
+    const refusal = privateKeyRefusal(key as Record<string, unknown>);
+    if (refusal) throw new Error(refusal);
+  }
+  const duplicate = duplicateKid(keys);
+  if (duplicate !== null) throw new Error(`the key set has two keys with the kid "${duplicate}"; each key's kid must be unique`);
+  for (const key of keys) {
     const alg = key.alg ?? (key.kty === 'RSA' ? 'RS256' : key.kty === 'EC' ? 'ES256' : key.kty === 'OKP' ? 'EdDSA' : undefined);
     if (!alg) throw new Error(`unsupported key type "${String(key.kty)}"`);
     await importJWK(key, alg);
@@ -26,7 +67,9 @@ export async function checkPublicJwk(value: unknown): Promise<string> {
 /** Checks a PEM public key (SPKI, "BEGIN PUBLIC KEY"); returns it trimmed. */
 export async function checkPublicPem(value: string): Promise<string> {
   const pem = value.trim();
-  if (/PRIVATE KEY/.test(pem)) throw new Error('must be a public key; this is a private key, which must never leave the tool');
+  if (/PRIVATE KEY/.test(pem)) {
+    throw new Error('must be a public key: this is a private key. A private key pasted here must be treated as exposed: make a new key pair, replace this key wherever it is used, and give only the public part (-----BEGIN PUBLIC KEY-----)');
+  }
   if (!pem.startsWith('-----BEGIN PUBLIC KEY-----')) throw new Error('must be a PEM public key starting with -----BEGIN PUBLIC KEY-----');
   for (const alg of ['RS256', 'ES256', 'EdDSA']) {
     try {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LtiError, ValidationError } from '../lti/errors.ts';
+import { LtiError, UnknownFieldsError, ValidationError } from '../lti/errors.ts';
 import { html, page } from './html.ts';
 
 export interface ErrorContext {
@@ -22,7 +22,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Lti
   reply.code(err.status);
   if (wantsJson(request)) {
     const body: Record<string, unknown> = { error: err.code, message: err.message, request_id: request.id };
-    if (err instanceof ValidationError) body.fields = err.fields;
+    if (err instanceof ValidationError || err instanceof UnknownFieldsError) body.fields = err.fields;
     return reply.type('application/json; charset=utf-8').send(body);
   }
   const nonce = (reply as any).cspNonce as string | undefined;

@@ -89,7 +89,8 @@ async function checkMasterKey(keys: KeyRing, config: Config): Promise<void> {
 export function startHousekeeping(services: Services, intervalMs = 60_000): () => void {
   const tick = async () => {
     try {
-      await deleteExpired(services.db, { launchLogRetentionDays: services.config.launchLogRetentionDays });
+      const { launchLogRetentionDays, launchLogMaxMb } = services.config;
+      await deleteExpired(services.db, { launchLogRetentionDays, launchLogMaxMb });
       await services.keys.ensure();
     } catch (err) {
       services.log.warn({ err }, 'housekeeping failed; will retry');

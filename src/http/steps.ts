@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { LtiError, databaseUnavailable } from '../lti/errors.ts';
 import { isDatabaseUnavailable } from '../store/db.ts';
-import type { LaunchRole, LaunchStep } from '../store/launchLog.ts';
+import { MAX_LOGGED_DETAIL, loggedText, type LaunchRole, type LaunchStep } from '../store/launchLog.ts';
 import type { Services } from './services.ts';
 
 /**
@@ -123,7 +123,10 @@ export class StepRecorder {
           ? databaseUnavailable()
           : new LtiError('internal_error', 500, wording.internalError);
     if (!(err instanceof LtiError)) this.request.log.error({ err, step: name }, 'launch step failed unexpectedly');
-    else if (error.detail && wording.logRefusals) this.request.log.info({ code: error.code, detail: error.detail, step: name }, 'launch refused');
+    else if (error.detail && wording.logRefusals) {
+      // The detail may quote the request: cut like the launch log's, so the log file is bounded too.
+      this.request.log.info({ code: error.code, detail: loggedText(error.detail, MAX_LOGGED_DETAIL), step: name }, 'launch refused');
+    }
     error.context = { tool: this.toolName, platform: this.platformName };
     if (!this.attributed(error.code)) {
       this.services.metrics.refused.inc({ role: this.role, code: error.code });

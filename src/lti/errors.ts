@@ -34,6 +34,15 @@ export class ValidationError extends LtiError {
   }
 }
 
+/** An admin create/update naming fields the resource does not have: a 400 listing them, before any field is judged. */
+export class UnknownFieldsError extends LtiError {
+  constructor(readonly fields: string[]) {
+    const named = fields.slice(0, 10).map((f) => JSON.stringify(f.slice(0, 100))).join(', ') + (fields.length > 10 ? ` and ${fields.length - 10} more` : '');
+    super('unknown_fields', 400, `Unknown field${fields.length > 1 ? 's' : ''}: ${named}. Check the spelling; fields that are only shown (ids, URLs the service derives) cannot be set.`);
+    this.name = 'UnknownFieldsError';
+  }
+}
+
 /** The database cannot be reached: a fast 503 the person may retry (Retry-After is set). */
 export const databaseUnavailable = () =>
   new LtiError('database_unavailable', 503, 'The service cannot reach its database right now. Please try again in a moment.');

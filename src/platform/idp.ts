@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import type { Services } from '../http/services.ts';
-import { UrlPolicyError, plainHttpRefusal } from '../http/urlPolicy.ts';
+import { UrlPolicyError, assertPublicUrl, checkUrlShape, urlPolicyOf } from '../http/urlPolicy.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { LtiError, badGateway, unauthorized } from '../lti/errors.ts';
 import type { PlatformTable } from '../store/schema.ts';
@@ -30,17 +30,70 @@ function fetchOptions(services: Services) {
 }
 
 /**
+ * The members of a discovery document that are URLs the launcher uses or hands on: whether each is
+ * required, and whether the server fetches it (then its host name is resolved on save, like every
+ * URL an admin gives) or only sends a browser there (checked without a lookup: the browser's
+ * resolver, not this server's, decides where it goes).
+ */
+const URL_MEMBERS = [
+  { member: 'issuer', required: true, fetched: false },
+  { member: 'authorization_endpoint', required: true, fetched: false },
+  { member: 'token_endpoint', required: true, fetched: true },
+  { member: 'jwks_uri', required: true, fetched: true },
+  { member: 'userinfo_endpoint', required: false, fetched: true },
+  { member: 'end_session_endpoint', required: false, fetched: false },
+] as const;
+
+/** A discovery document the launcher cannot use: a URL member missing, not text, or not an http(s) URL. */
+export class IdpMetadataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdpMetadataError';
+  }
+}
+
+/**
+ * Checks the URL members of a discovery document: each present one is an absolute http(s) URL
+ * that passes the URL policy without a lookup (plain http, credentials, a literal private
+ * address). Throws an IdpMetadataError for a broken document, a UrlPolicyError (naming the
+ * member) for one the settings refuse. Run on save and again when a stored document is used.
+ */
+export function checkIdpMetadata(metadata: Record<string, unknown>, services: Services): void {
+  for (const { member, required } of URL_MEMBERS) {
+    const value = metadata[member];
+    if (value === undefined || value === null) {
+      if (required) throw new IdpMetadataError(`the discovery document has no ${member}`);
+      continue;
+    }
+    if (typeof value !== 'string' || !URL.canParse(value)) throw new IdpMetadataError(`its ${member} is not an absolute URL`);
+    const { protocol } = new URL(value);
+    if (protocol !== 'https:' && protocol !== 'http:') {
+      throw new IdpMetadataError(`its ${member} ${JSON.stringify(value.slice(0, 200))} is not an http(s) URL`);
+    }
+    try {
+      checkUrlShape(value, urlPolicyOf(services.config));
+    } catch (err) {
+      if (err instanceof UrlPolicyError) throw new UrlPolicyError(`its ${member} ${err.message}`);
+      throw err;
+    }
+  }
+}
+
+/**
  * Fetches and checks an IdP's discovery document with openid-client (issuer must match the
- * discovery URL; authorization, token and JWKS endpoints must be present).
+ * discovery URL), then every URL member it uses (checkIdpMetadata), and resolves the host of each
+ * one the server fetches with the URL policy, as for every URL an admin gives.
  */
 export async function discoverIdp(services: Services, discoveryUrl: string, clientId: string): Promise<client.ServerMetadata> {
   const config = await client.discovery(issuerOfDiscoveryUrl(discoveryUrl), clientId, undefined, undefined, fetchOptions(services));
   const metadata = config.serverMetadata();
-  for (const field of ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
-    if (!metadata[field]) throw new Error(`the discovery document has no ${field}`);
-    // The same plain-http rule as every other URL: the browser signs in at the authorization endpoint.
-    const refused = plainHttpRefusal(new URL(metadata[field]), services.config.allowInsecureIdp);
-    if (refused) throw new UrlPolicyError(`its ${field} ${refused}`);
+  checkIdpMetadata(metadata, services);
+  for (const { member, fetched } of URL_MEMBERS) {
+    const value = metadata[member];
+    if (!fetched || typeof value !== 'string') continue;
+    await assertPublicUrl(value, urlPolicyOf(services.config)).catch((err: unknown) => {
+      throw err instanceof UrlPolicyError ? new UrlPolicyError(`its ${member} ${err.message}`) : err;
+    });
   }
   return { ...metadata };
 }
@@ -59,6 +112,7 @@ export function idpClient(services: Services, platform: PlatformTable): Promise<
 
 async function newIdpClient(services: Services, platform: PlatformTable): Promise<client.Configuration> {
   const metadata = JSON.parse(platform.idp_metadata) as client.ServerMetadata;
+  checkStoredMetadata(metadata, services);
   const secret = platform.client_secret_enc ? await services.box.open(platform.client_secret_enc) : undefined;
   const config = new client.Configuration(
     metadata,
@@ -73,6 +127,26 @@ async function newIdpClient(services: Services, platform: PlatformTable): Promis
   // Verify the id_token's signature against the IdP's JWKS, not only trust the TLS channel.
   client.enableNonRepudiationChecks(config);
   return config;
+}
+
+/**
+ * The stored document is checked again before a launch uses it: one saved before these checks, or
+ * written by hand, is a 502 naming the member rather than a crash, and one the settings now refuse
+ * (ALLOW_INSECURE_IDP or ALLOW_PRIVATE_URLS turned off since) is a 502 `idp_url_refused`.
+ */
+function checkStoredMetadata(metadata: Record<string, unknown>, services: Services): void {
+  try {
+    checkIdpMetadata(metadata, services);
+  } catch (err) {
+    if (err instanceof IdpMetadataError) {
+      throw badGateway(
+        'idp_metadata_invalid',
+        'The school\'s sign-in service is not set up correctly on this launcher, so you cannot be signed in. Tell the administrator.',
+        `the stored OpenID configuration is not usable: ${err.message}; save the platform again to read the IdP's discovery document anew`,
+      );
+    }
+    throw idpFailure(err, 'the stored OpenID configuration');
+  }
 }
 
 /** The errors openid-client wraps, outermost first (its ClientError keeps the cause; so does fetch). */

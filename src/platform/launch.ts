@@ -5,6 +5,7 @@ import { USER_CLAIM_NAMES, type UserClaims } from '../lti/claims.ts';
 import { verifyContextToken } from '../lti/contextToken.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
+import { refuseNul } from '../lti/nulCheck.ts';
 import { explainIdpRoles } from '../lti/roleMapping.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { browserHash, browserHashesOf, ensureBrowserId } from './browser.ts';
@@ -173,6 +174,20 @@ function checkIssuedAt(iat: unknown, skewSeconds: number): void {
   }
 }
 
+/**
+ * The verified claims hold no NUL (see refuseNul). They are known only once the code is exchanged,
+ * which needs the state's row, taken first (single use) so that two instances never both exchange
+ * one answer; a refusal gives the state back, so the refused answer does not use up the launch.
+ */
+async function checkClaimsText(services: Services, pending: Pending, claims: Record<string, unknown>): Promise<void> {
+  try {
+    refuseNul(claims, 'The sign-in service sent your account details with a character no valid text contains (NUL), so you were not signed in. Tell the administrator.');
+  } catch (err) {
+    await services.db.updateTable('pending_launches').set({ used_at: null }).where('state', '=', hashToken(pending.state)).execute();
+    throw err;
+  }
+}
+
 function userOf(claims: Record<string, unknown> & { sub: string }): UserClaims {
   const user: UserClaims = { sub: claims.sub };
   for (const name of USER_CLAIM_NAMES) {
@@ -200,6 +215,7 @@ export async function callback(services: Services, request: FastifyRequest, repl
   const currentUrl = new URL(`${platformBaseUrl(services.config, platform.slug)}/callback`);
   for (const [k, v] of Object.entries(query)) if (typeof v === 'string') currentUrl.searchParams.set(k, v);
   const claims = await flow.step('idp_token_verified', () => exchangeCode(config, currentUrl, pending, services.config.clockSkewSeconds));
+  await flow.step('idp_claims_text', () => checkClaimsText(services, pending, claims));
   const user = userOf(claims);
   const idpRoles = explainIdpRoles(claims, platform.role_claim, platform.role_map ? (JSON.parse(platform.role_map) as Record<string, string[]>) : null);
   const { roles } = idpRoles;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import type { IdpRoles } from '../lti/roleMapping.ts';
 import type { Db } from './db.ts';
 import type { LaunchLogTable } from './schema.ts';
@@ -90,26 +90,24 @@ export class LaunchLog {
     state: { outcome: Outcome; failed?: { code: string; message: string; detail?: string }; userSub?: string | null; test?: boolean },
   ): Promise<void> {
     const now = Date.now();
-    await this.db
-      .insertInto('launch_log')
-      .values({
-        id,
-        role: who.role,
-        platform_id: who.platformId ?? null,
-        tool_id: who.toolId ?? null,
-        outcome: state.outcome,
-        failure_code: state.failed?.code ?? null,
-        failure_message: state.failed ? withoutNul(state.failed.message) : null,
-        steps: JSON.stringify(steps.map((s) => (s.detail ? { ...s, ...detailOf(s) } : s))),
-        request_id: who.requestId ?? null,
-        user_sub: state.userSub ?? null,
-        storage: null,
-        test: state.test ? 1 : 0,
-        created_at: now,
-        updated_at: now,
-        warning: null,
-      })
-      .execute();
+    const row = {
+      id,
+      role: who.role,
+      platform_id: who.platformId ?? null,
+      tool_id: who.toolId ?? null,
+      outcome: state.outcome,
+      failure_code: state.failed ? loggedText(state.failed.code) : null,
+      failure_message: state.failed ? loggedText(state.failed.message) : null,
+      steps: JSON.stringify(steps.map(loggedStep)),
+      request_id: who.requestId ?? null,
+      user_sub: state.userSub == null ? null : loggedText(state.userSub),
+      storage: null,
+      test: state.test ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+      warning: null,
+    };
+    await this.db.insertInto('launch_log').values({ ...row, size_bytes: Buffer.byteLength(JSON.stringify(row)) }).execute();
   }
 
   /** Appends a step; a failed step ends the launch as a failure, `done` ends it as a success. */
@@ -137,7 +135,7 @@ export class LaunchLog {
     const added: LaunchStep[] = (result.passed ?? []).map((p) => ({ step: p.step, outcome: 'ok' as const, at: p.at }));
     added.push(
       result.failed
-        ? { step, outcome: 'failed', at: now, code: result.failed.code, message: result.failed.message, ...detailOf(result.failed) }
+        ? { step, outcome: 'failed', at: now, code: result.failed.code, message: result.failed.message, detail: result.failed.detail }
         : { step, outcome: 'ok', at: now, ...result.info },
     );
     // The request id is stored on the first step of each request only; readers carry it forward
@@ -145,24 +143,28 @@ export class LaunchLog {
     if (result.requestId) added[0] = { ...added[0], request_id: result.requestId };
     // Appended in the database (the stored array never is empty: `start` writes the first step),
     // so a write is one statement and two instances writing steps of one launch lose nothing.
-    const tail = `,${JSON.stringify(added).slice(1)}`;
-    const update: Record<string, unknown> = {
-      steps: sql<string>`substr(steps, 1, length(steps) - 1) || ${tail}`,
-      updated_at: now,
-    };
+    const tail = `,${JSON.stringify(added.map(loggedStep)).slice(1)}`;
+    const set: Record<string, unknown> = { updated_at: now };
     if (result.failed) {
-      update.outcome = 'failure';
-      update.failure_code = result.failed.code;
-      update.failure_message = withoutNul(result.failed.message);
+      set.outcome = 'failure';
+      set.failure_code = loggedText(result.failed.code);
+      set.failure_message = loggedText(result.failed.message);
     } else if (result.done) {
-      update.outcome = 'success';
+      set.outcome = 'success';
     }
-    if (result.userSub !== undefined) update.user_sub = result.userSub;
-    if (result.warning !== undefined) update.warning = result.warning;
-    if (result.storage !== undefined) update.storage = result.storage;
-    if (result.toolId !== undefined) update.tool_id = result.toolId;
-    if (result.platformId !== undefined) update.platform_id = result.platformId;
-    await this.db.updateTable('launch_log').set(update as Partial<LaunchLogTable>).where('id', '=', id).execute();
+    if (result.userSub !== undefined) set.user_sub = loggedText(result.userSub);
+    if (result.warning !== undefined) set.warning = loggedText(result.warning);
+    if (result.storage !== undefined) set.storage = loggedText(result.storage);
+    if (result.toolId !== undefined) set.tool_id = result.toolId;
+    if (result.platformId !== undefined) set.platform_id = result.platformId;
+    // What the write adds (a replaced value is counted again: an estimate that errs on the large side).
+    const addedBytes = Buffer.byteLength(tail) + Buffer.byteLength(JSON.stringify(set));
+    const update: Record<string, unknown> = {
+      ...set,
+      steps: sql<string>`substr(steps, 1, length(steps) - 1) || ${tail}`,
+      size_bytes: sql<number>`size_bytes + ${addedBytes}`,
+    };
+    await this.db.updateTable('launch_log').set(update as Updateable<LaunchLogTable>).where('id', '=', id).execute();
   }
 
   /** A launch that failed before it had an entry of its own (unknown tool, bad first request). */
@@ -208,7 +210,7 @@ export class LaunchLog {
   }
 }
 
-function toEntry(row: LaunchLogTable): LaunchEntry {
+function toEntry(row: Selectable<LaunchLogTable>): LaunchEntry {
   return {
     id: row.id,
     role: row.role as LaunchRole,
@@ -242,16 +244,45 @@ function stepsOf(stored: string): LaunchStep[] {
   return steps;
 }
 
-/** Longest detail kept: enough for a URL and its refusal, never a large row from one request. */
-const MAX_DETAIL = 500;
+/**
+ * The longest text a request can put in one field of the launch log: a message quoting what it
+ * sent, a user's sub, an IdP role value. With every field cut, one request writes about 2 KB at
+ * most however large it is, so anyone who can send requests cannot fill the disk through the log.
+ */
+export const MAX_LOGGED_TEXT = 256;
+/** A failure's detail (for admins) gets room for a URL and its refusal. */
+export const MAX_LOGGED_DETAIL = 500;
+/** The most role values (and roles) kept per step; the IdP decides how many it sends. */
+const MAX_LOGGED_VALUES = 20;
 
-function detailOf(failed: { detail?: string }): { detail?: string } {
-  if (!failed.detail) return {};
-  const text = withoutNul(failed.detail);
-  return { detail: text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}… (cut)` : text };
+/**
+ * A text as the launch log keeps it: at most `max` characters (marked when cut), and no control
+ * character but tab and newline — Postgres text cannot hold NUL, and JSON writes the others as
+ * six-byte escapes.
+ */
+export function loggedText(text: string, max = MAX_LOGGED_TEXT): string {
+  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\uFFFD');
+  if (clean.length <= max) return clean;
+  // Never half of a surrogate pair.
+  const end = /[\ud800-\udbff]/.test(clean[max - 1]) ? max - 1 : max;
+  return `${clean.slice(0, end)}… (cut)`;
 }
 
-/** Messages may quote what a request sent; Postgres text cannot hold NUL. */
-function withoutNul(text: string): string {
-  return text.replaceAll('\u0000', '\uFFFD');
+/** A step with every text in it bounded (see MAX_LOGGED_TEXT); absent fields stay absent. */
+function loggedStep(step: LaunchStep): LaunchStep {
+  const out: LaunchStep = { ...step, step: loggedText(step.step) };
+  if (step.code !== undefined) out.code = loggedText(step.code);
+  if (step.message !== undefined) out.message = loggedText(step.message);
+  if (step.detail) out.detail = loggedText(step.detail, MAX_LOGGED_DETAIL);
+  else delete out.detail;
+  if (step.request_id !== undefined) out.request_id = loggedText(step.request_id);
+  if (step.idp_roles) {
+    const { claim, values, roles } = step.idp_roles;
+    out.idp_roles = {
+      claim: claim === null ? null : loggedText(claim),
+      values: values.slice(0, MAX_LOGGED_VALUES).map((v) => loggedText(v)),
+      roles: roles.slice(0, MAX_LOGGED_VALUES).map((r) => loggedText(r)),
+    };
+  }
+  return out;
 }

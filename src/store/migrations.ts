@@ -203,6 +203,24 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('launch_log').dropColumn('warning').execute();
     },
   },
+  '0005_launch_log_size': {
+    async up(db: Kysely<any>) {
+      // LAUNCH_LOG_MAX_MB: each row keeps its size, and an index on (created_at, size_bytes) gives
+      // both the total and the oldest rows without reading the rows themselves.
+      await db.schema.alterTable('launch_log').addColumn('size_bytes', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db
+        .updateTable('launch_log')
+        .set({
+          size_bytes: sql`200 + length(steps) + coalesce(length(failure_message), 0) + coalesce(length(user_sub), 0)`,
+        })
+        .execute();
+      await db.schema.createIndex('launch_log_created_size').on('launch_log').columns(['created_at', 'size_bytes']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('launch_log_created_size').execute();
+      await db.schema.alterTable('launch_log').dropColumn('size_bytes').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,4 @@
-
+import type { Generated } from 'kysely';
 
 /**
  * Tables of both roles. Times are epoch milliseconds; booleans are 0/1; JSON is stored as text,
@@ -125,6 +125,11 @@ export interface LaunchLogTable {
   updated_at: number;
   /** A launch that succeeded but needs an admin's eye, e.g. `no_role_mapped`; null otherwise. */
   warning: string | null;
+  /**
+   * The row's size in bytes as written (its values in UTF-8, grown with each appended step): an
+   * estimate the housekeeping sums to hold the log under LAUNCH_LOG_MAX_MB without reading rows.
+   */
+  size_bytes: Generated<number>;
 }
 
 export interface RegistrationTable {

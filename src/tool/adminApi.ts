@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { refuseCrossSiteApiWrites } from '../admin/apiCsrf.ts';
 import { adminAuthFor } from '../admin/auth.ts';
+import { refuseRepeatedParams } from '../admin/queryParams.ts';
 import type { LaunchEntry, Outcome } from '../store/launchLog.ts';
 import { launchUrl, type App } from './apps.ts';
 import type { Gateway } from './gateway.ts';
@@ -77,7 +78,8 @@ export async function adminApi(app: FastifyInstance, gateway: Gateway): Promise<
 
     api.get<{ Querystring: { outcome?: Outcome; failure_code?: string; request_id?: string; app_id?: string; registration_id?: string; limit?: number } }>(
       '/launches',
-      { schema: { querystring: launchQuery } },
+      // Before the schema, which would name a repeated parameter only as "must be string".
+      { schema: { querystring: launchQuery }, preValidation: async (request) => void refuseRepeatedParams(request.query) },
       async (request) => {
         const q = request.query;
         const entries = await services.launchLog.list({

@@ -5,6 +5,7 @@ import { CLAIM } from '../lti/claims.ts';
 import { LtiError, badRequest, unauthorized } from '../lti/errors.ts';
 import { checkAlgorithm, ID_TOKEN_ALGS, ID_TOKEN_CHECKS, type IdTokenExpectations, nonceRetentionUntil } from '../lti/idTokenChecks.ts';
 import { gatewayLaunchTarget } from '../lti/loginInitiation.ts';
+import { refuseNul } from '../lti/nulCheck.ts';
 import type { LoginStateTable } from '../store/schema.ts';
 import { useNonce } from '../store/nonces.ts';
 import { hashSecret } from './apiKeys.ts';
@@ -108,6 +109,23 @@ const bindBrowser: Step<LaunchContext> = {
   },
 };
 
+/**
+ * The id_token's claims hold no NUL (see refuseNul), checked before the state is used up: read
+ * from the token as sent, the signature is verified after; a token that is not a JWT is left to it.
+ */
+const checkClaimsText: Step<LaunchContext> = {
+  name: 'check_claims_text',
+  run(ctx) {
+    let claims: JWTPayload;
+    try {
+      claims = decodeJwt(ctx.form!.idToken);
+    } catch {
+      return;
+    }
+    refuseNul(claims, 'The launch’s id_token carries a character no valid text contains (NUL). Tell the administrator of your course platform.');
+  },
+};
+
 const consumeState: Step<LaunchContext> = {
   name: 'consume_state',
   async run(ctx) {
@@ -194,6 +212,7 @@ export const LAUNCH_STEPS: Array<Step<LaunchContext>> = [
   readForm,
   findLoginState,
   bindBrowser,
+  checkClaimsText,
   consumeState,
   verifySignature,
   ...claimSteps,

@@ -1,6 +1,7 @@
 import { randomUUID, createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
 import { Fields, duplicateAs, gatewayRules, isObject } from '../admin/fields.ts';
+import { privateKeyRefusal } from '../admin/publicKeys.ts';
 import type { Config } from '../config.ts';
 import { assertPublicUrl, urlPolicyOf } from '../http/urlPolicy.ts';
 import { notFound } from '../lti/errors.ts';
@@ -173,7 +174,8 @@ function deploymentIdsRule(value: unknown): string | null {
 function publicJwkRule(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (!isObject(value) || typeof value.kty !== 'string') return 'must be a JWK object with "kty"';
-  if ('d' in value || 'p' in value || 'k' in value) return 'must be a public key: it contains private or symmetric key material';
+  const refusal = privateKeyRefusal(value);
+  if (refusal) return refusal;
   try {
     createPublicKey({ key: value as any, format: 'jwk' });
   } catch {

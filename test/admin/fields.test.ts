@@ -174,10 +174,21 @@ describe('admin fields: a gateway update over stored values', () => {
     expect(f.errors).toEqual({ issuer: PLAIN_HTTP_REFUSED });
   });
 
-  it('refuses unknown fields first, including names every object inherits', () => {
+  it('refuses unknown fields first (400 unknown_fields), including names every object inherits', () => {
     const f = Fields.merge({ colour: 'red', constructor: 1, toString: 'x', name: '' }, stored, gatewayRules(false));
     f.text('name', { required: true });
-    expect(f.errors).toEqual({ colour: 'is not a known field', constructor: 'is not a known field', toString: 'is not a known field', name: 'is required' });
+    expect(f.errors).toEqual({ name: 'is required' });
+    expect(() => f.throwIfInvalid()).toThrow(expect.objectContaining({ code: 'unknown_fields', status: 400, fields: ['colour', 'constructor', 'toString'] }));
+  });
+
+  it('knows the fields a save reads, so a launcher save refuses only the names it never asked about', () => {
+    const f = new Fields({ name: 'Quiz', colour: 'red', constructor: 1 }, launcherRules(false));
+    f.text('name');
+    f.has('description');
+    expect(() => f.throwIfInvalid()).toThrow(expect.objectContaining({ code: 'unknown_fields', fields: ['colour', 'constructor'] }));
+    f.value('colour');
+    f.bool('constructor', false);
+    expect(() => f.throwIfInvalid()).toThrow(ValidationError); // now known; "constructor" is not a boolean
   });
 
   it('refuses a body that is not an object', () => {

@@ -418,7 +418,7 @@ describe('SIGTERM', () => {
       // An ordinary keep-alive client (fetch) with a request in flight.
       const inFlight = fetch(`http://127.0.0.1:${port}/admin/api/v1/platforms`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from('admin:pw').toString('base64')}`, 'content-type': 'application/json' },
+        headers: { authorization: `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'Late', slug: 'late', openid_configuration_url: `${base}/.well-known/openid-configuration`, client_id: 'c' }),
       });
       await requested;

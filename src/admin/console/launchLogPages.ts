@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../../http/html.ts';
 import type { LaunchEntry, LaunchFilter, LaunchRole, Outcome } from '../../store/launchLog.ts';
+import { refuseRepeatedParams } from '../queryParams.ts';
 import { badge, timeTag, when } from './format.ts';
 import { selectField, textField, type FormState } from './form.ts';
 
@@ -23,9 +24,9 @@ export interface LaunchLogTerms {
   tools: Array<{ id: string; name: string; group?: string }>;
 }
 
-/** The launch-log filter from the query string; unknown values are ignored rather than refused. */
+/** The launch-log filter from the query string: unknown values are ignored, a repeated parameter is refused. */
 export function launchFilterOf(query: unknown, role: LaunchRole): { filter: LaunchFilter; form: FormState } {
-  const q = (query ?? {}) as Record<string, unknown>;
+  const q: Record<string, unknown> = refuseRepeatedParams(query);
   const text = (name: string) => (typeof q[name] === 'string' ? (q[name] as string).trim() : '');
   const outcome = OUTCOMES.includes(text('outcome') as Outcome) ? (text('outcome') as Outcome) : undefined;
   const warned = text('outcome') === 'warning';
