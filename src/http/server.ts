@@ -4,6 +4,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.ts';
 import { LtiError, databaseUnavailable } from '../lti/errors.ts';
+import { hasNul } from '../lti/nulCheck.ts';
 import { isDatabaseUnavailable } from '../store/db.ts';
 import { ping } from '../store/migrations.ts';
 import { sendError } from './errorPage.ts';
@@ -155,11 +156,4 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(token).digest();
   return timingSafeEqual(a, b);
-}
-
-function hasNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (depth > 8 || typeof value !== 'object' || value === null) return false;
-  for (const [key, item] of Object.entries(value)) if (key.includes('\u0000') || hasNul(item, depth + 1)) return true;
-  return false;
 }
