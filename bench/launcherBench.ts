@@ -68,6 +68,7 @@ export async function startLauncherWorld(dialect: Dialect, env: Record<string, s
       [CLAIM.resourceLink]: { id: `chat-${i}`, title: 'Course chat' },
     })
       .setProtectedHeader({ alg: 'RS256', kid: 'portal-1' })
+      .setAudience(platform.issuer)
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(portal.privateKey)));

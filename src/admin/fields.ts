@@ -194,6 +194,26 @@ export class Fields {
     return parsed as Record<string, string>;
   }
 
+  /**
+   * A list of names (keys, identifiers): a JSON array of strings, or text with one name per line or
+   * separated by commas (a console text area). Names are trimmed, empty ones dropped, repeats kept once.
+   */
+  nameList(name: string, options: { max: number; maxLength: number }): string[] {
+    const value = this.read(name);
+    if (value === undefined || value === null || value === '') return [];
+    const items = typeof value === 'string' ? value.split(/[\n,]/) : value;
+    if (!Array.isArray(items) || !items.every((v) => typeof v === 'string')) {
+      this.fail(name, 'must be a list of names, e.g. ["course_level"]');
+      return [];
+    }
+    const names = [...new Set(items.map((v) => v.trim()).filter((v) => v !== ''))];
+    if (names.length > options.max) this.fail(name, `must have at most ${options.max} names`);
+    else if (names.some((v) => v.length > options.maxLength || /[\u0000-\u001f\u007f]/.test(v))) {
+      this.fail(name, `each name must be at most ${options.maxLength} characters, without control characters`);
+    }
+    return names;
+  }
+
   /** Any JSON value, given as such or as JSON text (a console text area). */
   json(name: string): unknown {
     const value = this.read(name);

@@ -3,9 +3,10 @@ import { badRequest } from './errors.ts';
 
 /**
  * The claims a platform's context JWT may contribute to a launch. Identity and security claims
- * (iss, aud, azp, sub, nonce, exp, iat, user claims, deployment_id, message_type, version,
+ * (iss, aud, azp, nonce, exp, iat, user claims, deployment_id, message_type, version,
  * target_link_uri) always come from the launcher itself; a context JWT that tries to set them is
  * refused rather than silently trimmed, so the platform's developer learns about the mistake.
+ * Its `sub` names the user the link is for: a constraint checked at sign-in, never an identity.
  */
 export const CONTEXT_CLAIMS = [
   CLAIM.context,
@@ -19,10 +20,10 @@ export const CONTEXT_CLAIMS = [
 ] as const;
 
 /** JWT registered claims that may appear in the context JWT for its own validation only. */
-const ENVELOPE = ['iss', 'aud', 'exp', 'nbf', 'iat', 'jti'];
+const ENVELOPE = ['iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sub'];
 
 const FORBIDDEN = new Set([
-  'sub', 'nonce', 'azp', 'auth_time', 'acr', 'amr', 'at_hash', 'c_hash',
+  'nonce', 'azp', 'auth_time', 'acr', 'amr', 'at_hash', 'c_hash',
   'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username',
   'email', 'email_verified', 'picture', 'locale', 'profile', 'website', 'zoneinfo',
   CLAIM.deploymentId, CLAIM.messageType, CLAIM.version, CLAIM.targetLinkUri, CLAIM.toolPlatform,
@@ -41,7 +42,45 @@ export function pickContextClaims(payload: Record<string, unknown>): ContextClai
     // Unknown claims are ignored: a context JWT is a platform's, and may carry its own fields.
   }
   validateShapes(picked);
+  checkUrls(picked);
   return picked;
+}
+
+/**
+ * Every URL a context carries reaches the tool, which may show it as a link (`return_url` is the
+ * "back to the course" button): only http(s) URLs are accepted, so no `javascript:` or `data:` link
+ * travels through the launcher under its signature. A URL is a string member named `url`, `uri`
+ * or ending in `_url`/`_uri`, at any depth; `custom` values are the tool's own and are not judged.
+ */
+function checkUrls(claims: ContextClaims): void {
+  for (const [name, value] of Object.entries(claims)) {
+    if (name === CLAIM.custom) continue;
+    walk(value, name, 0);
+  }
+}
+
+function walk(value: unknown, path: string, depth: number): void {
+  if (depth > 8 || typeof value !== 'object' || value === null) return;
+  for (const [key, member] of Object.entries(value)) {
+    const where = `${path.split('/').pop()}.${key}`;
+    if (typeof member === 'string' && /(^|_)(url|uri)$/i.test(key)) {
+      if (!isHttpUrl(member)) {
+        throw badRequest('context_url_invalid', `The course context's "${where}" must be an http or https URL.`, `${where} scheme not http(s)`);
+      }
+    } else {
+      walk(member, where, depth + 1);
+    }
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  if (value.length > 2048) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
 }
 
 function validateShapes(claims: ContextClaims): void {

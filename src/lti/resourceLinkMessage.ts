@@ -13,6 +13,8 @@ export interface LaunchTool {
   deploymentId: string;
   targetLinkUri: string;
   custom: Record<string, string>;
+  /** Keys of `custom` a portal's context JWT may override; every other admin-set value wins. */
+  contextOverridableCustom: string[];
   shareName: boolean;
   shareEmail: boolean;
   sharePicture: boolean;
@@ -22,7 +24,7 @@ export interface LaunchInput {
   issuer: string;
   tool: LaunchTool;
   user: UserClaims;
-  /** Role URIs from the IdP mapping; the context JWT's roles, when given, come first. */
+  /** Role URIs from the IdP mapping; the context JWT's roles (only ever from a JWT bound to this user) come first. */
   roles: string[];
   contextClaims: ContextClaims;
   nonce: string;
@@ -72,11 +74,28 @@ export function buildResourceLinkPayload(input: LaunchInput): JWTPayload {
     [CLAIM.roles]: roles,
     [CLAIM.toolPlatform]: { guid: input.platform.guid, name: input.platform.name, product_family_code: 'lti-launcher' },
     [CLAIM.launchPresentation]: presentation,
-    [CLAIM.custom]: { ...tool.custom, ...((contextClaims[CLAIM.custom] as Record<string, string> | undefined) ?? {}) },
+    [CLAIM.custom]: mergeCustom(tool, contextClaims[CLAIM.custom] as Record<string, string> | undefined),
   });
   if (context) payload[CLAIM.context] = context;
   Object.assign(payload, sharedUserClaims(tool, user));
   return payload;
+}
+
+/**
+ * The tool's custom parameters: the admin's values, with the context's added. A context value
+ * replaces an admin-set one only for the keys the admin allowed (`contextOverridableCustom`), so a
+ * link cannot change what the admin configured, such as a tool's mode or tenant.
+ */
+export function mergeCustom(tool: Pick<LaunchTool, 'custom' | 'contextOverridableCustom'>, fromContext: Record<string, string> | undefined): Record<string, string> {
+  const entries = Object.entries(tool.custom);
+  const overridable = new Set(tool.contextOverridableCustom);
+  for (const [key, value] of Object.entries(fromContext ?? {})) {
+    const at = entries.findIndex(([k]) => k === key);
+    if (at === -1) entries.push([key, value]);
+    else if (overridable.has(key)) entries[at] = [key, value];
+  }
+  // fromEntries defines own properties: a key such as "__proto__" stays a plain key.
+  return Object.fromEntries(entries);
 }
 
 /** The OIDC user claims this tool may see (name, email and picture each switchable off). */

@@ -2,11 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
 import type { Services } from '../http/services.ts';
 import { USER_CLAIM_NAMES, type UserClaims } from '../lti/claims.ts';
-import { verifyContextToken } from '../lti/contextToken.ts';
+import { verifyContextToken, type VerifiedContext } from '../lti/contextToken.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
 import { refuseNul } from '../lti/nulCheck.ts';
 import { explainIdpRoles } from '../lti/roleMapping.ts';
+import { useNonce } from '../store/nonces.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { browserHash, browserHashesOf, ensureBrowserId } from './browser.ts';
 import { contextKeysOf } from './contextKeys.ts';
@@ -33,15 +34,29 @@ async function findTool(services: Services, platform: PlatformTable, clientId: s
   return tool;
 }
 
-async function checkContext(services: Services, platform: PlatformTable, token: unknown): Promise<ContextClaims> {
-  if (token === undefined || token === '') return {};
+const NO_CONTEXT: VerifiedContext = { claims: {}, forUser: null, jti: null, exp: 0 };
+
+async function checkContext(services: Services, platform: PlatformTable, token: unknown): Promise<VerifiedContext> {
+  if (token === undefined || token === '') return NO_CONTEXT;
   if (typeof token !== 'string') throw badRequest('context_malformed', 'The link carries more than one course context.');
   const base = platformBaseUrl(services.config, platform.slug);
-  const { claims } = await verifyContextToken(token, contextKeysOf(services, platform), {
+  return verifyContextToken(token, contextKeysOf(services, platform), {
     clockTolerance: services.config.clockSkewSeconds,
     audiences: [platformIssuer(services.config, platform.slug), base, `${services.config.publicUrl}/p/${platform.slug}`],
+    maxLifetimeSeconds: services.config.contextMaxLifetimeSeconds,
   });
-  return claims;
+}
+
+/**
+ * A context JWT with a `jti` opens one launch: the id is recorded (per platform, on every instance
+ * through the shared nonces table) until the JWT expires, and a second use is refused.
+ */
+async function useContextOnce(services: Services, platform: PlatformTable, context: VerifiedContext): Promise<void> {
+  if (context.jti === null) return;
+  const expiresAt = (context.exp + services.config.clockSkewSeconds) * 1000;
+  if (!(await useNonce(services.db, `context:${platform.id}`, context.jti, expiresAt))) {
+    throw forbidden('context_replayed', 'This link was used already. Go back to the page with the link, reload it and open the tool again.');
+  }
 }
 
 export async function launch(services: Services, request: FastifyRequest, reply: FastifyReply) {
@@ -53,7 +68,8 @@ export async function launch(services: Services, request: FastifyRequest, reply:
   flow.toolId = tool.id;
   flow.toolName = tool.name;
   await flow.start('launch_received');
-  const contextClaims = await flow.step('context_verified', () => checkContext(services, platform, query.context));
+  const context = await flow.step('context_verified', () => checkContext(services, platform, query.context));
+  await flow.step('context_unused', () => useContextOnce(services, platform, context));
 
   const config = await flow.step('idp_configured', () => idpClient(services, platform));
   const state = client.randomState();
@@ -67,7 +83,8 @@ export async function launch(services: Services, request: FastifyRequest, reply:
       launch_id: flow.launchId!,
       platform_id: platform.id,
       tool_id: tool.id,
-      context_claims: JSON.stringify(contextClaims),
+      context_claims: JSON.stringify(context.claims),
+      context_sub: context.forUser,
       code_verifier: await services.box.seal(codeVerifier),
       nonce,
       browser_hash: browserHash(browser),
@@ -96,6 +113,8 @@ interface Pending {
   platformId: string;
   toolId: string;
   contextClaims: ContextClaims;
+  /** The user the context JWT was made for, if it named one. */
+  contextSub: string | null;
   codeVerifier: string;
   nonce: string;
   state: string;
@@ -133,6 +152,7 @@ async function claimPendingLaunch(services: Services, flow: Flow, request: Fasti
     platformId: row.platform_id,
     toolId: row.tool_id,
     contextClaims: JSON.parse(row.context_claims) as ContextClaims,
+    contextSub: row.context_sub,
     codeVerifier: await services.box.open(row.code_verifier),
     nonce: row.nonce,
     state,
@@ -188,6 +208,20 @@ async function checkClaimsText(services: Services, pending: Pending, claims: Rec
   }
 }
 
+/**
+ * A context JWT that names its user binds the launch to that user: whoever signed in at the IdP
+ * must be the one the portal made the link for. A link passed on to someone else stops here.
+ */
+function checkContextUser(pending: Pending, user: UserClaims): void {
+  if (pending.contextSub !== null && pending.contextSub !== user.sub) {
+    throw forbidden(
+      'context_user_mismatch',
+      'This link was made for another person than the one who just signed in. Open the tool from your own page on the portal.',
+      `context sub ${JSON.stringify(pending.contextSub)}, IdP sub ${JSON.stringify(user.sub)}`,
+    );
+  }
+}
+
 function userOf(claims: Record<string, unknown> & { sub: string }): UserClaims {
   const user: UserClaims = { sub: claims.sub };
   for (const name of USER_CLAIM_NAMES) {
@@ -217,6 +251,7 @@ export async function callback(services: Services, request: FastifyRequest, repl
   const claims = await flow.step('idp_token_verified', () => exchangeCode(config, currentUrl, pending, services.config.clockSkewSeconds));
   await flow.step('idp_claims_text', () => checkClaimsText(services, pending, claims));
   const user = userOf(claims);
+  await flow.step('context_user', () => checkContextUser(pending, user));
   const idpRoles = explainIdpRoles(claims, platform.role_claim, platform.role_map ? (JSON.parse(platform.role_map) as Record<string, string[]>) : null);
   const { roles } = idpRoles;
 

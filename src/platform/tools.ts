@@ -46,6 +46,7 @@ export function toolView(services: Services, platform: PlatformTable, row: ToolT
     public_jwk: row.public_jwk ? JSON.parse(row.public_jwk) : null,
     public_key_url: row.public_key_url,
     custom: JSON.parse(row.custom) as Record<string, string>,
+    context_overridable_custom: contextOverridableOf(row),
     share_name: row.share_name === 1,
     share_email: row.share_email === 1,
     share_picture: row.share_picture === 1,
@@ -64,10 +65,16 @@ export function launchToolOf(row: ToolTable): LaunchTool {
     deploymentId: row.deployment_id,
     targetLinkUri: row.target_link_uri,
     custom: JSON.parse(row.custom) as Record<string, string>,
+    contextOverridableCustom: contextOverridableOf(row),
     shareName: row.share_name === 1,
     shareEmail: row.share_email === 1,
     sharePicture: row.share_picture === 1,
   };
+}
+
+/** The custom keys a portal's context JWT may override for this tool (none unless the admin lists them). */
+export function contextOverridableOf(row: Pick<ToolTable, 'context_overridable_custom'>): string[] {
+  return JSON.parse(row.context_overridable_custom) as string[];
 }
 
 export async function listTools(services: Services, platformId: string): Promise<ToolTable[]> {
@@ -108,6 +115,7 @@ export async function saveTool(services: Services, platformId: string, body: Rec
   const targetLinkUri = pick('target_link_uri', () => f.url('target_link_uri', { required: true }), existing?.target_link_uri ?? null);
   const redirectUris = pick('redirect_uris', () => f.urlList('redirect_uris'), existing ? (JSON.parse(existing.redirect_uris) as string[]) : []);
   const custom = pick('custom', () => f.stringMap('custom'), existing ? (JSON.parse(existing.custom) as Record<string, string>) : {});
+  const overridable = pick('context_overridable_custom', () => f.nameList('context_overridable_custom', { max: 50, maxLength: 100 }), existing ? contextOverridableOf(existing) : []);
   const shareName = f.bool('share_name', existing ? existing.share_name === 1 : true);
   const shareEmail = f.bool('share_email', existing ? existing.share_email === 1 : true);
   const sharePicture = f.bool('share_picture', existing ? existing.share_picture === 1 : true);
@@ -169,6 +177,7 @@ export async function saveTool(services: Services, platformId: string, body: Rec
     public_jwk: jwk,
     public_key_url: keyUrl,
     custom: JSON.stringify(custom),
+    context_overridable_custom: JSON.stringify(overridable),
     share_name: shareName ? 1 : 0,
     share_email: shareEmail ? 1 : 0,
     share_picture: sharePicture ? 1 : 0,

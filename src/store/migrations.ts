@@ -221,6 +221,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('launch_log').dropColumn('size_bytes').execute();
     },
   },
+  '0006_context_binding': {
+    async up(db: Kysely<any>) {
+      // Issue 14: a context JWT may name its user (sub), checked at the callback against the IdP's
+      // sub; and a tool says which of its custom parameters a context may override (none by default).
+      await db.schema.alterTable('pending_launches').addColumn('context_sub', 'text').execute();
+      await db.schema.alterTable('tools').addColumn('context_overridable_custom', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('tools').dropColumn('context_overridable_custom').execute();
+      await db.schema.alterTable('pending_launches').dropColumn('context_sub').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

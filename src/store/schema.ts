@@ -51,6 +51,8 @@ export interface ToolTable {
   public_jwk: string | null;
   public_key_url: string | null;
   custom: string;
+  /** JSON list of `custom` keys a portal's context JWT may override (admin values win for the rest). */
+  context_overridable_custom: string;
   /** How the launcher sends third-party initiated login to the tool: 'post' (a form) or 'get' (a redirect). */
   login_initiation_method: string;
   share_name: number;
@@ -85,6 +87,8 @@ export interface PendingLaunchTable {
   platform_id: string;
   tool_id: string;
   context_claims: string;
+  /** The user the context JWT was made for (its `sub`), checked against the IdP's at the callback. */
+  context_sub: string | null;
   code_verifier: string;
   nonce: string;
   browser_hash: string;

@@ -127,11 +127,14 @@ describe.each(DIALECTS)('launcher console over HTTP on %s', (dialect) => {
     const garbage = await client.post(`/admin/platforms/${platform.id}/tools`, { ...fields, key: 'hello' });
     expect(textOf(garbage.html, 'f-key-error')).toBe('Tool public key: Not recognised: paste a PEM public key, a JWK or JWK Set (JSON), or a JWKS URL.');
     expect(inputValue(garbage.html, 'f-client_id')).toBe('quiz');
-    const url = await client.post(`/admin/platforms/${platform.id}/tools`, { ...fields, key: `${world.tool.url}/jwks` });
+    // The custom keys a link may change: one per line or comma-separated, repeats kept once.
+    const url = await client.post(`/admin/platforms/${platform.id}/tools`, { ...fields, key: `${world.tool.url}/jwks`, context_overridable_custom: 'level\nunit, level' });
     expect(url.status).toBe(303);
     const saved = await world.api(`/platforms/${platform.id}/tools`);
     const quiz = saved.body.tools.find((t: any) => t.client_id === 'quiz');
-    expect(quiz).toMatchObject({ public_key_url: `${world.tool.url}/jwks`, public_key: null, public_jwk: null, share_name: true, share_email: false });
+    expect(quiz).toMatchObject({ public_key_url: `${world.tool.url}/jwks`, public_key: null, public_jwk: null, share_name: true, share_email: false, context_overridable_custom: ['level', 'unit'] });
+    const edit = await client.get(`/admin/tools/${quiz.id}/edit`);
+    expect(edit.html).toMatch(/<textarea[^>]*id="f-context_overridable_custom"[^>]*>level\nunit<\/textarea>/);
   });
 
   it('shows a tool name with markup as text on every page', async () => {

@@ -106,7 +106,7 @@ afterAll(async () => {
 
 describe('forged context JWTs (GET /launch)', () => {
   const launch = async (token: string) => errorPage(await new Browser().request(withContext(world.toolRecord.launch_url, token)));
-  const claims = () => ({ [CLAIM.context]: { id: 'c-1' }, exp: now() + 300 });
+  const claims = () => ({ [CLAIM.context]: { id: 'c-1' }, aud: world.platform.issuer, exp: now() + 300 });
 
   it.each(['None', 'NONE', 'nOnE'])('alg "%s" (rejections.test.ts covers "none")', async (alg) => {
     expectRefused(await launch(unsigned({ alg, kid: 'portal-1' }, claims())), [400, 401], ['context_alg_forbidden', 'context_malformed']);
@@ -168,7 +168,7 @@ describe('forged context JWTs (GET /launch)', () => {
   });
 
   it('a future nbf beyond the leeway (rejections.test.ts covers 1 h) — 30 s', async () => {
-    const token = await new SignJWT({ [CLAIM.context]: { id: 'c' } }).setProtectedHeader({ alg: 'RS256', kid: 'portal-1' }).setNotBefore(now() + 30).setExpirationTime('5m').sign(world.portal.privateKey);
+    const token = await new SignJWT({ [CLAIM.context]: { id: 'c' } }).setProtectedHeader({ alg: 'RS256', kid: 'portal-1' }).setAudience(world.platform.issuer).setNotBefore(now() + 30).setExpirationTime('5m').sign(world.portal.privateKey);
     expectRefused(await launch(token), 401, 'context_not_yet_valid');
   });
 
@@ -222,6 +222,7 @@ describe('forged context JWTs (GET /launch)', () => {
   describe('keys from a JWKS URL', () => {
     let jwksServer: Server;
     let jwksWorldLaunch: string;
+    let jwksWorldIssuer: string;
     const keyA = generateKeyPair('RS256', { extractable: true });
     const keyB = generateKeyPair('RS256', { extractable: true });
     beforeAll(async () => {
@@ -238,6 +239,7 @@ describe('forged context JWTs (GET /launch)', () => {
         name: 'T', client_id: 't', open_id_connect_initiation_url: `${world.tool.url}/login`, target_link_uri: `${world.tool.url}/launch`, public_jwk: world.tool.jwk,
       } });
       jwksWorldLaunch = (await tool.json()).launch_url;
+      jwksWorldIssuer = platform.issuer;
     });
     afterAll(() => jwksServer?.close());
 
@@ -254,7 +256,7 @@ describe('forged context JWTs (GET /launch)', () => {
       expectRefused(await errorPage(await new Browser().request(withContext(jwksWorldLaunch, token))), 401, 'context_signature_invalid');
     });
     it('the right key is accepted (control)', async () => {
-      const token = await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256', kid: 'b' }).sign((await keyB).privateKey);
+      const token = await new SignJWT({ ...claims(), aud: jwksWorldIssuer }).setProtectedHeader({ alg: 'RS256', kid: 'b' }).sign((await keyB).privateKey);
       expect((await new Browser().request(withContext(jwksWorldLaunch, token))).status).toBe(303);
     });
   });

@@ -115,8 +115,10 @@ describe('the platform\'s context JWKS endpoint goes down', () => {
     } });
     return { platform, launchUrl: (await tool.json()).launch_url as string };
   }
-  const context = (exp = Math.floor(Date.now() / 1000) + 300, kid = 'ctx-1') =>
-    new SignJWT({ [CLAIM.context]: { id: 'c' } }).setProtectedHeader({ alg: 'RS256', kid }).setExpirationTime(exp).sign(keys.privateKey);
+  /** A context JWT for the platform of this launch URL (its `aud` is the platform's base URL). */
+  const context = (launchUrl: string, exp = Math.floor(Date.now() / 1000) + 300, kid = 'ctx-1') =>
+    new SignJWT({ [CLAIM.context]: { id: 'c' } }).setProtectedHeader({ alg: 'RS256', kid })
+      .setAudience(launchUrl.replace(/\/launch\/[^/]+$/, '')).setExpirationTime(exp).sign(keys.privateKey);
   const launch = async (launchUrl: string, token: string) => {
     const url = new URL(launchUrl);
     url.searchParams.set('context', token);
@@ -145,17 +147,17 @@ describe('the platform\'s context JWKS endpoint goes down', () => {
   it('cached keys keep working while the endpoint is down (within the 10-minute cache)', async () => {
     mode = 'up';
     const { launchUrl } = await platformWithJwks('cached', `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/cached/jwks`);
-    expect((await launch(launchUrl, await context())).status).toBe(303);
+    expect((await launch(launchUrl, await context(launchUrl))).status).toBe(303);
     const before = fetches;
     mode = 'down';
-    for (let i = 0; i < 3; i++) expect((await launch(launchUrl, await context())).status).toBe(303);
+    for (let i = 0; i < 3; i++) expect((await launch(launchUrl, await context(launchUrl))).status).toBe(303);
     expect(fetches).toBe(before); // served from the cache, the endpoint was not even asked
 
     // Past the cache age the keys must be fetched again; with the endpoint still down that is a clear 502.
     const later = Date.now() + 11 * 60_000;
     vi.spyOn(Date, 'now').mockImplementation(() => later);
     try {
-      const page = await errorPage(await launch(launchUrl, await context(Math.floor(later / 1000) + 300)));
+      const page = await errorPage(await launch(launchUrl, await context(launchUrl, Math.floor(later / 1000) + 300)));
       expect(page.status).toBe(502);
       expect(page.code).toBe('context_keys_unavailable');
     } finally {
@@ -167,7 +169,7 @@ describe('the platform\'s context JWKS endpoint goes down', () => {
     mode = 'up'; // the URL is checked when the platform is saved
     const { launchUrl } = await platformWithJwks(`none-${failure}`, `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/${failure}/jwks`);
     mode = failure;
-    return errorPage(await launch(launchUrl, await context()));
+    return errorPage(await launch(launchUrl, await context(launchUrl)));
   }
 
   it('no cached keys and the endpoint refuses connections: 502 context_keys_unavailable', async () => {

@@ -109,6 +109,8 @@ export class FakeTool {
 export class Portal {
   privateKey!: CryptoKey;
   publicJwk: Record<string, unknown> = {};
+  /** The launcher issuer its context JWTs name as `aud` (set once the platform exists). */
+  audience: string | null = null;
 
   async init(alg = 'RS256'): Promise<void> {
     const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
@@ -116,8 +118,9 @@ export class Portal {
     this.publicJwk = { ...(await exportJWK(publicKey)), kid: 'portal-1', alg, use: 'sig' };
   }
 
+  /** A context JWT as a conformant portal signs it: `aud` is the platform's issuer unless the claims set their own (undefined: none). */
   async context(claims: Record<string, unknown>, options: { exp?: string | number; alg?: string; kid?: string; key?: CryptoKey } = {}): Promise<string> {
-    return new SignJWT(claims)
+    return new SignJWT('aud' in claims || this.audience === null ? claims : { aud: this.audience, ...claims })
       .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: options.kid ?? 'portal-1' })
       .setIssuedAt()
       .setExpirationTime(options.exp ?? '5m')
@@ -212,6 +215,7 @@ export async function startLauncherWorld(databaseUrl: string | null, options: Wo
     if (toolRes.status !== 201) throw new Error(`tool create failed: ${toolRes.status} ${await toolRes.text()}`);
     const toolRecord = (await toolRes.json()) as Record<string, any>;
     tool.issuer = platform.issuer;
+    portal.audience = platform.issuer;
     tool.platformAuthUrl = `${platform.base_url}/auth`;
     tool.platformJwksUrl = platform.jwks_url;
     const close = async () => {

@@ -75,7 +75,7 @@ describe.each(DIALECTS)('launcher rejections on %s', (dialect) => {
     });
     it('401 context_not_yet_valid', async () => {
       const token = await new SignJWT({ [CLAIM.context]: { id: 'c' } })
-        .setProtectedHeader({ alg: 'RS256', kid: 'portal-1' }).setNotBefore('1h').setExpirationTime('2h').sign(world.portal.privateKey);
+        .setProtectedHeader({ alg: 'RS256', kid: 'portal-1' }).setAudience(world.platform.issuer).setNotBefore('1h').setExpirationTime('2h').sign(world.portal.privateKey);
       await expectRejected(await new Browser().request(launchUrl(token)), 401, 'context_not_yet_valid');
     });
     it('401 context_audience_invalid', async () => {
@@ -83,7 +83,8 @@ describe.each(DIALECTS)('launcher rejections on %s', (dialect) => {
         .setProtectedHeader({ alg: 'RS256', kid: 'portal-1' }).setAudience('https://other-launcher.example').setExpirationTime('5m').sign(world.portal.privateKey);
       await expectRejected(await new Browser().request(launchUrl(token)), 401, 'context_audience_invalid');
     });
-    it.each(['sub', 'iss_override', 'email', CLAIM.deploymentId, 'nonce'])('400 context_claim_forbidden for %s', async (claim) => {
+    // sub is no longer refused: it names the user the link is for (test/attacks/contextJwt.test.ts).
+    it.each(['iss_override', 'email', CLAIM.deploymentId, 'nonce'])('400 context_claim_forbidden for %s', async (claim) => {
       if (claim === 'iss_override') return; // iss/aud are the envelope of the context JWT itself, never copied
       const token = await world.portal.context({ [claim]: 'attacker' });
       await expectRejected(await new Browser().request(launchUrl(token)), 400, 'context_claim_forbidden');

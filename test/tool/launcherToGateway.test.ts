@@ -43,6 +43,7 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
       client_id: 'launcher-client', client_secret: 'launcher-secret-value', context_public_jwk: portal.publicJwk,
       role_claim: 'groups', role_map: { teacher: 'Instructor', student: 'Learner' },
     });
+    portal.audience = platform.issuer;
     await idp.addClient({ client_id: 'launcher-client', client_secret: 'launcher-secret-value', redirect_uris: [platform.redirect_uri] });
 
     // The gateway's app and the chatbot behind it.

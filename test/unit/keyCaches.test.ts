@@ -22,6 +22,7 @@ async function keyPair(alg: 'RS256' | 'ES256' = 'RS256', kid = `k-${randomBytes(
   const sign = () =>
     new SignJWT({ 'https://purl.imsglobal.org/spec/lti/claim/context': { id: 'c-1' } })
       .setProtectedHeader({ alg, kid: jwk.kid })
+      .setAudience('https://launcher.example')
       .setIssuedAt()
       .setExpirationTime('10m')
       .sign(privateKey);

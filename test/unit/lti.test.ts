@@ -6,7 +6,7 @@ import { ROLE, roleName, roleUri } from '../../src/lti/roles.ts';
 
 const tool: LaunchTool = {
   id: 't1', name: 'Quiz', clientId: 'client-1', deploymentId: 'dep-1', targetLinkUri: 'https://tool.example/launch',
-  custom: { a: '1' }, shareName: true, shareEmail: false, sharePicture: true,
+  custom: { a: '1' }, contextOverridableCustom: [], shareName: true, shareEmail: false, sharePicture: true,
 };
 
 describe('context claims', () => {
@@ -18,7 +18,7 @@ describe('context claims', () => {
     expect(picked).toEqual({ [CLAIM.context]: { id: 'c1', title: 'Math' }, [CLAIM.custom]: { k: 'v' } });
   });
 
-  it.each(['sub', 'nonce', 'email', 'name', CLAIM.deploymentId, CLAIM.messageType, CLAIM.version, CLAIM.targetLinkUri])(
+  it.each(['nonce', 'email', 'name', CLAIM.deploymentId, CLAIM.messageType, CLAIM.version, CLAIM.targetLinkUri])(
     'refuses %s with context_claim_forbidden',
     (name) => {
       expect(() => pickContextClaims({ [name]: 'x' })).toThrow(expect.objectContaining({ code: 'context_claim_forbidden', status: 400 }));
@@ -50,6 +50,18 @@ describe('resource link message', () => {
     });
     expect(p.email).toBeUndefined(); // sharing switched off
     expect((p[CLAIM.resourceLink] as { id: string }).id).toHaveLength(32);
+  });
+
+  it('keeps the admin-set custom values unless the tool lets the context override them', () => {
+    const fromContext = { [CLAIM.custom]: { a: 'from-link', b: '2', __proto__x: 'p' } };
+    expect(buildResourceLinkPayload({ ...base, contextClaims: fromContext })[CLAIM.custom]).toEqual({ a: '1', b: '2', __proto__x: 'p' });
+    const lenient = { ...tool, contextOverridableCustom: ['a'] };
+    expect(buildResourceLinkPayload({ ...base, tool: lenient, contextClaims: fromContext })[CLAIM.custom]).toEqual({ a: 'from-link', b: '2', __proto__x: 'p' });
+    // A key named __proto__ stays a plain key, never the object's prototype.
+    const proto = JSON.parse('{"__proto__": "x"}') as Record<string, string>;
+    const merged = buildResourceLinkPayload({ ...base, contextClaims: { [CLAIM.custom]: proto } })[CLAIM.custom] as Record<string, string>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.keys(merged)).toEqual(['a', '__proto__']);
   });
 
   it('gives the same default resource link to the same tool in the same course', () => {

@@ -5,7 +5,7 @@ import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from 
 
 export const TOOL_FIELDS = [
   'name', 'description', 'icon_url', 'client_id', 'deployment_id', 'open_id_connect_initiation_url', 'login_initiation_method', 'target_link_uri',
-  'redirect_uris', 'key', 'custom', 'share_name', 'share_email', 'share_picture',
+  'redirect_uris', 'key', 'custom', 'context_overridable_custom', 'share_name', 'share_email', 'share_picture',
 ] as const;
 
 export const TOOL_KEY_NAMES: KeyFieldNames = { pem: 'public_key', jwk: 'public_jwk', url: 'public_key_url' };
@@ -13,7 +13,7 @@ export const TOOL_KEY_NAMES: KeyFieldNames = { pem: 'public_key', jwk: 'public_j
 const LABELS: Record<string, string> = {
   name: 'Name', description: 'Description', icon_url: 'Icon URL', client_id: 'Client id', deployment_id: 'Deployment id',
   open_id_connect_initiation_url: 'Login initiation URL', login_initiation_method: 'Login initiation method', target_link_uri: 'Target link URI', redirect_uris: 'Other redirect URIs',
-  key: 'Tool public key', custom: 'Custom parameters',
+  key: 'Tool public key', custom: 'Custom parameters', context_overridable_custom: 'Custom parameters a link may change',
 };
 
 export const NEW_TOOL_VALUES = { login_initiation_method: 'post', share_name: 'on', share_email: 'on', share_picture: 'on' };
@@ -31,6 +31,7 @@ export function toolValues(row: ToolTable): Record<string, string> {
     redirect_uris: (JSON.parse(row.redirect_uris) as string[]).join('\n'),
     key: keyText({ pem: row.public_key, jwk: row.public_jwk ? JSON.parse(row.public_jwk) : null, url: row.public_key_url }),
     custom: row.custom === '{}' ? '' : JSON.stringify(JSON.parse(row.custom), null, 2),
+    context_overridable_custom: (JSON.parse(row.context_overridable_custom) as string[]).join('\n'),
     share_name: row.share_name === 1 ? 'on' : '',
     share_email: row.share_email === 1 ? 'on' : '',
     share_picture: row.share_picture === 1 ? 'on' : '',
@@ -50,6 +51,7 @@ export function toolBody(values: Record<string, string>): Record<string, unknown
     target_link_uri: values.target_link_uri,
     redirect_uris: lines(values.redirect_uris ?? ''),
     custom: values.custom,
+    context_overridable_custom: values.context_overridable_custom ?? '',
     share_name: values.share_name === 'on',
     share_email: values.share_email === 'on',
     share_picture: values.share_picture === 'on',
@@ -81,6 +83,8 @@ ${textArea(form, 'key', { label: 'Tool public key', rows: 6, required: true, det
     after: html`<p class="hint" id="f-key-detected" aria-live="polite">${detected}</p>` })}
 <h2>What the tool gets</h2>
 ${textArea(form, 'custom', { label: 'Custom parameters (JSON)', rows: 3, hint: 'Sent in every launch, such as {"course_level": "intro"}.' })}
+${textArea(form, 'context_overridable_custom', { label: 'Custom parameters a link may change', rows: 2,
+    hint: 'One name per line. A portal\'s link may add custom parameters, but may change the values above only for the names listed here. Leave empty to keep every value above as set.' })}
 <fieldset class="field"><legend>User details shared with the tool</legend>
 ${checkbox(form, 'share_name', 'Share the name')}${checkbox(form, 'share_email', 'Share the email address')}${checkbox(form, 'share_picture', 'Share the picture')}
 </fieldset>
