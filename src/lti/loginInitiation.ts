@@ -24,6 +24,14 @@ export function readLoginRequest(params: Record<string, unknown>): LoginRequest 
     }
     return value;
   };
+  // The frame name of the platform's storage is kept with the login state: a frame name, never a long text.
+  const frameName = (name: string): string | null => {
+    const value = text(name);
+    if (value !== null && (value.length > 256 || /[\u0000-\u001f\u007f]/.test(value))) {
+      throw badRequest('login_param_invalid', `The login parameter "${name}" must be a frame name of at most 256 characters.`);
+    }
+    return value;
+  };
   const required = (name: string): string => {
     const value = text(name);
     if (value === null) throw badRequest('login_param_missing', `The platform's login request has no "${name}" parameter.`);
@@ -36,7 +44,7 @@ export function readLoginRequest(params: Record<string, unknown>): LoginRequest 
     ltiMessageHint: text('lti_message_hint'),
     clientId: text('client_id'),
     deploymentId: text('lti_deployment_id'),
-    storageTarget: text('lti_storage_target'),
+    storageTarget: frameName('lti_storage_target'),
   };
 }
 

@@ -177,6 +177,23 @@ describe('issue 14 item 4: bounded launch-log writes', () => {
       expect(Math.max(...rows.map((r) => r.bytes))).toBeLessThanOrEqual(MAX_ROW_BYTES);
       expect(await sqliteBytes(db) - bytesBefore).toBeLessThan(MAX_GROWTH_BYTES);
     }, 60_000);
+
+    it('a login state stays under 2 KB: an lti_storage_target over 256 characters is refused, not stored', async () => {
+      const { db } = gateway.services;
+      const login = (storageTarget: string) => fetch(`${gateway.url}/lti/login?${new URLSearchParams({
+        iss: lms.issuer, client_id: lms.clientId, login_hint: 'h', target_link_uri: `${gateway.url}/lti/launch/chatbot`, lti_storage_target: storageTarget,
+      })}`, { redirect: 'manual' });
+      const statesBefore = (await db.selectFrom('login_states').select('state').execute()).length;
+      const refused = await login(long(4000));
+      expect(refused.status).toBe(400);
+      expect((await refused.text())).toContain('login_param_invalid');
+      expect((await db.selectFrom('login_states').select('state').execute()).length).toBe(statesBefore);
+      // A frame name of 256 characters is a real (if odd) name: kept, and the row is still small.
+      expect((await login('f'.repeat(256))).status).toBe(200);
+      const rows = await db.selectFrom('login_states').selectAll().execute();
+      expect(rows.length).toBe(statesBefore + 1);
+      expect(Math.max(...rows.map((r) => Buffer.byteLength(JSON.stringify(r))))).toBeLessThanOrEqual(MAX_ROW_BYTES);
+    });
   });
 
   describe.each(DIALECTS)('the size cap (LAUNCH_LOG_MAX_MB) on %s', (dialect) => {
