@@ -43,6 +43,20 @@ export function duplicateKid(keys: readonly JWK[]): string | null {
   return null;
 }
 
+/**
+ * What makes a fetched key set unusable as a whole: two keys under one `kid` (which of them
+ * verifies a launch would be a guess, RFC 7517 4.5), or a private key published with the public
+ * ones (anyone could sign launches with it). The publisher (an LMS, a portal) must fix it.
+ */
+export function keySetProblem(keys: unknown[]): string | null {
+  const objects = keys.filter((k): k is JWK => typeof k === 'object' && k !== null && !Array.isArray(k));
+  const duplicate = duplicateKid(objects);
+  if (duplicate !== null) return `the key set has two keys with the kid "${duplicate}"`;
+  const leaked = objects.find((k) => privateKeyRefusal(k as Record<string, unknown>) !== null);
+  if (leaked) return `the key set publishes private or secret key material${typeof leaked.kid === 'string' ? ` (kid "${leaked.kid}")` : ''}; its owner must replace that key`;
+  return null;
+}
+
 /** Checks a public key given as a JWK, a JWKS (JSON object or text); returns it as canonical JSON text. */
 export async function checkPublicJwk(value: unknown): Promise<string> {
   const parsed = typeof value === 'string' ? parseJson(value) : value;

@@ -1,4 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, importSPKI, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import { keySetProblem } from '../admin/publicKeys.ts';
 import type { Services } from '../http/services.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { badGateway, badRequest } from '../lti/errors.ts';
@@ -10,6 +11,27 @@ const remote = new Map<string, JWTVerifyGetKey>();
  * launch (jose's local key set keeps the imported key). A changed key is a new entry.
  */
 const local = new BuiltOnce<JWTVerifyGetKey>();
+
+class KeySetRefused extends Error {}
+
+/**
+ * A fetched key set with two keys under one kid or with private key material is refused as a whole,
+ * as on save (src/admin/publicKeys.ts) and as the gateway refuses an LMS's: jose would otherwise
+ * use it. Anything that is not a JSON key set is left to jose, which reports it.
+ */
+async function refuseBadKeySet(response: Response): Promise<Response> {
+  if (!response.ok) return response;
+  let body: unknown;
+  try {
+    body = JSON.parse(await response.clone().text());
+  } catch {
+    return response;
+  }
+  const keys = (body as { keys?: unknown } | null)?.keys;
+  const problem = Array.isArray(keys) ? keySetProblem(keys) : null;
+  if (problem) throw new KeySetRefused(problem);
+  return response;
+}
 
 /**
  * The keys a platform's context JWTs are verified with: its JWKS URL (fetched through the URL
@@ -25,7 +47,7 @@ export function contextKeysOf(services: Services, platform: PlatformTable): JWTV
         cacheMaxAge: 10 * 60_000,
         cooldownDuration: 30_000,
         timeoutDuration: 5_000,
-        [customFetch]: (url: string, options: RequestInit) => services.fetch(url, options),
+        [customFetch]: async (url: string, options: RequestInit) => refuseBadKeySet(await services.fetch(url, options)),
       });
       const url = platform.context_jwks_url;
       // Anything but "no such key" means the key set could not be read: the platform's problem, 502.
@@ -34,6 +56,9 @@ export function contextKeysOf(services: Services, platform: PlatformTable): JWTV
           return await jwks(header, token);
         } catch (err) {
           if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) throw err;
+          if (err instanceof KeySetRefused) {
+            throw badGateway('context_jwks_invalid', 'The platform publishes its signing keys in a form that cannot be trusted, so the link cannot be checked. Tell the portal\'s administrator.', `${url}: ${err.message}`);
+          }
           throw badGateway('context_keys_unavailable', 'The platform\'s signing keys could not be fetched, so the link cannot be checked right now.', `${url}: ${(err as Error).message}`);
         }
       };

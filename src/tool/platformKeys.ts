@@ -1,6 +1,6 @@
 import { createLocalJWKSet, importJWK, importSPKI, type JSONWebKeySet, type JWK, type ProtectedHeaderParameters } from 'jose';
 import type { Logger } from 'pino';
-import { duplicateKid, privateKeyRefusal } from '../admin/publicKeys.ts';
+import { keySetProblem } from '../admin/publicKeys.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { LtiError } from '../lti/errors.ts';
 import type { Registration } from './registrations.ts';
@@ -134,20 +134,6 @@ export class PlatformKeys {
     this.cache.set(url, entry);
     return entry;
   }
-}
-
-/**
- * What makes a fetched key set unusable as a whole: two keys under one `kid` (which of them
- * verifies a launch would be a guess, RFC 7517 4.5), or a private key published with the public
- * ones (anyone could sign launches with it). The LMS must fix it; the cached keys stay in use.
- */
-function keySetProblem(keys: unknown[]): string | null {
-  const objects = keys.filter((k): k is JWK => typeof k === 'object' && k !== null && !Array.isArray(k));
-  const duplicate = duplicateKid(objects);
-  if (duplicate !== null) return `the key set has two keys with the kid "${duplicate}"`;
-  const leaked = objects.find((k) => privateKeyRefusal(k as Record<string, unknown>) !== null);
-  if (leaked) return `the key set publishes private or secret key material${typeof leaked.kid === 'string' ? ` (kid "${leaked.kid}")` : ''}; the LMS must replace that key`;
-  return null;
 }
 
 /**

@@ -100,9 +100,9 @@ describe('the IdP goes down', () => {
 
 describe('the platform\'s context JWKS endpoint goes down', () => {
   let world: World;
-  let keys: { privateKey: CryptoKey; jwks: { keys: unknown[] } };
+  let keys: { privateKey: CryptoKey; jwks: { keys: unknown[] }; privateJwk: unknown; otherJwk: unknown };
   let jwksServer: Server;
-  let mode: 'up' | 'down' | 'error' | 'html' = 'up';
+  let mode: 'up' | 'down' | 'error' | 'html' | 'leaked' | 'duplicate' = 'up';
   let fetches = 0;
 
   async function platformWithJwks(slug: string, url: string) {
@@ -128,12 +128,20 @@ describe('the platform\'s context JWKS endpoint goes down', () => {
   beforeAll(async () => {
     world = await startWorld();
     const pair = await generateKeyPair('RS256', { extractable: true });
-    keys = { privateKey: pair.privateKey, jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'ctx-1', alg: 'RS256', use: 'sig' }] } };
+    const other = await generateKeyPair('RS256', { extractable: true });
+    keys = {
+      privateKey: pair.privateKey,
+      jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'ctx-1', alg: 'RS256', use: 'sig' }] },
+      privateJwk: { ...(await exportJWK(pair.privateKey)), kid: 'ctx-1', alg: 'RS256', use: 'sig' },
+      otherJwk: { ...(await exportJWK(other.publicKey)), kid: 'ctx-1', alg: 'RS256', use: 'sig' },
+    };
     jwksServer = createServer((_req, res) => {
       fetches++;
       if (mode === 'down') return void res.socket?.destroy();
       if (mode === 'error') return void res.writeHead(500).end('oops');
       if (mode === 'html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
+      if (mode === 'leaked') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [keys.privateJwk] }));
+      if (mode === 'duplicate') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [...keys.jwks.keys, keys.otherJwk] }));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(keys.jwks));
     });
     await listen(jwksServer);
@@ -165,7 +173,7 @@ describe('the platform\'s context JWKS endpoint goes down', () => {
     }
   });
 
-  async function noCachedKeys(failure: 'down' | 'error' | 'html') {
+  async function noCachedKeys(failure: 'down' | 'error' | 'html' | 'leaked' | 'duplicate') {
     mode = 'up'; // the URL is checked when the platform is saved
     const { launchUrl } = await platformWithJwks(`none-${failure}`, `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/${failure}/jwks`);
     mode = failure;
@@ -189,6 +197,16 @@ describe('the platform\'s context JWKS endpoint goes down', () => {
     const page = await noCachedKeys(failure);
     expect(page.status, page.body.slice(0, 300)).toBe(502);
     expect(page.code).toBe('context_keys_unavailable');
+  });
+
+  // Issue 14 item 15: checked on save, and again on every fetch — the set may change after it was saved.
+  it.each([
+    ['publishes its private key', 'leaked'],
+    ['has two keys under one kid', 'duplicate'],
+  ] as const)('a key set that %s at launch time: 502 context_jwks_invalid, never used', async (_case, failure) => {
+    const page = await noCachedKeys(failure);
+    expect(page.status, page.body.slice(0, 300)).toBe(502);
+    expect(page.code).toBe('context_jwks_invalid');
   });
 
   it('a link without a context still launches while the JWKS endpoint is down', async () => {
