@@ -6,7 +6,7 @@ import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform 
 import { deleteTool, getTool, listTools, saveTool, toolView } from '../platform/tools.ts';
 import { refuseCrossSiteApiWrites } from './apiCsrf.ts';
 import { adminAuthFor } from './auth.ts';
-import { refuseRepeatedParams } from './queryParams.ts';
+import { refuseRepeatedParams } from '../input/queryParams.ts';
 
 type Body = Record<string, unknown>;
 

@@ -13,7 +13,7 @@ import { dataDirProblem, isDataDirError } from '../store/storageProblems.ts';
 import { listenProblem } from './listenProblem.ts';
 import { LOG_REDACTION } from './logRedaction.ts';
 import { Metrics } from './metrics.ts';
-import { policyFetch, urlPolicyOf } from './urlPolicy.ts';
+import { policyFetch, urlPolicyOf } from '../net/urlPolicy.ts';
 import type { Services } from './services.ts';
 
 export interface RuntimeOptions {

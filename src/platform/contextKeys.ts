@@ -1,5 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, importSPKI, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
-import { keySetProblem } from '../admin/publicKeys.ts';
+import { keySetProblem } from '../keys/publicKeys.ts';
 import type { Services } from '../http/services.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { badGateway, badRequest } from '../lti/errors.ts';
@@ -16,7 +16,7 @@ class KeySetRefused extends Error {}
 
 /**
  * A fetched key set with two keys under one kid or with private key material is refused as a whole,
- * as on save (src/admin/publicKeys.ts) and as the gateway refuses an LMS's: jose would otherwise
+ * as on save (src/keys/publicKeys.ts) and as the gateway refuses an LMS's: jose would otherwise
  * use it. Anything that is not a JSON key set is left to jose, which reports it.
  */
 async function refuseBadKeySet(response: Response): Promise<Response> {

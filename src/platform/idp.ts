@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import type { Services } from '../http/services.ts';
-import { UrlPolicyError, assertPublicUrl, checkUrlShape, urlPolicyOf } from '../http/urlPolicy.ts';
+import { UrlPolicyError, assertPublicUrl, checkUrlShape, urlPolicyOf } from '../net/urlPolicy.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { LtiError, badGateway, unauthorized } from '../lti/errors.ts';
 import type { PlatformTable } from '../store/schema.ts';
@@ -19,7 +19,7 @@ export function issuerOfDiscoveryUrl(url: string): URL {
 /**
  * openid-client's own https check is off: every request goes through services.fetch, which applies
  * the one plain-http rule of both roles (loopback may use http; anything else needs https unless
- * ALLOW_INSECURE_IDP) and names the URL and the setting when it refuses (src/http/urlPolicy.ts).
+ * ALLOW_INSECURE_IDP) and names the URL and the setting when it refuses (src/net/urlPolicy.ts).
  */
 function fetchOptions(services: Services) {
   return {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Fields, duplicateAs, launcherRules } from '../admin/fields.ts';
-import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../admin/publicKeys.ts';
+import { Fields, duplicateAs, launcherRules } from '../input/fields.ts';
+import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../keys/publicKeys.ts';
 import type { Services } from '../http/services.ts';
-import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../http/urlPolicy.ts';
+import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../net/urlPolicy.ts';
 import { notFound } from '../lti/errors.ts';
 import { roleUri } from '../lti/roles.ts';
 import type { PlatformTable } from '../store/schema.ts';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Fields, duplicateAs, launcherRules } from '../admin/fields.ts';
-import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../admin/publicKeys.ts';
+import { Fields, duplicateAs, launcherRules } from '../input/fields.ts';
+import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../keys/publicKeys.ts';
 import type { Services } from '../http/services.ts';
-import { assertPublicUrl, urlPolicyOf } from '../http/urlPolicy.ts';
+import { assertPublicUrl, urlPolicyOf } from '../net/urlPolicy.ts';
 import { notFound } from '../lti/errors.ts';
 import type { LaunchTool } from '../lti/resourceLinkMessage.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { refuseCrossSiteApiWrites } from '../admin/apiCsrf.ts';
 import { adminAuthFor } from '../admin/auth.ts';
-import { refuseRepeatedParams } from '../admin/queryParams.ts';
+import { refuseRepeatedParams } from '../input/queryParams.ts';
 import type { LaunchEntry, Outcome } from '../store/launchLog.ts';
 import { launchUrl, type App } from './apps.ts';
 import type { Gateway } from './gateway.ts';

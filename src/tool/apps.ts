@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Fields, duplicateAs, gatewayRules } from '../admin/fields.ts';
+import { Fields, duplicateAs, gatewayRules } from '../input/fields.ts';
 import type { Config } from '../config.ts';
 import { notFound } from '../lti/errors.ts';
 import type { Db } from '../store/db.ts';

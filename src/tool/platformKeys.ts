@@ -1,6 +1,6 @@
 import { createLocalJWKSet, importJWK, importSPKI, type JSONWebKeySet, type JWK, type ProtectedHeaderParameters } from 'jose';
 import type { Logger } from 'pino';
-import { keySetProblem } from '../admin/publicKeys.ts';
+import { keySetProblem } from '../keys/publicKeys.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { LtiError } from '../lti/errors.ts';
 import type { Registration } from './registrations.ts';

@@ -1,9 +1,9 @@
 import { randomUUID, createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import { Fields, duplicateAs, gatewayRules, isObject } from '../admin/fields.ts';
-import { privateKeyRefusal } from '../admin/publicKeys.ts';
+import { Fields, duplicateAs, gatewayRules, isObject } from '../input/fields.ts';
+import { privateKeyRefusal } from '../keys/publicKeys.ts';
 import type { Config } from '../config.ts';
-import { assertPublicUrl, urlPolicyOf } from '../http/urlPolicy.ts';
+import { assertPublicUrl, urlPolicyOf } from '../net/urlPolicy.ts';
 import { notFound } from '../lti/errors.ts';
 import type { Db } from '../store/db.ts';
 import type { ReadCache } from '../store/readCache.ts';

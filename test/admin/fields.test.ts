@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duplicateAs, Fields, gatewayRules, launcherRules, type FieldRules } from '../../src/admin/fields.ts';
+import { duplicateAs, Fields, gatewayRules, launcherRules, type FieldRules } from '../../src/input/fields.ts';
 import { ValidationError } from '../../src/lti/errors.ts';
 
 const launcher = (body: Record<string, unknown>) => new Fields(body, launcherRules(false));

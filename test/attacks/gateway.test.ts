@@ -500,7 +500,7 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
     ];
 
     // The URL the gateway will fetch is checked on save with the fetch's own policy (one function,
-    // src/http/urlPolicy.ts): a key set that could never be fetched is refused as it is typed.
+    // src/net/urlPolicy.ts): a key set that could never be fetched is refused as it is typed.
     it('refuses loopback, private, link-local and disguised key set addresses on save, naming ALLOW_PRIVATE_URLS (no request made)', async () => {
       expect(strict.services.config.allowPrivateUrls).toBe(false);
       const created = await adminOf(strict.url, 'POST', '/registrations', {

@@ -769,7 +769,7 @@ describe('SSRF through admin-supplied URLs (ALLOW_PRIVATE_URLS=false)', () => {
   });
 
   // The URL parser writes an IPv4-mapped IPv6 literal in hex (http://[::ffff:127.0.0.1]/ has the
-  // hostname [::ffff:7f00:1]): assertPublicUrl (src/http/urlPolicy.ts) decodes both spellings to
+  // hostname [::ffff:7f00:1]): assertPublicUrl (src/net/urlPolicy.ts) decodes both spellings to
   // IPv4 before checking, so none of these reaches loopback, a private network or the metadata address.
   it.each([
     ['[::ffff:127.0.0.1]', 'http://[::ffff:127.0.0.1]:9/jwks'],

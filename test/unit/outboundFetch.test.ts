@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outboundFetch } from '../../src/http/outboundFetch.ts';
-import { UrlPolicyError, policyFetch } from '../../src/http/urlPolicy.ts';
+import { outboundFetch } from '../../src/net/outboundFetch.ts';
+import { UrlPolicyError, policyFetch } from '../../src/net/urlPolicy.ts';
 
 // The server's own requests (discovery, key sets, the token endpoint) against a real local server.
 

@@ -1,13 +1,13 @@
 /**
- * One rule for plain http in both roles (src/http/urlPolicy.ts plainHttpRefusal): loopback hosts
+ * One rule for plain http in both roles (src/net/urlPolicy.ts plainHttpRefusal): loopback hosts
  * may use http by default, any other host needs https unless ALLOW_INSECURE_IDP=true, and every
  * refusal names the URL and the setting. The admin fields, the server's own fetches (discovery,
  * key sets, the token exchange, an LMS's key set) apply the same function; with the default
  * settings a launcher whose IdP runs on http://127.0.0.1 launches end to end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fields, gatewayRules, launcherRules } from '../../src/admin/fields.ts';
-import { UrlPolicyError, isLoopbackHost, plainHttpRefusal, policyFetch } from '../../src/http/urlPolicy.ts';
+import { Fields, gatewayRules, launcherRules } from '../../src/input/fields.ts';
+import { UrlPolicyError, isLoopbackHost, plainHttpRefusal, policyFetch } from '../../src/net/urlPolicy.ts';
 import { errorPage } from '../attacks/world.ts';
 import { CookieJar } from '../idp/cookieJar.ts';
 import { loginThroughIdp } from '../idp/login.ts';

@@ -1,11 +1,11 @@
 /**
  * The SSRF policy's verdict on IPv6 addresses that stand for, tunnel to or translate to an IPv4
- * address (src/http/urlPolicy.ts): each is refused, or judged by the IPv4 address inside it, both
+ * address (src/net/urlPolicy.ts): each is refused, or judged by the IPv4 address inside it, both
  * when an admin saves a URL (assertPublicUrl) and when the server connects (policyFetch).
  */
 import dns from 'node:dns';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UrlPolicyError, assertPublicUrl, policyFetch } from '../../src/http/urlPolicy.ts';
+import { UrlPolicyError, assertPublicUrl, policyFetch } from '../../src/net/urlPolicy.ts';
 
 const strict = { allowPrivate: false, allowInsecure: false };
 const verdict = (url: string) => assertPublicUrl(url, strict).then(() => 'allowed', (err: Error) => (err instanceof UrlPolicyError ? err.message : `failed: ${err.message}`));

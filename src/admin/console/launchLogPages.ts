@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../../http/html.ts';
 import type { LaunchEntry, LaunchFilter, LaunchRole, Outcome } from '../../store/launchLog.ts';
-import { refuseRepeatedParams } from '../queryParams.ts';
+import { refuseRepeatedParams } from '../../input/queryParams.ts';
 import { badge, timeTag, when } from './format.ts';
 import { selectField, textField, type FormState } from './form.ts';
 

@@ -1,6 +1,6 @@
 import type { Services } from '../../http/services.ts';
 import { html, type SafeHtml } from '../../http/html.ts';
-import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../../http/urlPolicy.ts';
+import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../../net/urlPolicy.ts';
 import { describeIdpError, discoverIdp } from '../../platform/idp.ts';
 
 export type DiscoveryResult =

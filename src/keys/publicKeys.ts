@@ -1,6 +1,6 @@
 import { importJWK, importSPKI, type JWK } from 'jose';
-import { assertPublicUrl, type UrlPolicy } from '../http/urlPolicy.ts';
-import { parseJson } from './fields.ts';
+import { assertPublicUrl, type UrlPolicy } from '../net/urlPolicy.ts';
+import { parseJson } from '../input/fields.ts';
 
 /**
  * Public keys an admin gives the launcher (a tool's key, a portal's context key). Each check throws

@@ -201,7 +201,7 @@ export async function assertPublicUrl(raw: string, policy: UrlPolicy): Promise<U
 
 /**
  * fetch() for admin-supplied URLs: the URL policy, a timeout, and no redirects. The address is
- * checked when the connection is made (src/http/outboundFetch.ts), so the name is resolved once
+ * checked when the connection is made (src/net/outboundFetch.ts), so the name is resolved once
  * and a name that resolves differently later (DNS rebinding) cannot reach a private address.
  */
 export function policyFetch(policy: UrlPolicy, timeoutMs = 5000): typeof fetch {

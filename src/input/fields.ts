@@ -1,4 +1,4 @@
-import { plainHttpRefusal } from '../http/urlPolicy.ts';
+import { plainHttpRefusal } from '../net/urlPolicy.ts';
 import { UnknownFieldsError, ValidationError } from '../lti/errors.ts';
 import { isUniqueViolation } from '../store/db.ts';
 
