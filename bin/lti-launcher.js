@@ -25,12 +25,18 @@ function compiledIsCurrent() {
   return SOURCE_DIRS.every((dir) => !existsSync(new URL(`${dir}/`, root)) || newestSource(new URL(`${dir}/`, root)) <= builtAt);
 }
 
+// A checkout has demo/, and its commands (`demo`, `idp`) join the service's; a published package has
+// none, and src/ never imports demo/.
+const hasDemo = existsSync(new URL('demo/commands.ts', root));
 let cli;
+let demo = null;
 if (compiledIsCurrent()) {
   cli = await import('../dist/src/cli.js');
+  if (hasDemo && existsSync(new URL('dist/demo/commands.js', root))) demo = await import('../dist/demo/commands.js');
 } else {
   const { register } = await import('tsx/esm/api');
   register();
   cli = await import('../src/cli.ts');
+  if (hasDemo) demo = await import('../demo/commands.ts');
 }
-process.exitCode = await cli.main(process.argv.slice(2));
+process.exitCode = await cli.main(process.argv.slice(2), demo ? demo.withDemoCommands() : undefined);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { COMMANDS } from '../src/cli/commands.ts';
+import { withDemoCommands } from '../demo/commands.ts';
 import { listing, runCli } from './support/cli.ts';
 import { tempDir } from './support/db.ts';
+
+/** The commands of a checkout: the service's and the demo's (bin/lti-launcher.js joins them). */
+const COMMANDS = withDemoCommands();
 
 /**
  * `--help`/`-h` on any command prints its usage and does nothing else; a command line that

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { COMMANDS, commandsOf, type Command, type OptionValues } from './commands.ts';
+import { commandsOf, type Command, type OptionValues } from './commands.ts';
 import type { UsageTarget } from './usage.ts';
 
 /** What the command line asks for, decided before anything runs. */
@@ -12,7 +12,7 @@ export type Invocation =
 
 const HELP_FLAGS = new Set(['--help', '-h']);
 
-export function invocationOf(argv: string[]): Invocation {
+export function invocationOf(argv: string[], commands: readonly Command[]): Invocation {
   // Anything after `--` is not an option of ours, so a help flag there does not count.
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
   let help = argv.slice(0, end).some((arg) => HELP_FLAGS.has(arg));
@@ -22,7 +22,7 @@ export function invocationOf(argv: string[]): Invocation {
     args = args.slice(1);
   }
 
-  const resolved = resolveCommand(args);
+  const resolved = resolveCommand(args, commands);
   const { target } = resolved;
   if ('problem' in resolved) return { kind: 'usage_error', problem: resolved.problem, target };
   if (help) return { kind: 'help', target };
@@ -37,19 +37,19 @@ export function invocationOf(argv: string[]): Invocation {
 type Resolved = { target: UsageTarget; rest: string[] } | { problem: string; target: UsageTarget };
 
 /** The command named by the first word (two for a group's command); the rest are its arguments. */
-function resolveCommand(args: string[]): Resolved {
+function resolveCommand(args: string[], commands: readonly Command[]): Resolved {
   const [first, second] = args;
   if (first === undefined || first.startsWith('-')) {
     return first === undefined ? { target: { kind: 'top' }, rest: [] } : { problem: `unknown option "${first}"`, target: { kind: 'top' } };
   }
-  const single = COMMANDS.find((c) => c.name === first);
+  const single = commands.find((c) => c.name === first);
   if (single) return { target: { kind: 'command', command: single }, rest: args.slice(1) };
-  if (commandsOf(first).length === 0) return { problem: `unknown command "${first}"`, target: { kind: 'top' } };
+  if (commandsOf(first, commands).length === 0) return { problem: `unknown command "${first}"`, target: { kind: 'top' } };
   const group: UsageTarget = { kind: 'group', group: first };
   if (second === undefined || second.startsWith('-')) {
     return second === undefined ? { target: group, rest: [] } : { problem: `unknown option "${second}"`, target: group };
   }
-  const command = COMMANDS.find((c) => c.name === `${first} ${second}`);
+  const command = commands.find((c) => c.name === `${first} ${second}`);
   if (!command) return { problem: `unknown command "${first} ${second}"`, target: group };
   return { target: { kind: 'command', command }, rest: args.slice(2) };
 }

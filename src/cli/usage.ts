@@ -1,4 +1,4 @@
-import { COMMANDS, commandsOf, type Command } from './commands.ts';
+import { commandsOf, type Command } from './commands.ts';
 
 /** What a usage text is about: everything, the commands of a group (`keys`), or one command. */
 export type UsageTarget = { kind: 'top' } | { kind: 'group'; group: string } | { kind: 'command'; command: Command };
@@ -6,19 +6,19 @@ export type UsageTarget = { kind: 'top' } | { kind: 'group'; group: string } | {
 const HELP_OPTION = '--help, -h';
 
 /** The usage text of a target, from the command table, ending in a newline. */
-export function usageOf(target: UsageTarget): string {
+export function usageOf(target: UsageTarget, commands: readonly Command[]): string {
   if (target.kind === 'command') return commandUsage(target.command);
-  if (target.kind === 'group') return groupUsage(target.group);
-  return topUsage();
+  if (target.kind === 'group') return groupUsage(target.group, commands);
+  return topUsage(commands);
 }
 
-function topUsage(): string {
+function topUsage(commands: readonly Command[]): string {
   return `lti-launcher — LTI 1.3 launcher (platform role) and tool gateway (tool role)
 
 Usage: lti-launcher <command> [options]
 
 Commands:
-${table(COMMANDS.map((c): [string, string] => [c.name, c.summary]))}
+${table(commands.map((c): [string, string] => [c.name, c.summary]))}
 
 Options:
 ${table([[HELP_OPTION, 'show this help (after a command: what it does, its options and environment)']])}
@@ -28,8 +28,8 @@ line that names it.
 `;
 }
 
-function groupUsage(group: string): string {
-  const commands = commandsOf(group);
+function groupUsage(group: string, all: readonly Command[]): string {
+  const commands = commandsOf(group, all);
   const subcommands = commands.map((c) => c.name.slice(group.length + 1)).join('|');
   return `Usage: lti-launcher ${group} <${subcommands}> [options]
 
