@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { dropDatabase, freshDatabaseUrl } from '../test/support/db.ts';
+import { randomBytes } from 'node:crypto';
 import { runLoad, type LoadOptions, type StepTimes } from './driver.ts';
 import { freePort, resetPeakRss, sampleProcess, startNode, type Child } from './procStats.ts';
 
@@ -12,26 +12,47 @@ export type Dialect = 'sqlite' | 'postgres';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const ADMIN_PASSWORD = 'bench-admin-password';
 
-/** Where a role keeps its data for one run: a temp dir (SQLite), plus a fresh schema on Postgres. */
+/**
+ * Where a role keeps its data for one run: a temp dir, and on Postgres a schema of its own in the
+ * TEST_DATABASE_URL database (`bench_<random>`, selected by the connection's search_path), dropped
+ * after the run, so two runs or a test run at the same time never share rows.
+ */
 export interface Storage {
   dialect: Dialect;
   dataDir: string;
   databaseUrl: string | null;
+  schema: string | null;
 }
 
 export async function freshStorage(dialect: Dialect): Promise<Storage> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lti-bench-'));
-  if (dialect === 'postgres' && !process.env.TEST_DATABASE_URL) throw new Error('Postgres runs need TEST_DATABASE_URL');
-  return { dialect, dataDir, databaseUrl: await freshDatabaseUrl(dialect) };
+  if (dialect === 'sqlite') return { dialect, dataDir, databaseUrl: null, schema: null };
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error('Postgres runs need TEST_DATABASE_URL');
+  const schema = `bench_${randomBytes(6).toString('hex')}`;
+  await onBase(base, (client) => client.query(`CREATE SCHEMA ${schema}`));
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return { dialect, dataDir, databaseUrl: url.href, schema };
 }
 
 export function schemaOf(storage: Storage): string | null {
-  return storage.databaseUrl ? new URL(storage.databaseUrl).searchParams.get('options')!.split('=')[1] : null;
+  return storage.schema;
 }
 
 export async function dropStorage(storage: Storage): Promise<void> {
   rmSync(storage.dataDir, { recursive: true, force: true });
-  await dropDatabase(storage.databaseUrl);
+  if (storage.schema) await onBase(process.env.TEST_DATABASE_URL!, (client) => client.query(`DROP SCHEMA IF EXISTS ${storage.schema} CASCADE`));
+}
+
+async function onBase(url: string, run: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await run(client);
+  } finally {
+    await client.end();
+  }
 }
 
 export interface StorageStats {
