@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../keys/digest.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { LtiError } from '../lti/errors.ts';
@@ -99,8 +99,4 @@ function parseBasic(header: string | undefined): { user: string; password: strin
   return { user: decoded.slice(0, at), password: decoded.slice(at + 1) };
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
+const safeEqual = constantTimeEqual;

@@ -1,4 +1,6 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { isSlug } from '../input/slug.ts';
+import { constantTimeEqual } from '../keys/digest.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
@@ -145,15 +147,12 @@ export function httpsOriginFor(hostname: string, config: Pick<Config, 'publicUrl
   const base = new URL(config.publicUrl);
   const domain = config.domain?.replace(/:\d+$/, '');
   const host = hostname.toLowerCase().replace(/:\d+$/, '');
-  if (domain && host.endsWith(`.${domain}`) && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(host.slice(0, -domain.length - 1))) {
+  if (domain && host.endsWith(`.${domain}`) && isSlug(host.slice(0, -domain.length - 1))) {
     return `https://${host}${base.port && base.protocol === 'https:' ? `:${base.port}` : ''}`;
   }
   return `https://${base.host}`;
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '';
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(token).digest();
-  return timingSafeEqual(a, b);
+  return constantTimeEqual(/^bearer\s+(\S+)$/i.exec(header ?? '')?.[1] ?? '', token);
 }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken } from './hashToken.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SecretBox } from '../keys/secretBox.ts';
 
@@ -52,7 +53,7 @@ export function ensureBrowserId(request: FastifyRequest, reply: FastifyReply, bo
 }
 
 export function browserHash(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+  return hashToken(id);
 }
 
 /** The hashes of the service-issued browser ids this request carries, for a database match. */

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../keys/digest.ts';
 
-/** Launch secrets (state, login hints) are stored as their SHA-256, never as themselves. */
+/** Launch secrets (state, login hints, browser ids, start tokens) are stored as their SHA-256, never as themselves. */
 export function hashToken(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
+  return sha256(value);
 }

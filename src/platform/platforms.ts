@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Fields, duplicateAs, launcherRules } from '../input/fields.ts';
+import { SLUG } from '../input/slug.ts';
 import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../keys/publicKeys.ts';
 import type { Services } from '../http/services.ts';
 import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../net/urlPolicy.ts';
@@ -9,7 +10,6 @@ import type { PlatformTable } from '../store/schema.ts';
 import { describeIdpError, discoverIdp } from './idp.ts';
 import { platformBaseUrl, platformIssuer } from './tenancy.ts';
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_SLUGS = new Set(['www', 'api', 'admin', 'static', 'assets']);
 
 /** A platform as the admin API shows it: secrets are write-only. */

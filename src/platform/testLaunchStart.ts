@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashToken } from './hashToken.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendAutoPostForm } from '../http/autoPostForm.ts';
 import type { Services } from '../http/services.ts';
@@ -78,7 +79,7 @@ export function testLaunchHost(services: Pick<Services, 'config'>, request: Fast
   return withinDomain(request.hostname, domain) ? { kind: 'hand_over', platformBase } : { kind: 'elsewhere', platformBase };
 }
 
-const hashOf = (secret: string) => createHash('sha256').update(secret).digest('base64url');
+const hashOf = hashToken;
 
 /**
  * Step 1, on the console's host: seals the start token, sets the start cookie, and answers with

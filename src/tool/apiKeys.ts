@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../keys/digest.ts';
 
 /** App API keys: 256 random bits, shown once, stored as a SHA-256 hash (no salt needed at that entropy). */
 const KEY_PREFIX = 'lgw_';
@@ -17,7 +18,7 @@ export function newApiKey(): NewApiKey {
 
 /** SHA-256 of a high-entropy secret (API keys, hand-off codes, browser bindings), hex. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return sha256(secret, 'hex');
 }
 
 /** The key of `Authorization: Bearer <key>`, or null. */

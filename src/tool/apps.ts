@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Fields, duplicateAs, gatewayRules } from '../input/fields.ts';
+import { SLUG } from '../input/slug.ts';
 import type { Config } from '../config.ts';
 import { notFound } from '../lti/errors.ts';
 import type { Db } from '../store/db.ts';
@@ -32,7 +33,6 @@ export interface AppInput {
   handoff?: unknown;
 }
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** The launch URL of an app: its target_link_uri and redirect_uri at every platform. */
 export function launchUrl(publicUrl: string, slug: string): string {
