@@ -1,5 +1,6 @@
 import type { SecretBox } from '../keys/secretBox.ts';
 import type { LaunchSummary } from '../lti/launchSummary.ts';
+import { consumeOnce } from '../store/consumeOnce.ts';
 import type { Db } from '../store/db.ts';
 import { hashSecret } from './apiKeys.ts';
 import { secret } from './loginStates.ts';
@@ -38,23 +39,13 @@ export class Handoffs {
    * key can learn nothing about codes that are not its own (and does not burn them).
    */
   async redeem(appId: string, code: string, now = Date.now()): Promise<RedeemResult> {
-    const codeHash = hashSecret(code);
     // Checked and used up in one statement; only a refusal reads the row again, to say why.
-    const used = await this.db
-      .updateTable('handoffs')
-      .set({ used_at: now })
-      .where('code_hash', '=', codeHash)
-      .where('app_id', '=', appId)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning('payload')
-      .executeTakeFirst();
-    if (used) {
-      const { launchId, summary } = JSON.parse(await this.box.open(used.payload)) as { launchId: string; summary: LaunchSummary };
+    const used = await consumeOnce(this.db, 'handoffs', hashSecret(code), { now, bound: { app_id: [appId] } });
+    if (used.ok) {
+      const { launchId, summary } = JSON.parse(await this.box.open(used.row.payload)) as { launchId: string; summary: LaunchSummary };
       return { ok: true, launchId, summary };
     }
-    const row = await this.db.selectFrom('handoffs').select(['app_id', 'used_at']).where('code_hash', '=', codeHash).executeTakeFirst();
-    if (!row || row.app_id !== appId) return { ok: false, reason: 'unknown' };
-    return { ok: false, reason: row.used_at !== null ? 'used' : 'expired' };
+    // Another app's code is "unknown" to this key: it learns nothing about it, and does not burn it.
+    return { ok: false, reason: used.reason === 'unbound' ? 'unknown' : used.reason };
   }
 }
