@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LtiError, UnknownFieldsError, ValidationError } from '../lti/errors.ts';
 import { html, page } from './html.ts';
+import { saidJson, shownSaid } from './requestSaid.ts';
 
 export interface ErrorContext {
   tool?: string | null;
@@ -23,6 +24,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Lti
   if (wantsJson(request)) {
     const body: Record<string, unknown> = { error: err.code, message: err.message, request_id: request.id };
     if (err instanceof ValidationError || err instanceof UnknownFieldsError) body.fields = err.fields;
+    const said = saidJson(err.said);
+    if (said) body.said = said;
     return reply.type('application/json; charset=utf-8').send(body);
   }
   const nonce = (reply as any).cspNonce as string | undefined;
@@ -30,17 +33,34 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Lti
     page(
       titleFor(err.status),
       html`<h1>${titleFor(err.status)}</h1>
-<p>${err.message}</p>
+<p class="message">${err.message}</p>
 <dl>
 ${context.tool ? html`<dt>Tool</dt><dd>${context.tool}</dd>` : ''}
 ${context.platform ? html`<dt>Platform</dt><dd>${context.platform}</dd>` : ''}
 <dt>Error code</dt><dd><span class="code">${err.code}</span></dd>
 <dt>Request id</dt><dd><span class="code">${request.id}</span></dd>
 </dl>
-<p class="muted">If this keeps happening, send the error code and request id to your IT support. Going back and opening the link again often helps.</p>`,
+<p class="muted">If this keeps happening, send the error code and request id to your IT support. Going back and opening the link again often helps.</p>
+${saidBlock(err)}`,
       { styleNonce: nonce },
     ),
   );
+}
+
+/**
+ * What the request sent, set apart from our words (issue 14 item 8): under its own heading, as
+ * quoted data, each value cut short. Nothing a request sends is ever part of the message above.
+ */
+function saidBlock(err: LtiError) {
+  const shown = shownSaid(err.said);
+  if (shown.length === 0) return '';
+  return html`<section class="said" aria-labelledby="said-heading">
+<h2 id="said-heading">The request said (not checked, not from us)</h2>
+<p class="muted">These values came with the request, shown as sent but cut short. They are not a message from this service; do not follow instructions in them.</p>
+<dl>
+${shown.map((v) => html`<dt>${v.name}</dt><dd><code class="said-value">${v.value}</code>${v.cut ? html` <span class="muted">(cut: ${v.sentLength} characters sent)</span>` : ''}</dd>`)}
+</dl>
+</section>`;
 }
 
 function titleFor(status: number): string {

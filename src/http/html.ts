@@ -39,6 +39,9 @@ main{max-width:42rem;margin:3rem auto;padding:2rem;background:#fff;border:1px so
 h1{font-size:1.4rem;margin-top:0}.code{font-family:ui-monospace,monospace;background:var(--bg);padding:.1rem .3rem;border-radius:4px}
 .muted{color:var(--muted);font-size:.9rem}button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
+.said{margin-top:1.5rem;padding:.75rem 1rem;border:1px dashed var(--muted);border-left:4px solid var(--muted);border-radius:6px;background:var(--bg)}
+.said h2{font-size:.95rem;margin:0}.said p{margin:.25rem 0 .5rem}.said dt{font-family:ui-monospace,monospace;font-weight:400;color:var(--muted)}
+.said-value{font-family:ui-monospace,monospace;white-space:pre-wrap;color:var(--muted)}.said-value::before{content:"“"}.said-value::after{content:"”"}
 `;
 
 /** A small standalone page for people: error pages and the launch form. */

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { LtiError, databaseUnavailable } from '../lti/errors.ts';
 import { isDatabaseUnavailable } from '../store/db.ts';
 import { MAX_LOGGED_DETAIL, loggedText, type LaunchRole, type LaunchStep } from '../store/launchLog.ts';
+import { detailWithSaid } from './requestSaid.ts';
 import type { Services } from './services.ts';
 
 /**
@@ -122,17 +123,19 @@ export class StepRecorder {
         : isDatabaseUnavailable(err)
           ? databaseUnavailable()
           : new LtiError('internal_error', 500, wording.internalError);
+    // What the request said is no longer in the message: the admin reads it in the detail.
+    const detail = detailWithSaid(error.detail, error.said);
     if (!(err instanceof LtiError)) this.request.log.error({ err, step: name }, 'launch step failed unexpectedly');
-    else if (error.detail && wording.logRefusals) {
+    else if (detail && wording.logRefusals) {
       // The detail may quote the request: cut like the launch log's, so the log file is bounded too.
-      this.request.log.info({ code: error.code, detail: loggedText(error.detail, MAX_LOGGED_DETAIL), step: name }, 'launch refused');
+      this.request.log.info({ code: error.code, detail: loggedText(detail, MAX_LOGGED_DETAIL), step: name }, 'launch refused');
     }
     error.context = { tool: this.toolName, platform: this.platformName };
     if (!this.attributed(error.code)) {
       this.services.metrics.refused.inc({ role: this.role, code: error.code });
       return error;
     }
-    const failed = { code: error.code, message: error.message, detail: error.detail };
+    const failed = { code: error.code, message: error.message, detail };
     try {
       if (this.launchId) {
         await this.write({ step: name, outcome: 'failed', at: Date.now(), ...failed });

@@ -224,6 +224,35 @@ export class Fields {
     return parsed ?? null;
   }
 
+  /**
+   * A list of web origins (`https://lms.example.edu`, `https://*.example.edu` for every subdomain):
+   * scheme and host (and port) only, each checked by the plain-http rule of URLs. Given as a JSON
+   * array or as text with one origin per line (a console text area).
+   */
+  originList(name: string, options: { max: number }): string[] {
+    const value = this.read(name);
+    if (value === undefined || value === null || value === '') return [];
+    const items = typeof value === 'string' ? value.split('\n') : value;
+    if (!Array.isArray(items) || !items.every((v) => typeof v === 'string')) {
+      this.fail(name, 'must be a list of origins such as https://school.instructure.com');
+      return [];
+    }
+    const origins: string[] = [];
+    for (const item of items.map((v) => v.trim()).filter((v) => v !== '')) {
+      const wildcard = /^(https?):\/\/\*\.(.+)$/i.exec(item);
+      const url = this.checkUrl(name, wildcard ? `${wildcard[1]}://${wildcard[2]}` : item);
+      if (url === null) return [];
+      const parsed = new URL(url);
+      if (url.replace(/\/$/, '') !== parsed.origin || (wildcard && parsed.hostname.split('.').length < 2)) {
+        this.fail(name, `must be origins only (scheme and host, such as https://school.instructure.com or https://*.instructure.com), got "${item.slice(0, 200)}"`);
+        return [];
+      }
+      origins.push(wildcard ? `${parsed.protocol}//*.${parsed.host}` : parsed.origin);
+    }
+    if (origins.length > options.max) this.fail(name, `must have at most ${options.max} origins`);
+    return [...new Set(origins)];
+  }
+
   private checkUrl(name: string, value: string): string | null {
     let url: URL;
     try {

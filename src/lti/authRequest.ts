@@ -42,19 +42,19 @@ export function checkScope(req: AuthRequest): void {
 
 export function checkResponseType(req: AuthRequest): void {
   if (req.response_type !== 'id_token') {
-    throw badRequest('auth_response_type_invalid', `The tool's login request must use response_type "id_token", not "${req.response_type ?? ''}".`);
+    throw badRequest('auth_response_type_invalid', 'The tool\'s login request must use response_type "id_token".').saying({ response_type: req.response_type });
   }
 }
 
 export function checkResponseMode(req: AuthRequest): void {
   if (req.response_mode !== 'form_post') {
-    throw badRequest('auth_response_mode_invalid', `The tool's login request must use response_mode "form_post", not "${req.response_mode ?? ''}".`);
+    throw badRequest('auth_response_mode_invalid', 'The tool\'s login request must use response_mode "form_post".').saying({ response_mode: req.response_mode });
   }
 }
 
 export function checkPrompt(req: AuthRequest): void {
   if (req.prompt !== 'none') {
-    throw badRequest('auth_prompt_invalid', `The tool's login request must use prompt "none", not "${req.prompt ?? ''}".`);
+    throw badRequest('auth_prompt_invalid', 'The tool\'s login request must use prompt "none".').saying({ prompt: req.prompt });
   }
 }
 

@@ -6,6 +6,13 @@
 export class LtiError extends Error {
   /** Names shown on the error page (which tool, which platform), set by the flow that failed. */
   context?: { tool?: string | null; platform?: string | null };
+  /**
+   * What the request (or the IdP or LMS answering through it) sent that this failure is about:
+   * name → value as received. Never part of `message`, which is only our own words: the error page
+   * shows these apart, marked as unchecked and cut short, so a request cannot put a sentence of its
+   * choosing ("your account is locked, call …") into a page on a trusted origin.
+   */
+  said?: Readonly<Record<string, string>>;
 
   constructor(
     readonly code: string,
@@ -15,6 +22,14 @@ export class LtiError extends Error {
   ) {
     super(message);
     this.name = 'LtiError';
+  }
+
+  /** Adds request-supplied values to `said` (absent ones are left out); returns the error, to be thrown. */
+  saying(values: Record<string, string | null | undefined>): this {
+    const said: Record<string, string> = { ...this.said };
+    for (const [name, value] of Object.entries(values)) if (typeof value === 'string') said[name] = value;
+    this.said = said;
+    return this;
   }
 }
 

@@ -28,9 +28,13 @@ export interface IdTokenExpectations {
 
 const invalid = (code: string, message: string, status = 401) => new LtiError(code, status, message);
 
+/** A claim or header value as the error page quotes it (see LtiError `said`): text as sent, anything else as JSON. */
+const saidText = (value: unknown): string | undefined =>
+  value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+
 export function checkAlgorithm(header: ProtectedHeaderParameters): void {
   if (!header.alg || !ID_TOKEN_ALGS.includes(header.alg)) {
-    throw invalid('alg_not_allowed', `The launch was signed with the algorithm "${header.alg ?? 'none'}", which this tool does not accept (${ID_TOKEN_ALGS.join(', ')}).`);
+    throw invalid('alg_not_allowed', `The launch was signed with an algorithm this tool does not accept (it accepts ${ID_TOKEN_ALGS.join(', ')}).`).saying({ alg: saidText(header.alg) });
   }
 }
 
@@ -115,7 +119,7 @@ export function checkNonce(payload: JWTPayload, expected: IdTokenExpectations): 
 /** Step 7: the LTI version and message type are supported. */
 export function checkVersion(payload: JWTPayload): void {
   if (payload[CLAIM.version] !== LTI_VERSION) {
-    throw invalid('version_unsupported', `The launch uses LTI version "${String(payload[CLAIM.version] ?? '')}"; this tool supports ${LTI_VERSION}.`, 400);
+    throw invalid('version_unsupported', `The launch uses an LTI version this tool does not support; it supports ${LTI_VERSION}.`, 400).saying({ version: saidText(payload[CLAIM.version]) });
   }
 }
 
@@ -125,7 +129,7 @@ export function checkMessageType(payload: JWTPayload): void {
     throw new LtiError('deep_linking_not_supported', 501, 'Adding content from this tool (LTI Deep Linking) is not supported yet. Add the tool as a plain link instead.');
   }
   if (type !== RESOURCE_LINK_REQUEST) {
-    throw invalid('message_type_unsupported', `The launch is a "${String(type ?? '')}" message; this tool supports ${RESOURCE_LINK_REQUEST}.`, 400);
+    throw invalid('message_type_unsupported', `The launch is a kind of message this tool does not support; it supports ${RESOURCE_LINK_REQUEST}.`, 400).saying({ message_type: saidText(type) });
   }
 }
 
@@ -136,7 +140,7 @@ export function checkDeploymentId(payload: JWTPayload, expected: IdTokenExpectat
     throw invalid('claim_missing', 'The launch has no valid deployment_id claim.', 400);
   }
   if (expected.deploymentIds.length > 0 && !expected.deploymentIds.includes(id)) {
-    throw invalid('deployment_unknown', `The deployment "${id}" is not registered with this tool. Ask the administrator to add it.`, 403);
+    throw invalid('deployment_unknown', 'The launch comes from a deployment that is not registered with this tool. Ask the administrator to add it.', 403).saying({ deployment_id: id });
   }
 }
 

@@ -20,7 +20,7 @@ import { findToolByClientId, launchToolOf, redirectUrisOf } from './tools.ts';
 
 async function checkClient(services: Services, platform: PlatformTable, req: AuthRequest): Promise<ToolTable> {
   const tool = req.client_id ? await findToolByClientId(services, platform.id, req.client_id) : undefined;
-  if (!tool) throw notFound('auth_client_unknown', `The platform "${platform.name}" has no tool with client_id "${req.client_id ?? ''}".`);
+  if (!tool) throw notFound('auth_client_unknown', `The platform "${platform.name}" has no tool with the client_id of this login request.`).saying({ client_id: req.client_id });
   return tool;
 }
 

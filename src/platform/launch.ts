@@ -30,7 +30,7 @@ export async function findPlatform(flow: Flow, services: Services, request: Fast
 
 async function findTool(services: Services, platform: PlatformTable, clientId: string): Promise<ToolTable> {
   const tool = await findToolByClientId(services, platform.id, clientId);
-  if (!tool) throw notFound('tool_unknown', `The platform "${platform.name}" has no tool "${clientId}". The link may be out of date.`);
+  if (!tool) throw notFound('tool_unknown', `The platform "${platform.name}" has no tool at this link. The link may be out of date.`).saying({ client_id: clientId });
   return tool;
 }
 
@@ -161,8 +161,9 @@ async function claimPendingLaunch(services: Services, flow: Flow, request: Fasti
 
 function checkIdpAnswer(query: Record<string, unknown>): void {
   if (typeof query.error === 'string') {
-    const description = typeof query.error_description === 'string' ? `: ${query.error_description}` : '';
-    throw unauthorized('idp_denied', `The sign-in service did not let you in (${query.error}${description}).`);
+    // The IdP's words come through the browser, so anyone can write them: quoted apart, never our sentence.
+    throw unauthorized('idp_denied', 'The sign-in service did not let you in, so the launch cannot go on. Start the launch again; if it keeps failing, tell your IT support.')
+      .saying({ error: query.error, error_description: typeof query.error_description === 'string' ? query.error_description : undefined });
   }
   if (typeof query.code !== 'string' || query.code === '') throw badRequest('idp_code_missing', 'The sign-in service answered without a code. Start the launch again.');
 }

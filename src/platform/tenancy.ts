@@ -59,7 +59,7 @@ export async function resolvePlatform(request: FastifyRequest, services: Service
   const slug = slugOf(request, config);
   if (slug) {
     const row = await findPlatformBySlug(services, slug);
-    if (!row) throw notFound('platform_unknown', `There is no platform called "${slug}" here. Check the link you followed.`);
+    if (!row) throw notFound('platform_unknown', 'There is no platform of this name here. Check the link you followed.').saying({ platform: slug });
     return row;
   }
   const only = await cache.get('platform:only', async () => {

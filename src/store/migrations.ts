@@ -233,6 +233,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('pending_launches').dropColumn('context_sub').execute();
     },
   },
+  '0007_course_page_origins': {
+    async up(db: Kysely<any>) {
+      // Issue 14 items 2 and 8: a registration's platform origins frame the gateway's pages and post
+      // its cookie-less launches. Hosted Canvas and Blackboard show courses on each school's own
+      // subdomain, not on their shared issuer's origin: their registrations get that pattern.
+      await db.schema.alterTable('registrations').addColumn('course_page_origins', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+      for (const [issuers, origins] of [
+        [['https://canvas.instructure.com', 'https://canvas.beta.instructure.com', 'https://canvas.test.instructure.com'], ['https://*.instructure.com']],
+        [['https://blackboard.com'], ['https://*.blackboard.com']],
+      ]) {
+        await db.updateTable('registrations').set({ course_page_origins: JSON.stringify(origins) }).where('issuer', 'in', issuers).execute();
+      }
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('registrations').dropColumn('course_page_origins').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

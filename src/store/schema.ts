@@ -147,6 +147,8 @@ export interface RegistrationTable {
   jwks_url: string | null;
   public_jwk: string | null;
   public_key: string | null;
+  /** JSON list of origins the LMS serves course pages from besides its issuer and authorization endpoint (may be `https://*.domain`). */
+  course_page_origins: string;
   created_at: number;
   updated_at: number;
 }

@@ -116,6 +116,7 @@ function registrationJson(r: Registration) {
     jwks_url: r.jwksUrl,
     public_jwk: r.publicJwk,
     public_key: r.publicKey,
+    course_page_origins: r.coursePageOrigins,
     created_at: new Date(r.createdAt).toISOString(),
     updated_at: new Date(r.updatedAt).toISOString(),
   };

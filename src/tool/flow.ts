@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StepRecorder } from '../http/steps.ts';
 import type { App } from './apps.ts';
 import type { Gateway } from './gateway.ts';
+import { platformOrigins } from './platformOrigins.ts';
 import type { Registration } from './registrations.ts';
 
 /** What every step of a gateway flow (login, launch) reads and fills in. */
@@ -46,6 +47,7 @@ export async function runFlow<C extends FlowContext>(ctx: C, steps: Array<Step<C
     } catch (err) {
       stop();
       identify(recorder, ctx);
+      allowFraming(ctx);
       throw await recorder.fail(step.name, err);
     }
     stop();
@@ -53,6 +55,7 @@ export async function runFlow<C extends FlowContext>(ctx: C, steps: Array<Step<C
     if (ctx.answer) break;
   }
   identify(recorder, ctx);
+  allowFraming(ctx);
   await recorder.finish({ storage: ctx.storage, userSub: ctx.userSub, done: ctx.done });
 }
 
@@ -63,4 +66,9 @@ function identify(recorder: StepRecorder, ctx: FlowContext): void {
   recorder.platformName = ctx.registration?.name ?? null;
   recorder.toolId = ctx.app?.id ?? null;
   recorder.toolName = ctx.app?.name ?? null;
+}
+
+/** The answer is shown in the platform's frame: once the registration is known, only it may frame it. */
+function allowFraming(ctx: FlowContext): void {
+  if (ctx.registration) ctx.reply.frameAncestors = platformOrigins(ctx.registration);
 }

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { CLAIM } from '../lti/claims.ts';
-import { LtiError, badRequest, unauthorized } from '../lti/errors.ts';
+import { LtiError, badRequest, forbidden, unauthorized } from '../lti/errors.ts';
 import { checkAlgorithm, ID_TOKEN_ALGS, ID_TOKEN_CHECKS, type IdTokenExpectations, nonceRetentionUntil } from '../lti/idTokenChecks.ts';
 import { gatewayLaunchTarget } from '../lti/loginInitiation.ts';
 import { refuseNul } from '../lti/nulCheck.ts';
@@ -11,8 +11,10 @@ import { useNonce } from '../store/nonces.ts';
 import { hashSecret } from './apiKeys.ts';
 import { runFlow, type FlowContext, type Step } from './flow.ts';
 import { handOff } from './handOff.ts';
-import { STATE_COOKIE_PATH, stateCookieName } from './loginStates.ts';
+import { STATE_COOKIE_PATH, sentLoginCookie, stateCookieName } from './loginStates.ts';
+import { originAllowed, platformOrigins } from './platformOrigins.ts';
 import { platformStorageGetPage } from './platformStoragePages.ts';
+import { postedFrom } from './postedFrom.ts';
 
 /** `POST /lti/launch[/<slug>]`: the id_token validation of Security Framework §5.1.3, step by step. */
 export interface LaunchContext extends FlowContext {
@@ -37,7 +39,9 @@ const readForm: Step<LaunchContext> = {
     // Security Framework §5.1.1.5: a platform may answer the authentication request with an error.
     const error = text(body.error);
     if (error) {
-      throw badRequest('platform_error', `The platform refused the launch: ${text(body.error_description) ?? error}.`);
+      // The platform's words come through the browser, so anyone can write them: quoted apart, never our sentence.
+      throw badRequest('platform_error', 'The platform refused the launch. Open the link from your course again; if it keeps failing, tell the course platform\'s administrator.')
+        .saying({ error, error_description: text(body.error_description) });
     }
     const idToken = text(body.id_token);
     if (!idToken) throw badRequest('id_token_missing', 'The launch carries no id_token. Open the link from your course again.');
@@ -67,30 +71,40 @@ const findLoginState: Step<LaunchContext> = {
 /**
  * Security Framework §5.1.1.2: the state must come back in the browser that started the login.
  * Cookie first; else the platform's storage (LTI Client Side postMessages); else, for browsers
- * that allow neither, only a fresh, single-use state is accepted.
+ * that allow neither, only a fresh, single-use state is accepted. Without the cookie, a launch
+ * must also have been posted by the platform's own page (or, for the storage round trip, by this
+ * gateway's): a login-CSRF page that posts a state its author started is refused either way.
  */
 const bindBrowser: Step<LaunchContext> = {
   name: 'bind_browser',
   run(ctx) {
     const row = ctx.loginState!;
     // row.state is the hash of the state: cookie name and storage key come from the clear one.
-    const { state } = ctx.form!;
+    const { state, binding, storageUnavailable } = ctx.form!;
     const cookie = ctx.request.cookies[stateCookieName(state)];
     if (cookie !== undefined) {
       if (!sameHash(hashSecret(cookie), row.browser_hash)) throw mismatch();
       ctx.storage = 'cookie';
       return;
     }
-    if (row.storage === 'platform_storage' && row.storage_target) {
-      const { binding, storageUnavailable } = ctx.form!;
+    // This browser keeps the gateway's cookies, just not this login's: someone else started it.
+    if (sentLoginCookie(ctx.request.cookies)) {
+      throw forbidden('state_cookie_mismatch', 'This sign-in was started in another tab or browser, so it cannot be finished here. Open the link from your course again.');
+    }
+    const storageOffered = row.storage === 'platform_storage' && !!row.storage_target;
+    if (storageOffered && (binding !== null || storageUnavailable)) {
+      // The second post of the storage round trip is made by our own page, never by another site.
+      checkPostedFrom(ctx, [new URL(ctx.gateway.services.config.publicUrl).origin]);
       if (binding !== null) {
         if (!sameHash(hashSecret(binding), row.browser_hash)) throw mismatch();
         ctx.storage = 'platform_storage';
         return;
       }
-      if (!storageUnavailable) {
+    } else {
+      checkPostedFrom(ctx, platformOrigins(ctx.registration!));
+      if (storageOffered) {
         const page = platformStorageGetPage({
-          storageTarget: row.storage_target,
+          storageTarget: row.storage_target!,
           platformOrigin: new URL(ctx.registration!.authorizationEndpoint).origin,
           state,
           idToken: ctx.form!.idToken,
@@ -108,6 +122,17 @@ const bindBrowser: Step<LaunchContext> = {
     ctx.storage = 'none';
   },
 };
+
+/** A launch without its cookie must come from one of these origins, as the browser says (see postedFrom). */
+function checkPostedFrom(ctx: LaunchContext, allowed: string[]): void {
+  const from = postedFrom(ctx.request.headers, new URL(ctx.gateway.services.config.publicUrl).origin);
+  if (from !== null && originAllowed(from, allowed)) return;
+  throw forbidden(
+    'launch_origin_mismatch',
+    'This launch was not sent by your course platform but by another site, so it was refused. Open the link from your course again.',
+    `posted from ${from ?? 'an origin the browser did not say (no Origin, Sec-Fetch-Site or Referer)'}; accepted: ${allowed.join(', ')}`,
+  );
+}
 
 /**
  * The id_token's claims hold no NUL (see refuseNul), checked before the state is used up: read
@@ -201,7 +226,11 @@ const resolveApp: Step<LaunchContext> = {
     }
     const slug = ctx.slug ?? target.slug;
     const app = slug ? await ctx.gateway.apps.findBySlug(slug) : null;
-    if (!app) throw new LtiError('app_unknown', 404, slug ? `There is no app "${slug}" behind this tool.` : 'The launch does not name an app behind this tool.');
+    if (!app) {
+      throw slug
+        ? new LtiError('app_unknown', 404, 'The launch names an app that is not behind this tool.').saying({ app: slug })
+        : new LtiError('app_unknown', 404, 'The launch does not name an app behind this tool.');
+    }
     ctx.app = app;
   },
 };

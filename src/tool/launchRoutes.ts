@@ -5,6 +5,7 @@ import type { Gateway } from './gateway.ts';
 import { handleLaunch } from './launchFlow.ts';
 import { landing } from './landing.ts';
 import { handleLogin } from './loginFlow.ts';
+import { allPlatformOrigins } from './platformOrigins.ts';
 import { PLATFORM_STORAGE_SCRIPT, PLATFORM_STORAGE_SCRIPT_PATH } from './platformStoragePages.ts';
 import { redeemLaunch } from './redeemLaunch.ts';
 
@@ -14,9 +15,26 @@ const slugParams = {
   properties: { slug: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$' } },
 } as const;
 
+/** The launch pages live inside the LMS's iframe; everything else (admin, API) stays unframable. */
+export function toolFramable(url: string): boolean {
+  return url.startsWith('/lti/');
+}
+
 /** The LTI endpoints of the gateway (login initiation, launch), the hand-off redemption API and the JWKS. */
 export async function launchRoutes(app: FastifyInstance, gateway: Gateway): Promise<void> {
   const { services } = gateway;
+
+  // A refusal before the request names its registration (a purged state, a malformed post, the
+  // platform's own error answer) is still shown inside the LMS's frame: any registered platform
+  // may frame it, no other site. Such pages have nothing to click.
+  app.addHook('onError', async (request, reply) => {
+    if (reply.frameAncestors !== null || !toolFramable(request.url)) return;
+    try {
+      reply.frameAncestors = await allPlatformOrigins(gateway);
+    } catch {
+      // The database is gone: the page (503) is framed by no one.
+    }
+  });
 
   app.get('/', (_request, reply) => landing(services, reply));
 

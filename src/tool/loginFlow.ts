@@ -26,10 +26,11 @@ const findRegistration: Step<LoginContext> = {
     const { iss, clientId } = ctx.login!;
     const found = await ctx.gateway.registrations.findByIssuer(iss, clientId ?? undefined);
     if (found.length === 0) {
-      throw new LtiError('registration_unknown', 404, `This tool has no registration for the platform "${iss}"${clientId ? ` with client id "${clientId}"` : ''}. Ask the administrator to register it.`);
+      throw new LtiError('registration_unknown', 404, 'This tool has no registration for the platform this login comes from. Ask the administrator to register it.')
+        .saying({ iss, client_id: clientId });
     }
     if (found.length > 1) {
-      throw badRequest('client_id_required', `The platform "${iss}" has several registrations here; its login request must name the client_id.`);
+      throw badRequest('client_id_required', 'The platform this login comes from has several registrations here; its login request must name the client_id.').saying({ iss });
     }
     ctx.registration = found[0];
   },
@@ -45,7 +46,7 @@ const checkTargetLinkUri: Step<LoginContext> = {
     }
     if (target.slug !== null) {
       const app = await ctx.gateway.apps.findBySlug(target.slug);
-      if (!app) throw new LtiError('app_unknown', 404, `There is no app "${target.slug}" behind this tool.`);
+      if (!app) throw new LtiError('app_unknown', 404, 'The link names an app that is not behind this tool.').saying({ app: target.slug });
       ctx.app = app;
     }
   },
@@ -57,7 +58,8 @@ const checkDeployment: Step<LoginContext> = {
     const { deploymentId } = ctx.login!;
     const allowed = ctx.registration!.deploymentIds;
     if (deploymentId !== null && allowed.length > 0 && !allowed.includes(deploymentId)) {
-      throw new LtiError('deployment_unknown', 403, `The deployment "${deploymentId}" is not registered with this tool. Ask the administrator to add it.`);
+      throw new LtiError('deployment_unknown', 403, 'The login comes from a deployment that is not registered with this tool. Ask the administrator to add it.')
+        .saying({ lti_deployment_id: deploymentId });
     }
   },
 };

@@ -69,9 +69,17 @@ export function secret(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** The name every login cookie of the gateway starts with. */
+export const STATE_COOKIE_PREFIX = 'lti_state_';
+
 /** One cookie per login, so launches in several frames at once do not overwrite each other. */
 export function stateCookieName(state: string): string {
-  return `lti_state_${hashSecret(state).slice(0, 16)}`;
+  return `${STATE_COOKIE_PREFIX}${hashSecret(state).slice(0, 16)}`;
+}
+
+/** Whether the browser sent any login cookie of the gateway (whichever login it is for). */
+export function sentLoginCookie(cookies: Record<string, string | undefined>): boolean {
+  return Object.keys(cookies).some((name) => name.startsWith(STATE_COOKIE_PREFIX));
 }
 
 export const STATE_COOKIE_PATH = '/lti/';

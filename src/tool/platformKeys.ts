@@ -98,7 +98,7 @@ export class PlatformKeys {
         if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw keyError(err);
       }
     }
-    throw new LtiError('key_unknown', 401, `The launch was signed with a key (kid "${header.kid ?? ''}") that the platform does not publish.`);
+    throw new LtiError('key_unknown', 401, 'The launch was signed with a key that the platform does not publish.').saying({ kid: header.kid });
   }
 
   /** Fetches a JWKS; concurrent callers for the same URL share one request. */

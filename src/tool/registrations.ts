@@ -8,6 +8,7 @@ import { notFound } from '../lti/errors.ts';
 import type { Db } from '../store/db.ts';
 import type { ReadCache } from '../store/readCache.ts';
 import type { RegistrationTable } from '../store/schema.ts';
+import { defaultCoursePageOrigins } from './platformOrigins.ts';
 
 /** An LMS platform registered with the gateway: iss + client_id, with its deployments and keys. */
 export interface Registration {
@@ -22,6 +23,8 @@ export interface Registration {
   jwksUrl: string | null;
   publicJwk: JWK | null;
   publicKey: string | null;
+  /** Origins the LMS serves course pages from besides its issuer and authorization endpoint (see platformOrigins). */
+  coursePageOrigins: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -36,6 +39,7 @@ export interface RegistrationInput {
   jwks_url?: unknown;
   public_jwk?: unknown;
   public_key?: unknown;
+  course_page_origins?: unknown;
 }
 
 export class Registrations {
@@ -126,6 +130,7 @@ export class Registrations {
       jwks_url: existing?.jwksUrl ?? null,
       public_jwk: existing?.publicJwk ?? null,
       public_key: existing?.publicKey ?? null,
+      course_page_origins: existing?.coursePageOrigins ?? null,
     }, gatewayRules(this.config.allowInsecureIdp));
     const name = f.text('name', { required: true, max: 200 });
     // LTI Core 1.3 §5.1.2: the issuer is an HTTPS URL, compared exactly (no normalising).
@@ -137,6 +142,12 @@ export class Registrations {
     const jwksUrl = f.url('jwks_url');
     const publicJwk = f.rule('public_jwk', publicJwkRule);
     const publicKey = f.rule('public_key', publicKeyRule);
+    // Null or empty (a new registration, a cleared field): the LMS's usual course-page origins
+    // (hosted Canvas, Blackboard), else none; `[]` says none.
+    const givenOrigins = f.value('course_page_origins');
+    const coursePageOrigins = (givenOrigins === null || givenOrigins === undefined || givenOrigins === '') && issuer !== null
+      ? defaultCoursePageOrigins(issuer)
+      : f.originList('course_page_origins', { max: 20 });
     const keySources = [f.value('jwks_url'), publicJwk, publicKey].filter((v) => v !== null && v !== undefined && v !== '');
     if (keySources.length !== 1) f.fail('jwks_url', 'give exactly one of jwks_url (recommended), public_jwk or public_key');
     for (const [name, url] of [['jwks_url', jwksUrl], ['token_endpoint', tokenEndpoint]] as const) {
@@ -158,6 +169,7 @@ export class Registrations {
       jwks_url: jwksUrl,
       public_jwk: publicJwk ? JSON.stringify(publicJwk) : null,
       public_key: (publicKey as string) || null,
+      course_page_origins: JSON.stringify(coursePageOrigins),
     };
   }
 }
@@ -207,6 +219,7 @@ function toRegistration(row: RegistrationTable): Registration {
     jwksUrl: row.jwks_url,
     publicJwk: row.public_jwk ? (JSON.parse(row.public_jwk) as JWK) : null,
     publicKey: row.public_key,
+    coursePageOrigins: JSON.parse(row.course_page_origins) as string[],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -6,6 +6,8 @@ import { createGateway } from './gateway.ts';
 import { launchRoutes } from './launchRoutes.ts';
 import type { PlatformKeysOptions } from './platformKeys.ts';
 
+export { toolFramable } from './launchRoutes.ts';
+
 /** The tool gateway (LTI 1.3 tool role) as one Fastify plugin; options for tests (JWKS cache timing). */
 export function createToolRoutes(options: { jwks?: PlatformKeysOptions } = {}): FastifyPluginAsync<{ services: Services }> {
   return async function toolRoutes(app, { services }) {
@@ -17,8 +19,3 @@ export function createToolRoutes(options: { jwks?: PlatformKeysOptions } = {}): 
 }
 
 export const toolRoutes: FastifyPluginAsync<{ services: Services }> = createToolRoutes();
-
-/** The launch pages live inside the LMS's iframe; everything else (admin, API) stays unframable. */
-export function toolFramable(url: string): boolean {
-  return url.startsWith('/lti/');
-}

@@ -15,7 +15,7 @@ import { useNonce } from '../../src/store/nonces.ts';
 import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
-import { Browser, readForm } from '../tool/support/browser.ts';
+import { Browser, formPostHeaders, readForm } from '../tool/support/browser.ts';
 import { FakeLms, type TokenTweaks } from '../tool/support/fakeLms.ts';
 import { createApp, launch, registerLms, useGateway } from '../tool/support/gatewaySetup.ts';
 
@@ -208,13 +208,15 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
 
     it('accepts a fresh state posted without any cookie from another browser, once, and records storage "none" (documented fallback)', async () => {
       // docs/gateway.md §1: when neither a cookie nor platform storage binds the browser, a launch
-      // is accepted within 2 minutes of its login, single-use. This is the residual login-CSRF
-      // window listed in docs/security-gateway.md; a wrong cookie is still refused (rejections.test.ts).
+      // is accepted within 2 minutes of its login, single-use, if the LMS's own page posted it
+      // (Origin). This is the residual login-CSRF window listed in docs/security-gateway.md; a
+      // wrong cookie, another login's cookie and another site's post are refused (gatewayCsrf.test.ts).
       const owner = new Browser();
-      const form = readForm(await (await owner.get((await owner.get(loginUrl({ login_hint: 'stranger' }))).headers.get('location')!)).text());
+      const authPage = await (await owner.get((await owner.get(loginUrl({ login_hint: 'stranger' }))).headers.get('location')!)).text();
+      const form = readForm(authPage);
       const stranger = new Browser();
       stranger.cookiesEnabled = false;
-      const taken = await stranger.post(world.apps.chatbot.launch_url, form.fields);
+      const taken = await stranger.submitForm(authPage, world.lms.url);
       expect(taken.status).toBe(303);
       await expectRefused(await owner.post(world.apps.chatbot.launch_url, form.fields), 401, 'state_used');
       const entries = (await world.gateway.admin('GET', '/launches?outcome=success&limit=5')).body.launches as Array<{ storage: string }>;
@@ -641,8 +643,12 @@ describe(`two gateway instances racing on one ${process.env.TEST_DATABASE_URL ? 
       const login = await browser.get(`${a.url}/lti/login?${new URLSearchParams({ iss: lms.issuer, login_hint: `race-${round}`, target_link_uri: launchUrl, client_id: lms.clientId })}`);
       expect(login.status).toBe(302);
       const form = readForm(await (await browser.get(login.headers.get('location')!)).text());
-      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-        browser.post(`${i % 2 === 0 ? a.url : b.url}/lti/launch/chatbot`, form.fields)));
+      // Posted as the LMS's page posts them (Origin): the test browser keeps cookies per port, so
+      // the posts to the other instance carry none.
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => {
+        const url = `${i % 2 === 0 ? a.url : b.url}/lti/launch/chatbot`;
+        return browser.post(url, form.fields, formPostHeaders(lms.url, url));
+      }));
       const winners = answers.filter((r) => r.status === 303);
       expect(winners).toHaveLength(1);
       for (const loser of answers.filter((r) => r.status !== 303)) await expectRefused(loser, 401, /state_used|nonce_replayed/);
@@ -664,7 +670,7 @@ describe(`two gateway instances racing on one ${process.env.TEST_DATABASE_URL ? 
     const browser = new Browser();
     const login = await browser.get(`${b.url}/lti/login?${new URLSearchParams({ iss: lms.issuer, login_hint: 'replay', target_link_uri: launchUrl, client_id: lms.clientId })}`);
     const form = readForm(await (await browser.get(login.headers.get('location')!)).text());
-    expect((await browser.post(`${a.url}/lti/launch/chatbot`, form.fields)).status).toBe(303);
-    await expectRefused(await browser.post(`${b.url}/lti/launch/chatbot`, form.fields), 401, 'state_used');
+    expect((await browser.post(`${a.url}/lti/launch/chatbot`, form.fields, formPostHeaders(lms.url, a.url))).status).toBe(303);
+    await expectRefused(await browser.post(`${b.url}/lti/launch/chatbot`, form.fields, formPostHeaders(lms.url, b.url)), 401, 'state_used');
   });
 });

@@ -64,8 +64,8 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
     expect(target.searchParams.get('from')).toBe('lti');
     const code = target.searchParams.get('launch_code')!;
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    // The launch pages may be framed by the LMS; the state cookie is cleared once used.
-    expect(run.launch!.headers.get('content-security-policy')).toContain('frame-ancestors *');
+    // The launch pages may be framed by the LMS (and only by it); the state cookie is cleared once used.
+    expect(run.launch!.headers.get('content-security-policy')).toMatch(new RegExp(`frame-ancestors ${world.lms.url}$`));
     expect(run.launch!.headers.get('x-frame-options')).toBeNull();
     expect(browser.cookieNames().filter((n) => n.startsWith('lti_state_'))).toEqual([]);
 

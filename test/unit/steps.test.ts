@@ -181,7 +181,7 @@ describe('the gateway’s step list, run on the shared recorder', () => {
     const ctx = context(services, request);
     const steps: Array<Step<FlowContext>> = [
       { name: 'one', run() {} },
-      { name: 'two', async run(c) { c.registration = { id: 'reg-1', name: 'Moodle' } as FlowContext['registration']; } },
+      { name: 'two', async run(c) { c.registration = { id: 'reg-1', name: 'Moodle', coursePageOrigins: [] } as unknown as FlowContext['registration']; } },
       { name: 'three', run(c) { c.done = true; c.storage = 'cookie'; c.answer = (reply) => reply; } },
       { name: 'never', run: vi.fn() },
     ];
@@ -203,7 +203,7 @@ describe('the gateway’s step list, run on the shared recorder', () => {
     const steps: Array<Step<FlowContext>> = [
       { name: 'one', run() {} },
       { name: 'two', run(c) {
-        c.registration = { id: 'reg-1', name: 'Moodle' } as FlowContext['registration'];
+        c.registration = { id: 'reg-1', name: 'Moodle', coursePageOrigins: [] } as unknown as FlowContext['registration'];
         c.app = { id: 'app-1', name: 'Quiz' } as FlowContext['app'];
         throw new LtiError('app_forbidden', 403, 'No app.');
       } },

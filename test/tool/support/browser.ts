@@ -21,18 +21,23 @@ export class Browser {
     return this.fetch(url);
   }
 
-  post(url: string, fields: Record<string, string>): Promise<Response> {
+  /** A form post as a program sends it: no Origin, Sec-Fetch-Site or Referer unless given. */
+  post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
     return this.fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: new URLSearchParams(fields).toString(),
     });
   }
 
-  /** Submits the first form of an HTML page, as an auto-submitting page would. */
-  async submitForm(pageHtml: string, base: string, overrides: Record<string, string> = {}): Promise<Response> {
+  /**
+   * Submits the first form of an HTML page at `base`, as an auto-submitting page would, with the
+   * headers a browser adds to that post (see formPostHeaders); `headers` overrides them.
+   */
+  async submitForm(pageHtml: string, base: string, overrides: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Response> {
     const form = readForm(pageHtml);
-    return this.post(new URL(form.action, base).href, { ...form.fields, ...overrides });
+    const action = new URL(form.action, base);
+    return this.post(action.href, { ...form.fields, ...overrides }, { ...formPostHeaders(base, action.href), ...headers });
   }
 
   /** Sets a cookie as another site's script or a tampering user could. */
@@ -68,6 +73,19 @@ export class Browser {
       else this.cookies.set(key, { value, path: attr.path ?? '/', host: url.host });
     }
   }
+}
+
+/**
+ * What a browser sends with a form post from a page at `from` to `to`: the page's Origin (always,
+ * on a POST) and Sec-Fetch-Site. Sites are compared by scheme and host, which is exact for the
+ * loopback addresses the tests use. A page served with `Referrer-Policy: no-referrer` (every page
+ * of this project) makes the browser send `Origin: null` instead: pass `{ origin: 'null' }` then.
+ */
+export function formPostHeaders(from: string, to: string): Record<string, string> {
+  const a = new URL(from);
+  const b = new URL(to);
+  const site = a.origin === b.origin ? 'same-origin' : a.protocol === b.protocol && a.hostname === b.hostname ? 'same-site' : 'cross-site';
+  return { origin: a.origin, 'sec-fetch-site': site };
 }
 
 export interface HtmlForm {

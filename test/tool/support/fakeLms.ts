@@ -36,6 +36,8 @@ export class FakeLms {
   jwksDelayMs = 0;
   readonly authRequests: URLSearchParams[] = [];
   readonly tweaks = new Map<string, TokenTweaks>();
+  /** Pages of the LMS itself (a course page that frames the tool…), HTML by path. */
+  readonly pages = new Map<string, string>();
   private readonly keys: LmsKey[] = [];
   private server!: Server;
   url = '';
@@ -153,6 +155,11 @@ export class FakeLms {
         `<input type="hidden" name="id_token" value="${escapeHtml(idToken)}">` +
         `<input type="hidden" name="state" value="${escapeHtml(tweaks.state ?? q.get('state'))}">` +
         `</form><script>document.forms[0].submit()</script>`);
+      return;
+    }
+    const page = this.pages.get(url.pathname);
+    if (page !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
       return;
     }
     res.writeHead(404).end();
