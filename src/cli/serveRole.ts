@@ -13,9 +13,9 @@ export async function serveRole(role: KeyRole): Promise<number> {
   try {
     const routes =
       role === 'platform'
-        ? { routes: (await import('../platform/routes.ts')).platformRoutes }
+        ? { routes: (await import('../apps/launcher.ts')).platformRoutes }
         : await (async () => {
-            const mod = await import('../tool/routes.ts');
+            const mod = await import('../apps/gateway.ts');
             return { routes: mod.toolRoutes, framable: mod.toolFramable };
           })();
     app = await buildServer(services, routes);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformRoutes } from '../../src/platform/routes.ts';
+import { platformRoutes } from '../../src/apps/launcher.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 
 /** The JSON API has no form token: a browser signed in to the console must not be usable against it. */

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
+import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { HAS_CHROMIUM, launchChromium, noteSkippedBrowserTests, screenshot, readmeImage } from '../support/chromium.ts';
 import { startRole, type RunningRole } from '../support/servers.ts';
 import { connectTool, startLauncherConsole, type LauncherConsoleWorld } from './support/launcherConsole.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformRoutes } from '../../src/platform/routes.ts';
-import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
+import { platformRoutes } from '../../src/apps/launcher.ts';
+import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 
 /**

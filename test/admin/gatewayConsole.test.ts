@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
+import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl } from '../support/db.ts';
 import { startRole, type RunningRole } from '../support/servers.ts';
 import { ConsoleClient, inputValue, textOf } from './support/consoleClient.ts';

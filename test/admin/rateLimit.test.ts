@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Services } from '../../src/http/services.ts';
 import type { KeyRole } from '../../src/keys/keyring.ts';
-import { platformRoutes } from '../../src/platform/routes.ts';
-import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
+import { platformRoutes } from '../../src/apps/launcher.ts';
+import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 
 interface RoleCase {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveLocalhostNames } from '../../demo/localhostDns.ts';
 import { startIdp, type RunningIdp } from '../../demo/idp/idp.ts';
-import { platformRoutes } from '../../src/platform/routes.ts';
+import { platformRoutes } from '../../src/apps/launcher.ts';
 import { TEST_LAUNCH_START_TTL_MS } from '../../src/platform/testLaunchStart.ts';
 import { CookieJar } from '../idp/cookieJar.ts';
 import { FakeTool } from '../platform/harness.ts';

@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
+import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import type { Db } from '../../src/store/db.ts';
 import { startLauncherWorld, type LauncherWorld } from '../platform/harness.ts';
 import { Browser } from '../support/browser.ts';

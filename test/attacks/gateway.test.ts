@@ -12,7 +12,7 @@ import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { useNonce } from '../../src/store/nonces.ts';
-import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
+import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { Browser, formPostHeaders, readForm } from '../tool/support/browser.ts';
@@ -571,7 +571,7 @@ describe('gateway admin API authentication (a gateway of its own: failed sign-in
     }
   });
 
-  // BUG (src/tool/adminApi.ts, `api.addHook('preHandler', auth.check)`): authentication runs as a
+  // BUG (src/admin/tool/api.ts, `api.addHook('preHandler', auth.check)`): authentication runs as a
   // preHandler, i.e. after Fastify has parsed and schema-validated the body, so an anonymous
   // client gets "400 request_invalid: body must be object" (the API's schema) instead of 401, and
   // every anonymous body is parsed first. Register the check as an `onRequest` hook instead.

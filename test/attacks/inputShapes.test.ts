@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
+import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { ConsoleClient, textOf } from '../admin/support/consoleClient.ts';
 import { Browser } from '../support/browser.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';

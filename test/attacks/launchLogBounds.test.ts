@@ -12,7 +12,7 @@ import { deleteExpired } from '../../src/store/cleanup.ts';
 import { createDb, type Db } from '../../src/store/db.ts';
 import { LaunchLog } from '../../src/store/launchLog.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
-import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
+import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { startLauncherWorld, type LauncherWorld } from '../platform/harness.ts';
 import { Browser } from '../support/browser.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../src/config.ts';
-import { platformRoutes } from '../../src/platform/routes.ts';
+import { platformRoutes } from '../../src/apps/launcher.ts';
 import { startLauncherWorld, type LauncherWorld, type WorldOptions } from '../platform/harness.ts';
 import { tempDir } from '../support/db.ts';
 import { startRole, type RunningRole } from '../support/servers.ts';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, type JWTPayload } from 'jose';
 import { startIdp, type RunningIdp, type StartIdpOptions } from '../../demo/idp/idp.ts';
 import type { Config } from '../../src/config.ts';
-import { platformRoutes } from '../../src/platform/routes.ts';
+import { platformRoutes } from '../../src/apps/launcher.ts';
 import { CookieJar } from '../idp/cookieJar.ts';
 import { loginThroughIdp } from '../idp/login.ts';
 import { afterAll, beforeAll } from 'vitest';

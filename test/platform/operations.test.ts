@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platformRoutes } from '../../src/platform/routes.ts';
+import { platformRoutes } from '../../src/apps/launcher.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { startLauncherWorld, type LauncherWorld } from './harness.ts';
 

@@ -6,7 +6,7 @@
  * plain sentence.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolFramable, toolRoutes } from '../../src/tool/routes.ts';
+import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { Browser } from './support/browser.ts';
 import { FakeLms } from './support/fakeLms.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIdp, type RunningIdp } from '../../demo/idp/idp.ts';
 import { startChatbot, type RunningChatbot } from '../../examples/chatbot/chatbot.ts';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { platformRoutes } from '../../src/platform/routes.ts';
+import { platformRoutes } from '../../src/apps/launcher.ts';
 import { CookieJar } from '../idp/cookieJar.ts';
 import { loginThroughIdp } from '../idp/login.ts';
 import { Portal } from '../platform/harness.ts';

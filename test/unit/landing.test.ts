@@ -4,7 +4,7 @@
  * page's icon is served, so no page logs a 404 for it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolRoutes } from '../../src/tool/routes.ts';
+import { toolRoutes } from '../../src/apps/gateway.ts';
 import { startLauncherWorld, type LauncherWorld } from '../platform/harness.ts';
 import { startRole, type RunningRole } from '../support/servers.ts';
 

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../../http/html.ts';
 import { launchUrl, type App } from '../../tool/apps.ts';
-import { toolConfiguration } from '../../tool/adminApi.ts';
+import { toolConfiguration } from './api.ts';
 import { copyPanel } from '../console/copyPanel.ts';
 
 /**

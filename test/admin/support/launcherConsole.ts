@@ -1,5 +1,5 @@
 import { startIdp, type RunningIdp } from '../../../demo/idp/idp.ts';
-import { platformRoutes } from '../../../src/platform/routes.ts';
+import { platformRoutes } from '../../../src/apps/launcher.ts';
 import { FakeTool } from '../../platform/harness.ts';
 import { dropDatabase, freshDatabaseUrl } from '../../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../../support/servers.ts';

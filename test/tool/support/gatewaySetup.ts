@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { PlatformKeysOptions } from '../../../src/tool/platformKeys.ts';
-import { createToolRoutes, toolFramable, toolRoutes } from '../../../src/tool/routes.ts';
+import { createToolRoutes, toolFramable, toolRoutes } from '../../../src/apps/gateway.ts';
 import { dropDatabase, freshDatabaseUrl } from '../../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../../support/servers.ts';
 import { Browser } from './browser.ts';

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { refuseCrossSiteApiWrites } from '../admin/apiCsrf.ts';
-import { adminAuthFor } from '../admin/auth.ts';
-import { refuseRepeatedParams } from '../input/queryParams.ts';
-import type { LaunchEntry, Outcome } from '../store/launchLog.ts';
-import { launchUrl, type App } from './apps.ts';
-import type { Gateway } from './gateway.ts';
-import type { Registration } from './registrations.ts';
+import { refuseCrossSiteApiWrites } from '../apiCsrf.ts';
+import { adminAuthFor } from '../auth.ts';
+import { refuseRepeatedParams } from '../../input/queryParams.ts';
+import type { LaunchEntry, Outcome } from '../../store/launchLog.ts';
+import { launchUrl, type App } from '../../tool/apps.ts';
+import type { Gateway } from '../../tool/gateway.ts';
+import type { Registration } from '../../tool/registrations.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 const objectBody = { type: 'object' } as const;

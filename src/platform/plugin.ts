@@ -1,6 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { platformAdminApi } from '../admin/platformApi.ts';
-import { platformAdminPages } from '../admin/platformPages.ts';
 import type { Services } from '../http/services.ts';
 import { authorize } from './auth.ts';
 import { landing } from './landing.ts';
@@ -32,10 +30,8 @@ const platformEndpoints: FastifyPluginAsync<{ services: Services }> = async (app
   app.get('/.well-known/openid-configuration', (request, reply) => openidConfiguration(services, request, reply));
 };
 
-/** The launcher: every platform's endpoints in both tenancy forms, and the admin API. */
-export const platformRoutes: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+/** The launcher role: every platform's endpoints, in both tenancy forms. It knows no admin: src/apps/launcher.ts adds it. */
+export const platformPlugin: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
   await app.register(platformEndpoints, { services });
   await app.register(platformEndpoints, { services, prefix: '/p/:slug' });
-  await app.register(platformAdminApi, { services, prefix: '/admin/api/v1' });
-  await app.register(platformAdminPages, { services, prefix: '/admin' });
 };

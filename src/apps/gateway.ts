@@ -1,14 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { toolAdminPages } from '../admin/toolPages.ts';
+import { adminApi } from '../admin/tool/api.ts';
 import type { Services } from '../http/services.ts';
-import { adminApi } from './adminApi.ts';
-import { createGateway } from './gateway.ts';
-import { launchRoutes } from './launchRoutes.ts';
-import type { PlatformKeysOptions } from './platformKeys.ts';
+import { createGateway } from '../tool/gateway.ts';
+import { launchRoutes } from '../tool/launchRoutes.ts';
+import type { PlatformKeysOptions } from '../tool/platformKeys.ts';
 
-export { toolFramable } from './launchRoutes.ts';
+export { toolFramable } from '../tool/launchRoutes.ts';
 
-/** The tool gateway (LTI 1.3 tool role) as one Fastify plugin; options for tests (JWKS cache timing). */
+/**
+ * The gateway as served (composition root): the tool role's container and launch routes, and its
+ * admin API and console. Options for tests (JWKS cache timing).
+ */
 export function createToolRoutes(options: { jwks?: PlatformKeysOptions } = {}): FastifyPluginAsync<{ services: Services }> {
   return async function toolRoutes(app, { services }) {
     const gateway = createGateway(services, options);
