@@ -17,8 +17,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Layers from the bottom up; a folder prefix (or a file) names its layer. */
 const LAYERS: Array<{ name: string; rank: number; paths: string[] }> = [
   { name: 'lti', rank: 0, paths: ['src/lti/'] },
-  // src/http/ is being split into src/web/, src/pipeline/ and src/apps/ (issue 15); until then a kit.
-  { name: 'kit', rank: 1, paths: ['src/pipeline/', 'src/web/', 'src/net/', 'src/input/', 'src/keys/', 'src/store/', 'src/http/', 'src/config.ts'] },
+  { name: 'kit', rank: 1, paths: ['src/pipeline/', 'src/web/', 'src/net/', 'src/input/', 'src/keys/', 'src/store/', 'src/server/', 'src/config.ts'] },
   { name: 'platform', rank: 2, paths: ['src/platform/'] },
   { name: 'tool', rank: 2, paths: ['src/tool/'] },
   { name: 'admin', rank: 3, paths: ['src/admin/'] },

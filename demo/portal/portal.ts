@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { escapeHtml } from '../../src/http/html.ts';
+import { escapeHtml } from '../../src/web/html.ts';
 import { CLAIM, COURSE_OFFERING } from '../../src/lti/claims.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { badRequest } from '../lti/errors.ts';
 import type { Outcome } from '../store/launchLog.ts';
 import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform } from '../platform/platforms.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { html } from '../http/html.ts';
-import type { Services } from '../http/services.ts';
+import { html } from '../web/html.ts';
+import type { Services } from '../server/services.ts';
 import { notFound } from '../lti/errors.ts';
 import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform } from '../platform/platforms.ts';
 import { deleteTool, getTool, listTools, saveTool, toolView } from '../platform/tools.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { html } from '../http/html.ts';
+import { html } from '../web/html.ts';
 import { notFound } from '../lti/errors.ts';
 import type { App } from '../tool/apps.ts';
 import type { Gateway } from '../tool/gateway.ts';

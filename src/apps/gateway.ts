@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { toolAdminPages } from '../admin/toolPages.ts';
 import { adminApi } from '../admin/tool/api.ts';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { createGateway } from '../tool/gateway.ts';
 import { launchRoutes } from '../tool/launchRoutes.ts';
 import type { PlatformKeysOptions } from '../tool/platformKeys.ts';

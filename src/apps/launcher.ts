@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { platformAdminApi } from '../admin/platformApi.ts';
 import { platformAdminPages } from '../admin/platformPages.ts';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { platformPlugin } from '../platform/plugin.ts';
 
 /** The launcher as served: the platform role, and its admin API and console (composition root). */

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.ts';
-import { createServices } from '../http/runtime.ts';
+import { createServices } from '../server/runtime.ts';
 import type { KeyRole } from '../keys/keyring.ts';
 
 /** `lti-launcher keys rotate|list`: print the role's published keys (after rotating them). */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config.ts';
-import { createServices, serve, startHousekeeping } from '../http/runtime.ts';
-import { buildServer } from '../http/server.ts';
+import { createServices, serve, startHousekeeping } from '../server/runtime.ts';
+import { buildServer } from '../server/server.ts';
 import type { KeyRole } from '../keys/keyring.ts';
 
 /** `lti-launcher platform` and `lti-launcher tool`: serve until SIGTERM/SIGINT. */

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../http/services.ts';
-import { sendAutoPostForm } from '../http/autoPostForm.ts';
+import type { Services } from '../server/services.ts';
+import { sendAutoPostForm } from '../web/autoPostForm.ts';
 import {
   checkNoncePresent, checkPrompt, checkRedirectUri, checkResponseMode, checkResponseType, checkScope, parseAuthRequest,
   type AuthRequest,

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, importSPKI, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import { keySetProblem } from '../keys/publicKeys.ts';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { badGateway, badRequest } from '../lti/errors.ts';
 import type { PlatformTable } from '../store/schema.ts';

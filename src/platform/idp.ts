@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { UrlPolicyError, assertPublicUrl, checkUrlShape, urlPolicyOf } from '../net/urlPolicy.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { LtiError, badGateway, unauthorized } from '../lti/errors.ts';

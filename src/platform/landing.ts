@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { html } from '../http/html.ts';
-import { sendLanding } from '../http/landing.ts';
-import type { Services } from '../http/services.ts';
+import { html } from '../web/html.ts';
+import { sendLanding } from '../web/landing.ts';
+import type { Services } from '../server/services.ts';
 import { findPlatformBySlug, platformBaseUrl, platformIssuer, slugOf } from './tenancy.ts';
 
 /**

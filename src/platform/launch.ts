@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { USER_CLAIM_NAMES, type UserClaims } from '../lti/claims.ts';
 import { verifyContextToken, type VerifiedContext } from '../lti/contextToken.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Fields, duplicateAs, launcherRules } from '../input/fields.ts';
 import { SLUG } from '../input/slug.ts';
 import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../keys/publicKeys.ts';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../net/urlPolicy.ts';
 import { notFound } from '../lti/errors.ts';
 import { roleUri } from '../lti/roles.ts';

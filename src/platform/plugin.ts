@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { authorize } from './auth.ts';
 import { landing } from './landing.ts';
 import { callback, launch } from './launch.ts';

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { notFound } from '../lti/errors.ts';
 import type { PlatformTable } from '../store/schema.ts';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 
 /**
  * Each platform (tenant) is its own LTI issuer, reachable as `<slug>.<DOMAIN>` (the origin's

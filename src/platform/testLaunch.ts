@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { CLAIM, COURSE_OFFERING, type UserClaims } from '../lti/claims.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
 import { ValidationError } from '../lti/errors.ts';

@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hashToken } from './hashToken.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendAutoPostForm } from '../http/autoPostForm.ts';
-import type { Services } from '../http/services.ts';
+import { sendAutoPostForm } from '../web/autoPostForm.ts';
+import type { Services } from '../server/services.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { useNonce } from '../store/nonces.ts';

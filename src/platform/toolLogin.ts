@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendAutoPostForm } from '../http/autoPostForm.ts';
-import type { Services } from '../http/services.ts';
+import { sendAutoPostForm } from '../web/autoPostForm.ts';
+import type { Services } from '../server/services.ts';
 import type { UserClaims } from '../lti/claims.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';

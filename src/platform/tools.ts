@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Fields, duplicateAs, launcherRules } from '../input/fields.ts';
 import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../keys/publicKeys.ts';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { assertPublicUrl, urlPolicyOf } from '../net/urlPolicy.ts';
 import { notFound } from '../lti/errors.ts';
 import type { LaunchTool } from '../lti/resourceLinkMessage.ts';

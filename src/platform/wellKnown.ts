@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { CLAIM, ALLOWED_ALGS, RESOURCE_LINK_REQUEST } from '../lti/claims.ts';
 import { Flow } from './flow.ts';
 import { findPlatform } from './launch.ts';

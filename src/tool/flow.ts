@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { StepRecorder } from '../http/steps.ts';
+import { StepRecorder } from '../pipeline/steps.ts';
 import type { App } from './apps.ts';
 import type { Gateway } from './gateway.ts';
 import { platformOrigins } from './platformOrigins.ts';

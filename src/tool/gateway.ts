@@ -1,4 +1,4 @@
-import type { Services } from '../http/services.ts';
+import type { Services } from '../server/services.ts';
 import { Apps } from './apps.ts';
 import { Handoffs } from './handoffs.ts';
 import { LoginStates } from './loginStates.ts';

@@ -1,5 +1,5 @@
 import { CLAIM } from '../lti/claims.ts';
-import { html, page } from '../http/html.ts';
+import { html, page } from '../web/html.ts';
 import { summarizeLaunch } from '../lti/launchSummary.ts';
 import type { LaunchContext } from './launchFlow.ts';
 import { secret } from './loginStates.ts';

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
-import { html } from '../http/html.ts';
-import { sendLanding } from '../http/landing.ts';
-import type { Services } from '../http/services.ts';
+import { html } from '../web/html.ts';
+import { sendLanding } from '../web/landing.ts';
+import type { Services } from '../server/services.ts';
 
 /** `GET /` of the gateway: what it is, and the addresses an LMS administrator registers. */
 export function landing(services: Services, reply: FastifyReply) {

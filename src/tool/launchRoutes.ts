@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { html, page } from '../http/html.ts';
+import { html, page } from '../web/html.ts';
 import { LtiError } from '../lti/errors.ts';
 import type { Gateway } from './gateway.ts';
 import { handleLaunch } from './launchFlow.ts';

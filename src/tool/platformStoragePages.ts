@@ -1,4 +1,4 @@
-import { html, page } from '../http/html.ts';
+import { html, page } from '../web/html.ts';
 
 /**
  * Pages of the cookie-less path (LTI Client Side postMessages, platform storage). They carry no

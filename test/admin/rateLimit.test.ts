@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Services } from '../../src/http/services.ts';
+import type { Services } from '../../src/server/services.ts';
 import type { KeyRole } from '../../src/keys/keyring.ts';
 import { platformRoutes } from '../../src/apps/launcher.ts';
 import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAID_MAX_LENGTH } from '../../src/http/requestSaid.ts';
+import { SAID_MAX_LENGTH } from '../../src/web/requestSaid.ts';
 import { Browser } from '../support/browser.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';
 import { createApp, registerLms, startGateway, type TestGateway } from '../tool/support/gatewaySetup.ts';

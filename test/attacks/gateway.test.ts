@@ -299,7 +299,7 @@ describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
 
   // Was a bug on Postgres (found by this suite): Postgres text cannot hold U+0000, so a NUL in a
   // login parameter or in the launch's state made a query fail (500). Now every route refuses a
-  // NUL in its parameters or form up front (400 request_invalid, src/http/server.ts), and the
+  // NUL in its parameters or form up front (400 request_invalid, src/server/server.ts), and the
   // launch log replaces NUL in the messages it stores (a kid is quoted in key_unknown).
   it('answers NUL bytes in parameters, state and kid with a 4xx, never 500', async () => {
     await expectRefused(await fetch(loginUrl({ iss: `${world.lms.issuer}\u0000` }), { redirect: 'manual' }), 400, 'request_invalid');

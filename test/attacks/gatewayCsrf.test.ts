@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Browser as Chromium, BrowserContext, Response as PageResponse } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml } from '../../src/http/html.ts';
+import { escapeHtml } from '../../src/web/html.ts';
 import { HAS_CHROMIUM, launchChromium, noteSkippedBrowserTests } from '../support/chromium.ts';
 import { Browser, dataAttributes, readForm } from '../tool/support/browser.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';

@@ -361,7 +361,7 @@ describe.skipIf(!PG_URL)('Postgres goes away under load (a launcher process behi
     expect(rows.length).toBeLessThanOrEqual(completed + rs.filter((r) => !r.ok).length);
   }, 60_000);
 
-  // Every step reads or writes the database: StepRecorder.fail (src/http/steps.ts) maps a lost
+  // Every step reads or writes the database: StepRecorder.fail (src/pipeline/steps.ts) maps a lost
   // database to 503 database_unavailable with Retry-After, never to a 500.
   it('while it is down every refusal is a fast 503 database_unavailable', async () => {
     const rs = await underLoad();
@@ -468,7 +468,7 @@ describe('SIGTERM', () => {
   }, 60_000);
 
   // A request in flight at SIGTERM leaves a keep-alive connection that app.close() would wait on
-  // until keepAliveTimeout (72 s, past the usual 30 s grace period): serve (src/http/runtime.ts)
+  // until keepAliveTimeout (72 s, past the usual 30 s grace period): serve (src/server/runtime.ts)
   // closes idle connections while closing, with a hard deadline.
   it('exits 0 within 6 s of the in-flight request finishing', async () => {
     const result = await sigtermScenario();

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../../src/config.ts';
-import { createServices } from '../../src/http/runtime.ts';
-import { buildServer } from '../../src/http/server.ts';
-import type { Services } from '../../src/http/services.ts';
+import { createServices } from '../../src/server/runtime.ts';
+import { buildServer } from '../../src/server/server.ts';
+import type { Services } from '../../src/server/services.ts';
 import type { KeyRole } from '../../src/keys/keyring.ts';
 import { testConfig } from './db.ts';
 

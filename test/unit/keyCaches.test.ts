@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWK } from 'jose';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Services } from '../../src/http/services.ts';
+import type { Services } from '../../src/server/services.ts';
 import { SecretBox } from '../../src/keys/secretBox.ts';
 import { verifyContextToken } from '../../src/lti/contextToken.ts';
 import { contextKeysOf } from '../../src/platform/contextKeys.ts';

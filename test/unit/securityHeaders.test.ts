@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { securityHeaders } from '../../src/http/securityHeaders.ts';
+import { securityHeaders } from '../../src/web/securityHeaders.ts';
 
 describe('security headers', () => {
   it('gives a page that asks for it one nonce per response, and other answers none', async () => {

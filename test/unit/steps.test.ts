@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
-import { Metrics } from '../../src/http/metrics.ts';
-import { StepRecorder } from '../../src/http/steps.ts';
+import { Metrics } from '../../src/server/metrics.ts';
+import { StepRecorder } from '../../src/pipeline/steps.ts';
 import { LtiError } from '../../src/lti/errors.ts';
 import type { LaunchLog } from '../../src/store/launchLog.ts';
 import { runFlow, type FlowContext, type Step } from '../../src/tool/flow.ts';

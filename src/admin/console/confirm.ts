@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import { postButton } from './form.ts';
 
 /** A confirmation step for a destructive action: works without script, and Cancel is the easy way out. */

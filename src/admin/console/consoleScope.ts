@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.ts';
-import { html } from '../../http/html.ts';
+import { html } from '../../web/html.ts';
 import { LtiError } from '../../lti/errors.ts';
 import { adminAuthFor } from '../auth.ts';
 import { CsrfGuard } from './csrf.ts';

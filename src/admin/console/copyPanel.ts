@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 
 export interface CopyValue {
   label: string;

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import { ValidationError } from '../../lti/errors.ts';
 import { CSRF_FIELD } from './csrf.ts';
 

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 
 /** A time as operators read logs: UTC, to the second. */
 export function when(ms: number | null | undefined): string {

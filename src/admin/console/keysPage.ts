@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import type { KeyInfo, KeyRing } from '../../keys/keyring.ts';
 import { confirmBody } from './confirm.ts';
 import type { Console } from './consoleScope.ts';

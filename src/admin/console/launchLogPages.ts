@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import type { LaunchEntry, LaunchFilter, LaunchRole, Outcome } from '../../store/launchLog.ts';
 import { refuseRepeatedParams } from '../../input/queryParams.ts';
 import { badge, timeTag, when } from './format.ts';

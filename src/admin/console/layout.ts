@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 
 /** The console of one role: its name and the sections of its navigation. */
 export interface ConsoleShell {

@@ -1,5 +1,5 @@
-import { html, type SafeHtml } from '../../http/html.ts';
-import type { Services } from '../../http/services.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
+import type { Services } from '../../server/services.ts';
 import { listPlatforms } from '../../platform/platforms.ts';
 import { launchChart } from '../console/chart.ts';
 import { launchesByHour } from '../console/launchCounts.ts';

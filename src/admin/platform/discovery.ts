@@ -1,5 +1,5 @@
-import type { Services } from '../../http/services.ts';
-import { html, type SafeHtml } from '../../http/html.ts';
+import type { Services } from '../../server/services.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../../net/urlPolicy.ts';
 import { describeIdpError, discoverIdp } from '../../platform/idp.ts';
 

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import type { platformView } from '../../platform/platforms.ts';
 import type { toolView } from '../../platform/tools.ts';
 import { copyPanel } from '../console/copyPanel.ts';

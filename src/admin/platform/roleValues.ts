@@ -1,5 +1,5 @@
-import { html, type SafeHtml } from '../../http/html.ts';
-import type { Services } from '../../http/services.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
+import type { Services } from '../../server/services.ts';
 import type { LaunchStep } from '../../store/launchLog.ts';
 
 /** How far back, and how many launches, the role-map form looks for the values an IdP sends. */

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import { TEST_ROLES } from '../../platform/testLaunch.ts';
 import { csrfInput, errorSummary, selectField, textField, type FormState } from '../console/form.ts';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { html, type SafeHtml } from '../../http/html.ts';
-import type { Services } from '../../http/services.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
+import type { Services } from '../../server/services.ts';
 import { ValidationError } from '../../lti/errors.ts';
 import { listPlatforms } from '../../platform/platforms.ts';
 import { checkTestLaunch, launchAsTestUser, startTestLaunchLog } from '../../platform/testLaunch.ts';

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import type { ToolTable } from '../../store/schema.ts';
 import { checkbox, csrfInput, errorSummary, lines, selectField, textArea, textField, type FormState } from '../console/form.ts';
 import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from '../console/keyInput.ts';

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import type { App } from '../../tool/apps.ts';
 import { DEFAULT_PERMISSIONS } from '../../tool/permissions.ts';
 import { csrfInput, errorSummary, selectField, textArea, textField, type FormState } from '../console/form.ts';

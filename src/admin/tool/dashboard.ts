@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import type { Gateway } from '../../tool/gateway.ts';
 import { launchChart } from '../console/chart.ts';
 import { plural } from '../console/format.ts';

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import { launchUrl, type App } from '../../tool/apps.ts';
 import { toolConfiguration } from './api.ts';
 import { copyPanel } from '../console/copyPanel.ts';

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../../http/html.ts';
+import { html, type SafeHtml } from '../../web/html.ts';
 import type { Registration } from '../../tool/registrations.ts';
 import { csrfInput, errorSummary, lines, textArea, textField, type FormState } from '../console/form.ts';
 import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from '../console/keyInput.ts';

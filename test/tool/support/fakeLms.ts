@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { CLAIM, LTI_VERSION, RESOURCE_LINK_REQUEST } from '../../../src/lti/claims.ts';
-import { escapeHtml } from '../../../src/http/html.ts';
+import { escapeHtml } from '../../../src/web/html.ts';
 
 export interface TokenTweaks {
   /** Claims to set over the defaults; `undefined` removes a claim. */

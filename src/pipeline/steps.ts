@@ -3,8 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { LtiError, databaseUnavailable } from '../lti/errors.ts';
 import { isDatabaseUnavailable } from '../store/db.ts';
 import { MAX_LOGGED_DETAIL, loggedText, type LaunchRole, type LaunchStep } from '../store/launchLog.ts';
-import { detailWithSaid } from './requestSaid.ts';
-import type { Services } from './services.ts';
+import { detailWithSaid } from '../web/requestSaid.ts';
+import type { Services } from '../server/services.ts';
 
 /**
  * Failures that say the request names nothing this service knows. Like every failure before the

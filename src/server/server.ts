@@ -9,9 +9,9 @@ import { LtiError, databaseUnavailable } from '../lti/errors.ts';
 import { hasNul } from '../lti/nulCheck.ts';
 import { isDatabaseUnavailable } from '../store/db.ts';
 import { ping } from '../store/migrations.ts';
-import { sendError } from './errorPage.ts';
-import { FAVICON_SVG } from './landing.ts';
-import { securityHeaders } from './securityHeaders.ts';
+import { sendError } from '../web/errorPage.ts';
+import { FAVICON_SVG } from '../web/landing.ts';
+import { securityHeaders } from '../web/securityHeaders.ts';
 import type { Services } from './services.ts';
 
 export interface ServerOptions {
