@@ -142,24 +142,3 @@ describe('secret box', () => {
 });
 
 // Issue 14, item 12: the SQLite data is the service's alone, and deleted rows do not linger.
-describe('the SQLite files', () => {
-  it('are created in a 0700 directory as 0600 files, with secure_delete on', async () => {
-    const { statSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const dir = join(tempDir(), 'data');
-    const db = createDb({ databaseUrl: null, dataDir: dir });
-    try {
-      await migrateToLatest(db);
-      expect(statSync(dir).mode & 0o777).toBe(0o700);
-      expect(statSync(join(dir, 'lti-launcher.sqlite')).mode & 0o777).toBe(0o600);
-      for (const extra of ['-wal', '-shm']) {
-        const path = join(dir, `lti-launcher.sqlite${extra}`);
-        if ((await import('node:fs')).existsSync(path)) expect(statSync(path).mode & 0o777, extra).toBe(0o600);
-      }
-      const { rows } = await (await import('kysely')).sql<{ secure_delete: number }>`pragma secure_delete`.execute(db);
-      expect(Number(rows[0].secure_delete)).toBe(1);
-    } finally {
-      await db.destroy();
-    }
-  });
-});
