@@ -1,27 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consumeOnce } from '../../src/store/consumeOnce.ts';
-import { createDb, type Db } from '../../src/store/db.ts';
-import { migrateToLatest } from '../../src/store/migrations.ts';
-import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
+import { DIALECTS, useMigratedDb } from '../support/db.ts';
 
 describe.each(DIALECTS)('consumeOnce on %s', (dialect) => {
-  let db: Db;
-  let url: string | null;
-
-  beforeAll(async () => {
-    url = await freshDatabaseUrl(dialect);
-    db = createDb({ databaseUrl: url, dataDir: tempDir() });
-    await migrateToLatest(db);
-  });
-  afterAll(async () => {
-    await db.destroy();
-    await dropDatabase(url);
-  });
+  const store = useMigratedDb(dialect);
 
   async function handoff(fields: { app?: string; expiresIn?: number; used?: boolean } = {}): Promise<string> {
     const code = `code-${randomUUID()}`;
-    await db.insertInto('handoffs').values({
+    await store.db.insertInto('handoffs').values({
       code_hash: code, app_id: fields.app ?? 'app-1', payload: '{}',
       expires_at: Date.now() + (fields.expiresIn ?? 60_000), used_at: fields.used ? Date.now() : null,
     }).execute();
@@ -30,7 +17,7 @@ describe.each(DIALECTS)('consumeOnce on %s', (dialect) => {
 
   it('uses a row once: of eight concurrent uses exactly one succeeds, the rest read "used"', async () => {
     const code = await handoff();
-    const results = await Promise.all(Array.from({ length: 8 }, () => consumeOnce(db, 'handoffs', code, { bound: { app_id: ['app-1'] } })));
+    const results = await Promise.all(Array.from({ length: 8 }, () => consumeOnce(store.db, 'handoffs', code, { bound: { app_id: ['app-1'] } })));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(Array(7).fill('used'));
     const winner = results.find((r) => r.ok);
@@ -38,22 +25,22 @@ describe.each(DIALECTS)('consumeOnce on %s', (dialect) => {
   });
 
   it('says why not: unknown, used, expired, or bound to another (with the row, not used up)', async () => {
-    expect(await consumeOnce(db, 'handoffs', 'no-such-code')).toEqual({ ok: false, reason: 'unknown' });
-    expect(await consumeOnce(db, 'handoffs', await handoff({ used: true }))).toMatchObject({ ok: false, reason: 'used' });
-    expect(await consumeOnce(db, 'handoffs', await handoff({ expiresIn: -1 }))).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await consumeOnce(store.db, 'handoffs', 'no-such-code')).toEqual({ ok: false, reason: 'unknown' });
+    expect(await consumeOnce(store.db, 'handoffs', await handoff({ used: true }))).toMatchObject({ ok: false, reason: 'used' });
+    expect(await consumeOnce(store.db, 'handoffs', await handoff({ expiresIn: -1 }))).toMatchObject({ ok: false, reason: 'expired' });
     const other = await handoff({ app: 'app-2' });
-    expect(await consumeOnce(db, 'handoffs', other, { bound: { app_id: ['app-1'] } })).toMatchObject({ ok: false, reason: 'unbound', row: { app_id: 'app-2' } });
+    expect(await consumeOnce(store.db, 'handoffs', other, { bound: { app_id: ['app-1'] } })).toMatchObject({ ok: false, reason: 'unbound', row: { app_id: 'app-2' } });
     // Refused as unbound, the row is left for its own app.
-    expect(await consumeOnce(db, 'handoffs', other, { bound: { app_id: ['app-2'] } })).toMatchObject({ ok: true });
+    expect(await consumeOnce(store.db, 'handoffs', other, { bound: { app_id: ['app-2'] } })).toMatchObject({ ok: true });
   });
 
   it('an empty list of allowed values matches nothing and uses nothing (a browser without an id)', async () => {
     const hint = `hint-${randomUUID()}`;
-    await db.insertInto('login_hints').values({
+    await store.db.insertInto('login_hints').values({
       hint, launch_id: 'l-1', platform_id: 'p-1', tool_id: 't-1', user_claims: '{}', roles: '[]', context_claims: '{}',
       browser_hash: 'b-1', test: 0, expires_at: Date.now() + 60_000, used_at: null,
     } as never).execute();
-    expect(await consumeOnce(db, 'login_hints', hint, { bound: { tool_id: ['t-1'], browser_hash: [] } })).toMatchObject({ ok: false, reason: 'unbound' });
-    expect(await consumeOnce(db, 'login_hints', hint, { bound: { tool_id: ['t-1'], browser_hash: ['x', 'b-1'] } })).toMatchObject({ ok: true, row: { launch_id: 'l-1' } });
+    expect(await consumeOnce(store.db, 'login_hints', hint, { bound: { tool_id: ['t-1'], browser_hash: [] } })).toMatchObject({ ok: false, reason: 'unbound' });
+    expect(await consumeOnce(store.db, 'login_hints', hint, { bound: { tool_id: ['t-1'], browser_hash: ['x', 'b-1'] } })).toMatchObject({ ok: true, row: { launch_id: 'l-1' } });
   });
 });

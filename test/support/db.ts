@@ -3,6 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { createDb, type Db } from '../../src/store/db.ts';
+import { migrateToLatest } from '../../src/store/migrations.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 
 /** Storage dialects the suite runs against: SQLite always, Postgres when TEST_DATABASE_URL is set. */
@@ -45,4 +48,28 @@ export function testConfig(overrides: Partial<Config> = {}, env: Record<string, 
     { ADMIN_PASSWORD: 'test-admin-password', SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', ...env },
     { dataDir: tempDir(), allowPrivateUrls: true, allowInsecureIdp: true, host: '127.0.0.1', port: 0, ...overrides },
   );
+}
+
+/**
+ * A migrated database of its own for the tests of one describe block, made before them and dropped
+ * after them: read `store.db` inside a test.
+ */
+export function useMigratedDb(dialect: 'sqlite' | 'postgres'): { readonly db: Db } {
+  let db: Db | undefined;
+  let url: string | null = null;
+  beforeAll(async () => {
+    url = await freshDatabaseUrl(dialect);
+    db = createDb({ databaseUrl: url, dataDir: tempDir() });
+    await migrateToLatest(db);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await dropDatabase(url);
+  });
+  return {
+    get db(): Db {
+      if (!db) throw new Error('useMigratedDb: the database is made in beforeAll');
+      return db;
+    },
+  };
 }
