@@ -9,6 +9,7 @@ import type { UserClaims } from '../lti/claims.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
 import { buildResourceLinkPayload } from '../lti/resourceLinkMessage.ts';
+import { consumeOnce } from '../store/consumeOnce.ts';
 import { useNonce } from '../store/nonces.ts';
 import type { LoginHintTable, PlatformTable, ToolTable } from '../store/schema.ts';
 import { browserHashesOf } from './browser.ts';
@@ -30,26 +31,13 @@ async function checkClient(services: Services, platform: PlatformTable, req: Aut
  */
 async function consumeLoginHint(services: Services, request: FastifyRequest, tool: ToolTable, req: AuthRequest): Promise<LoginHintTable> {
   if (!req.login_hint) throw badRequest('login_hint_invalid', 'This launch is not known to the launcher. Open the tool again from its link.');
-  const key = hashToken(req.login_hint);
-  const now = Date.now();
-  const browsers = browserHashesOf(request, services.box);
-  const row = browsers.length === 0 ? undefined : await services.db
-    .updateTable('login_hints')
-    .set({ used_at: now })
-    .where('hint', '=', key)
-    .where('tool_id', '=', tool.id)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>=', now)
-    .where('browser_hash', 'in', browsers)
-    .returningAll()
-    .executeTakeFirst();
-  if (row) return row;
-  const found = await services.db.selectFrom('login_hints').selectAll().where('hint', '=', key).executeTakeFirst();
-  if (!found || found.tool_id !== tool.id) {
-    throw badRequest('login_hint_invalid', 'This launch is not known to the launcher. Open the tool again from its link.');
-  }
-  if (found.used_at !== null) throw forbidden('login_hint_used', 'This launch was completed already. Open the tool again from its link.');
-  if (found.expires_at < now) throw unauthorized('login_hint_expired', 'This launch took too long and expired. Open the tool again from its link.');
+  const used = await consumeOnce(services.db, 'login_hints', hashToken(req.login_hint), {
+    scope: { tool_id: [tool.id] }, bound: { browser_hash: browserHashesOf(request, services.box) },
+  });
+  if (used.ok) return used.row;
+  if (used.reason === 'unknown') throw badRequest('login_hint_invalid', 'This launch is not known to the launcher. Open the tool again from its link.');
+  if (used.reason === 'used') throw forbidden('login_hint_used', 'This launch was completed already. Open the tool again from its link.');
+  if (used.reason === 'expired') throw unauthorized('login_hint_expired', 'This launch took too long and expired. Open the tool again from its link.');
   throw forbidden('login_hint_wrong_browser', 'This launch was started in another browser (or your browser blocked the launcher\'s cookie). Open the tool again from its link in this browser.');
 }
 

@@ -7,6 +7,7 @@ import type { ContextClaims } from '../lti/contextClaims.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
 import { refuseNul } from '../lti/nulCheck.ts';
 import { explainIdpRoles } from '../lti/roleMapping.ts';
+import { consumeOnce } from '../store/consumeOnce.ts';
 import { useNonce } from '../store/nonces.ts';
 import type { PlatformTable, ToolTable } from '../store/schema.ts';
 import { browserHash, browserHashesOf, ensureBrowserId } from './browser.ts';
@@ -124,29 +125,17 @@ async function claimPendingLaunch(services: Services, flow: Flow, request: Fasti
   if (typeof state !== 'string' || state === '') {
     throw badRequest('state_missing', 'The sign-in answer is missing its state. Start the launch again from the link.');
   }
-  const key = hashToken(state);
-  const now = Date.now();
-  const browsers = browserHashesOf(request, services.box);
-  // The usual case in one statement: single use across every instance (only one request can flip
-  // used_at), unexpired, and from the browser that started the launch.
-  const row = browsers.length === 0 ? undefined : await services.db
-    .updateTable('pending_launches')
-    .set({ used_at: now })
-    .where('state', '=', key)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>=', now)
-    .where('browser_hash', 'in', browsers)
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) {
-    const found = await services.db.selectFrom('pending_launches').selectAll().where('state', '=', key).executeTakeFirst();
-    if (!found) throw badRequest('state_unknown', 'This sign-in answer does not belong to a launch in progress. Start the launch again from the link.');
+  // Single use across every instance, unexpired, and from the browser that started the launch.
+  const used = await consumeOnce(services.db, 'pending_launches', hashToken(state), { bound: { browser_hash: browserHashesOf(request, services.box) } });
+  if (!used.ok) {
+    if (used.reason === 'unknown') throw badRequest('state_unknown', 'This sign-in answer does not belong to a launch in progress. Start the launch again from the link.');
     // A replayed, late or misdirected answer names a real launch: its refusal goes in the tool's log.
-    flow.toolId = found.tool_id;
-    if (found.used_at !== null) throw forbidden('state_used', 'This sign-in answer was used already. Start the launch again from the link.');
-    if (found.expires_at < now) throw unauthorized('state_expired', 'The sign-in took too long. Start the launch again from the link.');
+    flow.toolId = used.row!.tool_id;
+    if (used.reason === 'used') throw forbidden('state_used', 'This sign-in answer was used already. Start the launch again from the link.');
+    if (used.reason === 'expired') throw unauthorized('state_expired', 'The sign-in took too long. Start the launch again from the link.');
     throw forbidden('callback_wrong_browser', 'This sign-in was started in another browser (or your browser blocked the launcher\'s cookie). Start the launch again from the link in this browser.');
   }
+  const { row } = used;
   return {
     launchId: row.launch_id,
     platformId: row.platform_id,

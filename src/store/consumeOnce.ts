@@ -17,25 +17,28 @@ export type Bound<T extends SingleUseTable> = { [C in keyof Database[T] & string
 export type Consumed<T extends SingleUseTable> =
   | { ok: true; row: Database[T] }
   /**
-   * Why not, read back only on refusal: no row under the key; used already; expired; or a row
-   * that is not bound to this request (another browser, tool or app) — `row` is then given so
-   * the caller can say whose it was, and decide whether to tell (a code of another app is "unknown").
+   * Why not, read back only on refusal, in this order: no row under the key within `scope` (a row
+   * of another tool or app is unknown to this one); used already; expired; or not bound to this
+   * request (another browser). `row` is given with every reason but unknown, so the caller can say
+   * whose launch it was.
    */
   | { ok: false; reason: 'unknown' | 'used' | 'expired' | 'unbound'; row?: Database[T] };
 
 /**
  * Uses a single-use row once, across every instance sharing the database: one UPDATE flips
  * `used_at` only when the row is unused, unexpired and bound as asked, so of two concurrent uses
- * exactly one succeeds. Only a refusal reads the row again, to say why. An empty `bound` list
- * (a browser without any id) can match nothing: the row is not used, and the refusal is read back.
+ * exactly one succeeds. Only a refusal reads the row again, to say why. `scope` names whose row it
+ * must be (a tool's, an app's); `bound` what it must be bound to (this browser). An empty list of
+ * values (a browser without any id) matches nothing: the row is not used, the refusal is read back.
  * The pattern of oidc-provider's consumable models, for hints, states, codes and nonces alike.
  */
 export async function consumeOnce<T extends SingleUseTable>(
-  db: Db, table: T, key: string, options: { now?: number; bound?: Bound<T> } = {},
+  db: Db, table: T, key: string, options: { now?: number; scope?: Bound<T>; bound?: Bound<T> } = {},
 ): Promise<Consumed<T>> {
   const now = options.now ?? Date.now();
   const keyColumn = KEY_COLUMN[table];
-  const bound = Object.entries(options.bound ?? {}) as Array<[string, ReadonlyArray<unknown>]>;
+  const scope = Object.entries(options.scope ?? {}) as Array<[string, ReadonlyArray<unknown>]>;
+  const bound = [...scope, ...(Object.entries(options.bound ?? {}) as Array<[string, ReadonlyArray<unknown>]>)];
   // Kysely cannot type a column chosen at run time across four tables; the names above are checked.
   const q = db as unknown as { updateTable(t: string): any; selectFrom(t: string): any };
   let row: Database[T] | undefined;
@@ -46,12 +49,12 @@ export async function consumeOnce<T extends SingleUseTable>(
   }
   if (row) return { ok: true, row };
   const found = (await q.selectFrom(table).selectAll().where(keyColumn, '=', key).executeTakeFirst()) as Database[T] | undefined;
-  if (!found) return { ok: false, reason: 'unknown' };
-  const record = found as unknown as Record<string, unknown>;
-  const isBound = bound.every(([column, values]) => values.includes(record[column]));
-  if (!isBound) return { ok: false, reason: 'unbound', row: found };
-  if (record.used_at !== null) return { ok: false, reason: 'used', row: found };
-  if ((record.expires_at as number) <= now) return { ok: false, reason: 'expired', row: found };
+  const record = found as unknown as Record<string, unknown> | undefined;
+  const matches = (columns: Array<[string, ReadonlyArray<unknown>]>) => columns.every(([column, values]) => values.includes(record![column]));
+  if (!found || !matches(scope)) return { ok: false, reason: 'unknown' };
+  if (record!.used_at !== null) return { ok: false, reason: 'used', row: found };
+  if ((record!.expires_at as number) <= now) return { ok: false, reason: 'expired', row: found };
+  if (!matches(bound)) return { ok: false, reason: 'unbound', row: found };
   // Unused, unexpired and bound, yet not updated: another request used it between the two reads.
   return { ok: false, reason: 'used', row: found };
 }

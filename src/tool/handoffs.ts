@@ -40,12 +40,12 @@ export class Handoffs {
    */
   async redeem(appId: string, code: string, now = Date.now()): Promise<RedeemResult> {
     // Checked and used up in one statement; only a refusal reads the row again, to say why.
-    const used = await consumeOnce(this.db, 'handoffs', hashSecret(code), { now, bound: { app_id: [appId] } });
+    const used = await consumeOnce(this.db, 'handoffs', hashSecret(code), { now, scope: { app_id: [appId] } });
     if (used.ok) {
       const { launchId, summary } = JSON.parse(await this.box.open(used.row.payload)) as { launchId: string; summary: LaunchSummary };
       return { ok: true, launchId, summary };
     }
-    // Another app's code is "unknown" to this key: it learns nothing about it, and does not burn it.
+    // Another app's code is "unknown" to this key (out of scope): it learns nothing about it, and does not burn it.
     return { ok: false, reason: used.reason === 'unbound' ? 'unknown' : used.reason };
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { consumeOnce } from '../store/consumeOnce.ts';
 import type { Db } from '../store/db.ts';
 import type { LoginStateTable } from '../store/schema.ts';
 import { hashSecret } from './apiKeys.ts';
@@ -53,14 +54,7 @@ export class LoginStates {
 
   /** Marks the (clear) state used; false when another request used it first (atomic across instances). */
   async consume(state: string, now = Date.now()): Promise<boolean> {
-    const result = await this.db
-      .updateTable('login_states')
-      .set({ used_at: now })
-      .where('state', '=', hashSecret(state))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    return (await consumeOnce(this.db, 'login_states', hashSecret(state), { now })).ok;
   }
 }
 

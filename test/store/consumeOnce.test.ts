@@ -30,8 +30,16 @@ describe.each(DIALECTS)('consumeOnce on %s', (dialect) => {
     expect(await consumeOnce(store.db, 'handoffs', await handoff({ expiresIn: -1 }))).toMatchObject({ ok: false, reason: 'expired' });
     const other = await handoff({ app: 'app-2' });
     expect(await consumeOnce(store.db, 'handoffs', other, { bound: { app_id: ['app-1'] } })).toMatchObject({ ok: false, reason: 'unbound', row: { app_id: 'app-2' } });
-    // Refused as unbound, the row is left for its own app.
-    expect(await consumeOnce(store.db, 'handoffs', other, { bound: { app_id: ['app-2'] } })).toMatchObject({ ok: true });
+    // Out of scope (another app's code), it is unknown, and says nothing of its state.
+    expect(await consumeOnce(store.db, 'handoffs', other, { scope: { app_id: ['app-1'] } })).toEqual({ ok: false, reason: 'unknown' });
+    expect(await consumeOnce(store.db, 'handoffs', await handoff({ app: 'app-2', used: true }), { scope: { app_id: ['app-1'] } })).toEqual({ ok: false, reason: 'unknown' });
+    // Refused either way, the row is left for its own app.
+    expect(await consumeOnce(store.db, 'handoffs', other, { scope: { app_id: ['app-2'] } })).toMatchObject({ ok: true });
+  });
+
+  it('reads a used or expired row as such before asking whose browser it is', async () => {
+    const used = await handoff({ used: true });
+    expect(await consumeOnce(store.db, 'handoffs', used, { bound: { app_id: ['app-9'] } })).toMatchObject({ ok: false, reason: 'used' });
   });
 
   it('an empty list of allowed values matches nothing and uses nothing (a browser without an id)', async () => {
