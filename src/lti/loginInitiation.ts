@@ -75,16 +75,3 @@ export function authRequestUrl(authorizationEndpoint: string, request: AuthReque
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   return url.href;
 }
-
-/**
- * Which of the gateway's launch URLs a target_link_uri names: `{slug}` for `<public>/lti/launch/<slug>`,
- * `{slug: null}` for the routing URL `<public>/lti/launch`, or null when it is not one of ours.
- * Exact prefix comparison, no query or fragment: nothing else may be a redirect target.
- */
-export function gatewayLaunchTarget(publicUrl: string, targetLinkUri: string): { slug: string | null } | null {
-  const base = `${publicUrl}/lti/launch`;
-  if (targetLinkUri === base || targetLinkUri === `${base}/`) return { slug: null };
-  if (!targetLinkUri.startsWith(`${base}/`)) return null;
-  const slug = targetLinkUri.slice(base.length + 1).replace(/\/$/, '');
-  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(slug) ? { slug } : null;
-}

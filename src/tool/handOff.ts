@@ -1,6 +1,6 @@
 import { CLAIM } from '../lti/claims.ts';
 import { html, page } from '../web/html.ts';
-import { summarizeLaunch } from '../lti/launchSummary.ts';
+import { summarizeLaunch } from './launchSummary.ts';
 import type { LaunchContext } from './launchFlow.ts';
 import { secret } from './loginStates.ts';
 import { permissionsFor } from './permissions.ts';

@@ -1,5 +1,5 @@
 import type { SecretBox } from '../keys/secretBox.ts';
-import type { LaunchSummary } from '../lti/launchSummary.ts';
+import type { LaunchSummary } from './launchSummary.ts';
 import { consumeOnce } from '../store/consumeOnce.ts';
 import type { Db } from '../store/db.ts';
 import { hashSecret } from './apiKeys.ts';

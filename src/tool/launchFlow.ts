@@ -4,13 +4,13 @@ import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload, type 
 import { CLAIM } from '../lti/claims.ts';
 import { LtiError, badRequest, forbidden, unauthorized } from '../lti/errors.ts';
 import { checkAlgorithm, ID_TOKEN_ALGS, ID_TOKEN_CHECKS, type IdTokenExpectations, nonceRetentionUntil } from '../lti/idTokenChecks.ts';
-import { gatewayLaunchTarget } from '../lti/loginInitiation.ts';
 import { refuseNul } from '../lti/nulCheck.ts';
 import type { LoginStateTable } from '../store/schema.ts';
 import { useNonce } from '../store/nonces.ts';
 import { hashSecret } from './apiKeys.ts';
 import { runFlow, type FlowContext, type Step } from './flow.ts';
 import { handOff } from './handOff.ts';
+import { gatewayLaunchTarget } from './launchTarget.ts';
 import { STATE_COOKIE_PATH, sentLoginCookie, stateCookieName } from './loginStates.ts';
 import { originAllowed, platformOrigins } from './platformOrigins.ts';
 import { platformStorageGetPage } from './platformStoragePages.ts';

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SLUG_PATTERN } from '../input/slug.ts';
 import { html, page } from '../web/html.ts';
 import { LtiError } from '../lti/errors.ts';
 import type { Gateway } from './gateway.ts';
@@ -12,7 +13,7 @@ import { redeemLaunch } from './redeemLaunch.ts';
 const slugParams = {
   type: 'object',
   required: ['slug'],
-  properties: { slug: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$' } },
+  properties: { slug: { type: 'string', pattern: SLUG_PATTERN } },
 } as const;
 
 /** The launch pages live inside the LMS's iframe; everything else (admin, API) stays unframable. */

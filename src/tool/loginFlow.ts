@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { LtiError, badRequest } from '../lti/errors.ts';
-import { authRequestUrl, gatewayLaunchTarget, readLoginRequest, type LoginRequest } from '../lti/loginInitiation.ts';
+import { authRequestUrl, readLoginRequest, type LoginRequest } from '../lti/loginInitiation.ts';
+import { gatewayLaunchTarget } from './launchTarget.ts';
 import { runFlow, type FlowContext, type Step } from './flow.ts';
 import { STATE_COOKIE_PATH, stateCookieName, type NewLoginState } from './loginStates.ts';
 import { platformStoragePutPage } from './platformStoragePages.ts';

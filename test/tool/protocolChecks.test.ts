@@ -4,8 +4,9 @@ import {
   checkAlgorithm, checkAudience, checkDeploymentId, checkIssuer, checkMessageType, checkNonce, checkResourceLinkClaims,
   checkTimes, checkVersion, nonceRetentionUntil, type IdTokenExpectations,
 } from '../../src/lti/idTokenChecks.ts';
-import { authRequestUrl, gatewayLaunchTarget, readLoginRequest } from '../../src/lti/loginInitiation.ts';
-import { summarizeLaunch } from '../../src/lti/launchSummary.ts';
+import { authRequestUrl, readLoginRequest } from '../../src/lti/loginInitiation.ts';
+import { gatewayLaunchTarget } from '../../src/tool/launchTarget.ts';
+import { summarizeLaunch } from '../../src/tool/launchSummary.ts';
 import { hashSecret } from '../../src/tool/apiKeys.ts';
 import { DEFAULT_PERMISSIONS, permissionsFor } from '../../src/tool/permissions.ts';
 

@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
-import { CLAIM, USER_CLAIM_NAMES } from './claims.ts';
-import { contextRoleNames, roleName, roleUri } from './roles.ts';
+import { CLAIM, USER_CLAIM_NAMES } from '../lti/claims.ts';
+import { contextRoleNames, roleName, roleUri } from '../lti/roles.ts';
 
 /**
  * What an app behind the gateway learns of a verified launch: the user, roles, permissions and
