@@ -70,5 +70,3 @@ export interface UserClaims {
 
 export const USER_CLAIM_NAMES = ['name', 'given_name', 'family_name', 'middle_name', 'email', 'picture', 'locale'] as const;
 
-/** Signature algorithms accepted on incoming tokens: never `none`, never HMAC (Security Framework §5.1.3). */
-export const ALLOWED_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];

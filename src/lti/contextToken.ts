@@ -1,5 +1,5 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { ALLOWED_ALGS } from './claims.ts';
+import { CONTEXT_JWT_ALGS } from './algorithms.ts';
 import { LtiError, badGateway, badRequest, unauthorized } from './errors.ts';
 import { pickContextClaims, type ContextClaims } from './contextClaims.ts';
 
@@ -54,7 +54,7 @@ export async function verifyContextToken(token: string, keys: JWTVerifyGetKey, o
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, keys, {
-      algorithms: ALLOWED_ALGS, clockTolerance: options.clockTolerance, requiredClaims: ['exp', 'aud'],
+      algorithms: CONTEXT_JWT_ALGS, clockTolerance: options.clockTolerance, requiredClaims: ['exp', 'aud'],
       audience: options.audiences,
       currentDate: options.now === undefined ? undefined : new Date(options.now),
     }));
@@ -114,7 +114,7 @@ function contextError(err: unknown, options: ContextTokenOptions): LtiError {
     return unauthorized('context_not_yet_valid', 'This link is not valid yet. Check that the clocks of the portal and the launcher agree.');
   }
   if (err instanceof errors.JOSEAlgNotAllowed) {
-    return badRequest('context_alg_forbidden', `The course context is signed with an algorithm this launcher does not accept (allowed: ${ALLOWED_ALGS.join(', ')}).`);
+    return badRequest('context_alg_forbidden', `The course context is signed with an algorithm this launcher does not accept (allowed: ${CONTEXT_JWT_ALGS.join(', ')}).`);
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) {
     return unauthorized('context_signature_invalid', 'The course context in this link is not signed by this platform.');

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
+import { LTI_ID_TOKEN_ALGS } from './algorithms.ts';
 import { CLAIM, DEEP_LINKING_REQUEST, LTI_VERSION, RESOURCE_LINK_REQUEST } from './claims.ts';
 import { LtiError } from './errors.ts';
 
@@ -9,11 +10,12 @@ import { LtiError } from './errors.ts';
  * the caller; these run on the verified header and payload.
  */
 
-/** Signature algorithms the gateway accepts: never `none`, never HMAC (Security Framework §5.1.3 step 1 and §6.1). */
-export const ID_TOKEN_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'];
-
-/** A token issued longer ago than this is refused even before its `exp` (bounds replay of long-lived tokens). */
-export const ID_TOKEN_MAX_AGE_SECONDS = 3600;
+/**
+ * A platform's id_token issued longer ago than this is refused even before its `exp` (bounds replay
+ * of long-lived tokens, and how long a used nonce is kept). The launcher's bound on its IdP's
+ * id_token is another rule: src/platform/launch.ts IDP_ID_TOKEN_MAX_AGE_SECONDS.
+ */
+export const LTI_ID_TOKEN_MAX_AGE_SECONDS = 3600;
 
 export interface IdTokenExpectations {
   issuer: string;
@@ -33,8 +35,8 @@ const saidText = (value: unknown): string | undefined =>
   value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
 
 export function checkAlgorithm(header: ProtectedHeaderParameters): void {
-  if (!header.alg || !ID_TOKEN_ALGS.includes(header.alg)) {
-    throw invalid('alg_not_allowed', `The launch was signed with an algorithm this tool does not accept (it accepts ${ID_TOKEN_ALGS.join(', ')}).`).saying({ alg: saidText(header.alg) });
+  if (!header.alg || !LTI_ID_TOKEN_ALGS.includes(header.alg)) {
+    throw invalid('alg_not_allowed', `The launch was signed with an algorithm this tool does not accept (it accepts ${LTI_ID_TOKEN_ALGS.join(', ')}).`).saying({ alg: saidText(header.alg) });
   }
 }
 
@@ -72,7 +74,7 @@ export function isNumericDate(value: unknown): value is number {
  * be accepted anyway — its exp or its maximum age, whichever comes first, plus the clock skew.
  */
 export function nonceRetentionUntil(payload: JWTPayload, clockSkewSeconds: number, nowMs: number): number {
-  const acceptableUntil = Math.min(payload.exp as number, (payload.iat as number) + ID_TOKEN_MAX_AGE_SECONDS);
+  const acceptableUntil = Math.min(payload.exp as number, (payload.iat as number) + LTI_ID_TOKEN_MAX_AGE_SECONDS);
   return Math.max(Math.ceil((acceptableUntil + clockSkewSeconds) * 1000), nowMs + 60_000);
 }
 
@@ -96,7 +98,7 @@ export function checkTimes(payload: JWTPayload, expected: IdTokenExpectations): 
     if (typeof payload.nbf !== 'number') throw invalid('claim_invalid', 'The launch\u2019s "nbf" time is not a number.', 400);
     if (payload.nbf - skew > now) throw invalid('token_not_yet_valid', 'The launch is not valid yet: the platform\u2019s clock or ours is wrong.');
   }
-  if (now - payload.iat > ID_TOKEN_MAX_AGE_SECONDS + skew) {
+  if (now - payload.iat > LTI_ID_TOKEN_MAX_AGE_SECONDS + skew) {
     throw invalid('token_too_old', 'The launch was issued too long ago. Open the link in your course again.');
   }
 }

@@ -174,12 +174,16 @@ async function exchangeCode(config: client.Configuration, currentUrl: URL, pendi
   }
 }
 
-/** The IdP just issued this id_token for our code: an old or future `iat` means a replayed or forged token. */
-const ID_TOKEN_MAX_AGE_SECONDS = 600;
+/**
+ * The IdP just issued this id_token for our code: an old or future `iat` means a replayed or forged
+ * token. Shorter than the gateway's bound on an LMS's id_token (LTI_ID_TOKEN_MAX_AGE_SECONDS, an
+ * hour): this one is never stored or carried, it answers a code exchange made a moment ago.
+ */
+const IDP_ID_TOKEN_MAX_AGE_SECONDS = 600;
 
 function checkIssuedAt(iat: unknown, skewSeconds: number): void {
   const now = Math.floor(Date.now() / 1000);
-  if (typeof iat !== 'number' || iat > now + skewSeconds || iat < now - ID_TOKEN_MAX_AGE_SECONDS - skewSeconds) {
+  if (typeof iat !== 'number' || iat > now + skewSeconds || iat < now - IDP_ID_TOKEN_MAX_AGE_SECONDS - skewSeconds) {
     throw unauthorized('idp_token_invalid', 'The answer of the sign-in service could not be verified, so you were not signed in.', `id_token iat ${String(iat)} is outside the accepted window`);
   }
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../server/services.ts';
-import { CLAIM, ALLOWED_ALGS, RESOURCE_LINK_REQUEST } from '../lti/claims.ts';
+import { CONTEXT_JWT_ALGS } from '../lti/algorithms.ts';
+import { CLAIM, RESOURCE_LINK_REQUEST } from '../lti/claims.ts';
 import { Flow } from './flow.ts';
 import { findPlatform } from './launch.ts';
 import { platformBaseUrl, platformIssuer } from './tenancy.ts';
@@ -28,7 +29,7 @@ export async function openidConfiguration(services: Services, request: FastifyRe
     response_modes_supported: ['form_post'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
-    request_object_signing_alg_values_supported: ALLOWED_ALGS,
+    request_object_signing_alg_values_supported: CONTEXT_JWT_ALGS,
     scopes_supported: ['openid'],
     claims_supported: ['iss', 'aud', 'azp', 'sub', 'exp', 'iat', 'nonce', 'name', 'given_name', 'family_name', 'middle_name', 'email', 'picture', 'locale'],
     'https://purl.imsglobal.org/spec/lti-platform-configuration': {

@@ -3,7 +3,8 @@ import type { FastifyReply } from 'fastify';
 import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { CLAIM } from '../lti/claims.ts';
 import { LtiError, badRequest, forbidden, unauthorized } from '../lti/errors.ts';
-import { checkAlgorithm, ID_TOKEN_ALGS, ID_TOKEN_CHECKS, type IdTokenExpectations, nonceRetentionUntil } from '../lti/idTokenChecks.ts';
+import { LTI_ID_TOKEN_ALGS } from '../lti/algorithms.ts';
+import { checkAlgorithm, ID_TOKEN_CHECKS, type IdTokenExpectations, nonceRetentionUntil } from '../lti/idTokenChecks.ts';
 import { refuseNul } from '../lti/nulCheck.ts';
 import type { LoginStateTable } from '../store/schema.ts';
 import { useNonce } from '../store/nonces.ts';
@@ -177,7 +178,7 @@ const verifySignature: Step<LaunchContext> = {
     const key = await ctx.gateway.platformKeys.keyFor(ctx.registration!, ctx.header);
     ctx.payload = decodeJwt(token);
     try {
-      await compactVerify(token, key, { algorithms: ID_TOKEN_ALGS });
+      await compactVerify(token, key, { algorithms: LTI_ID_TOKEN_ALGS });
     } catch (err) {
       throw new LtiError('signature_invalid', 401, 'The launch’s signature does not verify with the platform’s key.', (err as Error).message);
     }
