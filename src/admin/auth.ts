@@ -55,7 +55,7 @@ export class AdminAuth {
       throw new LtiError('admin_rate_limited', 429, 'Too many failed sign-in attempts. Wait a few minutes and try again.');
     }
     const given = parseBasic(request.headers.authorization);
-    const ok = given !== null && safeEqual(given.user, adminUser) && safeEqual(given.password, adminPassword);
+    const ok = given !== null && constantTimeEqual(given.user, adminUser) && constantTimeEqual(given.password, adminPassword);
     if (!ok) {
       if (given !== null) {
         const entry = this.failures.get(ip) ?? { count: 0, since: now };
@@ -99,4 +99,3 @@ function parseBasic(header: string | undefined): { user: string; password: strin
   return { user: decoded.slice(0, at), password: decoded.slice(at + 1) };
 }
 
-const safeEqual = constantTimeEqual;

@@ -87,15 +87,13 @@ export function buildResourceLinkPayload(input: LaunchInput): JWTPayload {
  * link cannot change what the admin configured, such as a tool's mode or tenant.
  */
 export function mergeCustom(tool: Pick<LaunchTool, 'custom' | 'contextOverridableCustom'>, fromContext: Record<string, string> | undefined): Record<string, string> {
-  const entries = Object.entries(tool.custom);
+  const merged = new Map(Object.entries(tool.custom));
   const overridable = new Set(tool.contextOverridableCustom);
   for (const [key, value] of Object.entries(fromContext ?? {})) {
-    const at = entries.findIndex(([k]) => k === key);
-    if (at === -1) entries.push([key, value]);
-    else if (overridable.has(key)) entries[at] = [key, value];
+    if (!merged.has(key) || overridable.has(key)) merged.set(key, value);
   }
   // fromEntries defines own properties: a key such as "__proto__" stays a plain key.
-  return Object.fromEntries(entries);
+  return Object.fromEntries(merged);
 }
 
 /** The OIDC user claims this tool may see (name, email and picture each switchable off). */

@@ -79,8 +79,6 @@ export function testLaunchHost(services: Pick<Services, 'config'>, request: Fast
   return withinDomain(request.hostname, domain) ? { kind: 'hand_over', platformBase } : { kind: 'elsewhere', platformBase };
 }
 
-const hashOf = hashToken;
-
 /**
  * Step 1, on the console's host: seals the start token, sets the start cookie, and answers with
  * the form that takes the browser to the platform's host.
@@ -93,7 +91,7 @@ export async function sendTestLaunchStart(
   const exp = Date.now() + TEST_LAUNCH_START_TTL_MS;
   const token: StartToken = {
     purpose: PURPOSE, launch: flow.launchId!, platform: target.platform.id, tool: target.tool.id, user: target.user,
-    browser: hashOf(secret), nonce, exp,
+    browser: hashToken(secret), nonce, exp,
   };
   const sealed = await services.box.seal(JSON.stringify(token));
   // One cookie per start (named by its nonce), so two test launches begun in two tabs both work.
@@ -159,7 +157,7 @@ async function checkStart(services: Services, request: FastifyRequest, token: St
   const used = await services.db.selectFrom('nonces').select('nonce').where('scope', '=', PURPOSE).where('nonce', '=', token.nonce).executeTakeFirst();
   if (used) throw startUsed();
   const secret = request.cookies[`${COOKIE_PREFIX}${token.nonce}`];
-  const given = Buffer.from(secret ? hashOf(secret) : '');
+  const given = Buffer.from(secret ? hashToken(secret) : '');
   const expected = Buffer.from(token.browser);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw forbidden(

@@ -28,6 +28,7 @@ export function registrationValues(r: Registration): Record<string, string> {
 
 /** The body for the registration service; single-line fields are trimmed (pasted values often carry spaces). */
 export function registrationBody(values: Record<string, string>): Record<string, unknown> {
+  const coursePageOrigins = lines(values.course_page_origins ?? '');
   return {
     name: values.name.trim(),
     issuer: values.issuer.trim(),
@@ -37,7 +38,7 @@ export function registrationBody(values: Record<string, string>): Record<string,
     token_endpoint: values.token_endpoint.trim() || null,
     ...keyBody(values.key, REGISTRATION_KEY_NAMES, { parseJwk: true }),
     // Empty: the LMS's usual origins (the service fills them in for hosted Canvas and Blackboard).
-    course_page_origins: lines(values.course_page_origins ?? '').length > 0 ? lines(values.course_page_origins ?? '') : null,
+    course_page_origins: coursePageOrigins.length > 0 ? coursePageOrigins : null,
   };
 }
 
