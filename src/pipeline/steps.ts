@@ -29,6 +29,9 @@ export interface StepExtra {
   warning?: string;
 }
 
+/** What the recorder writes to: the launch log and the metrics. */
+export type RecorderServices = Pick<Services, 'launchLog' | 'metrics'>;
+
 /**
  * Where the two roles have always differed: the gateway's unexpected-failure page says less, and
  * only the launcher logs the operator detail of a refusal. Kept so no page or log line changes.
@@ -57,7 +60,7 @@ export class StepRecorder {
   private unsaved: { step: string; test: boolean; at: number } | null = null;
 
   constructor(
-    private readonly services: Pick<Services, 'launchLog' | 'metrics'>,
+    private readonly services: RecorderServices,
     private readonly request: Pick<FastifyRequest, 'id' | 'log'>,
     private readonly role: LaunchRole,
   ) {}
@@ -110,7 +113,7 @@ export class StepRecorder {
   /** Writes this request's passed checks, the last one as the step the request ended on. */
   async finish(extra: StepExtra = {}): Promise<void> {
     const last = this.passed.pop();
-    if (last) await this.write({ step: last.step, outcome: 'ok', at: last.at }, extra);
+    if (last) await this.write({ step: last.step, outcome: 'ok', at: last.at, ...extra.info }, extra);
     if (extra.done) this.countSuccess();
   }
 
