@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../server/services.ts';
+import type { Launcher } from '../platform/launcher.ts';
 import { badRequest } from '../lti/errors.ts';
 import type { Outcome } from '../store/launchLog.ts';
-import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform } from '../platform/platforms.ts';
-import { deleteTool, getTool, listTools, saveTool, toolView } from '../platform/tools.ts';
+import { deletePlatform, platformView, savePlatform } from '../platform/platforms.ts';
+import { deleteTool, saveTool, toolView } from '../platform/tools.ts';
 import { refuseCrossSiteApiWrites } from './apiCsrf.ts';
 import { adminAuthFor } from './auth.ts';
 import { refuseRepeatedParams } from '../input/queryParams.ts';
@@ -16,7 +16,9 @@ function bodyOf(body: unknown): Body {
 }
 
 /** The launcher's admin JSON API, under /admin/api/v1 (HTTP Basic auth). */
-export const platformAdminApi: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const platformAdminApi: FastifyPluginAsync<{ launcher: Launcher }> = async (app, { launcher }) => {
+  const { services } = launcher;
+  const { config } = services;
   const auth = adminAuthFor(services.config);
   // onRequest: an anonymous request is refused before its body is parsed.
   app.addHook('onRequest', auth.check);
@@ -26,43 +28,43 @@ export const platformAdminApi: FastifyPluginAsync<{ services: Services }> = asyn
     return payload;
   });
 
-  app.get('/platforms', async () => ({ platforms: (await listPlatforms(services)).map((p) => platformView(services, p)) }));
+  app.get('/platforms', async () => ({ platforms: (await launcher.platforms.list()).map((p) => platformView(config, p)) }));
   app.post('/platforms', async (request, reply) => {
-    const row = await savePlatform(services, bodyOf(request.body));
+    const row = await savePlatform(launcher, bodyOf(request.body));
     request.log.info({ platform: row.id, slug: row.slug }, 'platform created');
-    return reply.code(201).send(platformView(services, row));
+    return reply.code(201).send(platformView(config, row));
   });
-  app.get<{ Params: { id: string } }>('/platforms/:id', async (request) => platformView(services, await getPlatform(services, request.params.id)));
+  app.get<{ Params: { id: string } }>('/platforms/:id', async (request) => platformView(config, await launcher.platforms.get(request.params.id)));
   app.patch<{ Params: { id: string } }>('/platforms/:id', async (request) => {
-    const existing = await getPlatform(services, request.params.id);
-    return platformView(services, await savePlatform(services, bodyOf(request.body), existing));
+    const existing = await launcher.platforms.get(request.params.id);
+    return platformView(config, await savePlatform(launcher, bodyOf(request.body), existing));
   });
   app.delete<{ Params: { id: string } }>('/platforms/:id', async (request, reply) => {
-    await deletePlatform(services, request.params.id);
+    await deletePlatform(launcher, request.params.id);
     return reply.code(204).send();
   });
 
   app.get<{ Params: { id: string } }>('/platforms/:id/tools', async (request) => {
-    const platform = await getPlatform(services, request.params.id);
-    return { tools: (await listTools(services, platform.id)).map((t) => toolView(services, platform, t)) };
+    const platform = await launcher.platforms.get(request.params.id);
+    return { tools: (await launcher.tools.listOf(platform.id)).map((t) => toolView(config, platform, t)) };
   });
   app.post<{ Params: { id: string } }>('/platforms/:id/tools', async (request, reply) => {
-    const platform = await getPlatform(services, request.params.id);
-    const row = await saveTool(services, platform.id, bodyOf(request.body));
+    const platform = await launcher.platforms.get(request.params.id);
+    const row = await saveTool(launcher, platform.id, bodyOf(request.body));
     request.log.info({ tool: row.id, platform: platform.id }, 'tool created');
-    return reply.code(201).send(toolView(services, platform, row));
+    return reply.code(201).send(toolView(config, platform, row));
   });
   app.get<{ Params: { id: string } }>('/tools/:id', async (request) => {
-    const tool = await getTool(services, request.params.id);
-    return toolView(services, await getPlatform(services, tool.platform_id), tool);
+    const tool = await launcher.tools.get(request.params.id);
+    return toolView(config, await launcher.platforms.get(tool.platformId), tool);
   });
   app.patch<{ Params: { id: string } }>('/tools/:id', async (request) => {
-    const existing = await getTool(services, request.params.id);
-    const platform = await getPlatform(services, existing.platform_id);
-    return toolView(services, platform, await saveTool(services, platform.id, bodyOf(request.body), existing));
+    const existing = await launcher.tools.get(request.params.id);
+    const platform = await launcher.platforms.get(existing.platformId);
+    return toolView(config, platform, await saveTool(launcher, platform.id, bodyOf(request.body), existing));
   });
   app.delete<{ Params: { id: string } }>('/tools/:id', async (request, reply) => {
-    await deleteTool(services, request.params.id);
+    await deleteTool(launcher, request.params.id);
     return reply.code(204).send();
   });
 

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../web/html.ts';
-import type { Services } from '../server/services.ts';
 import { notFound } from '../lti/errors.ts';
-import { deletePlatform, getPlatform, listPlatforms, platformView, savePlatform } from '../platform/platforms.ts';
-import { deleteTool, getTool, listTools, saveTool, toolView } from '../platform/tools.ts';
-import type { PlatformTable, ToolTable } from '../store/schema.ts';
+import type { Launcher } from '../platform/launcher.ts';
+import type { Platform } from '../platform/model/platforms.ts';
+import type { Tool } from '../platform/model/tools.ts';
+import { deletePlatform, platformView, savePlatform } from '../platform/platforms.ts';
+import { deleteTool, saveTool, toolView } from '../platform/tools.ts';
 import { consoleAssets } from './console/assets.ts';
 import { confirmBody } from './console/confirm.ts';
 import { setupConsole, type Console } from './console/consoleScope.ts';
@@ -40,22 +41,23 @@ type Id = { Params: { id: string } };
  * The launcher's admin console: server-rendered pages at /admin on the same services as the
  * admin JSON API, so a form and an API call are validated and saved by the same code.
  */
-export const platformAdminPages: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const platformAdminPages: FastifyPluginAsync<{ launcher: Launcher }> = async (app, { launcher }) => {
+  const { services } = launcher;
   await app.register(consoleAssets);
   await app.register(async (pages) => {
     const ui = setupConsole(pages, services.config, SHELL);
-    dashboardAndLogPages(pages, services, ui);
-    platformPages(pages, services, ui);
-    toolPages(pages, services, ui);
-    testLaunchPages(pages, services, ui);
+    dashboardAndLogPages(pages, launcher, ui);
+    platformPages(pages, launcher, ui);
+    toolPages(pages, launcher, ui);
+    testLaunchPages(pages, launcher, ui);
     keyPages(pages, services.keys, ui, () => `${services.config.publicUrl}/.well-known/jwks.json`, 'tools');
   });
 };
 
 /** Platforms and tools by id and name, for the launch log's filters and names. */
-async function launchTerms(services: Services): Promise<LaunchLogTerms & { rows: Array<{ platform: PlatformTable; tools: ToolTable[] }> }> {
-  const platforms = await listPlatforms(services);
-  const rows = await Promise.all(platforms.map(async (platform) => ({ platform, tools: await listTools(services, platform.id) })));
+async function launchTerms(launcher: Launcher): Promise<LaunchLogTerms & { rows: Array<{ platform: Platform; tools: Tool[] }> }> {
+  const [platforms, tools] = await Promise.all([launcher.platforms.list(), launcher.tools.byPlatform()]);
+  const rows = platforms.map((platform) => ({ platform, tools: tools.get(platform.id) ?? [] }));
   return {
     role: 'platform',
     platform: 'Platform',
@@ -67,31 +69,34 @@ async function launchTerms(services: Services): Promise<LaunchLogTerms & { rows:
 }
 
 
-function dashboardAndLogPages(app: FastifyInstance, services: Services, ui: Console) {
+function dashboardAndLogPages(app: FastifyInstance, launcher: Launcher, ui: Console) {
+  const { services } = launcher;
   app.get('/', async (request, reply) => {
-    const terms = await launchTerms(services);
-    return ui.send(reply, { title: 'Dashboard', current: 'dashboard', body: await platformDashboard(services, terms), notice: noticeOf(request.query) });
+    const terms = await launchTerms(launcher);
+    return ui.send(reply, { title: 'Dashboard', current: 'dashboard', body: await platformDashboard(launcher, terms), notice: noticeOf(request.query) });
   });
   app.get('/launches', async (request, reply) => {
     const { filter, form } = launchFilterOf(request.query, 'platform');
-    const [entries, terms] = await Promise.all([services.launchLog.list(filter), launchTerms(services)]);
+    const [entries, terms] = await Promise.all([services.launchLog.list(filter), launchTerms(launcher)]);
     return ui.send(reply, { title: 'Launch log', current: 'launches', body: launchListBody(entries, form, terms) });
   });
   app.get<Id>('/launches/:id', { schema: idParams }, async (request, reply) => {
     const entry = await services.launchLog.get(request.params.id);
     if (!entry || entry.role !== 'platform') throw notFound('launch_not_found', 'There is no launch with this id in the log.');
-    return ui.send(reply, { title: 'Launch', current: 'launches', body: launchDetailBody(entry, await launchTerms(services)) });
+    return ui.send(reply, { title: 'Launch', current: 'launches', body: launchDetailBody(entry, await launchTerms(launcher)) });
   });
 }
 
-function platformPages(app: FastifyInstance, services: Services, ui: Console) {
+function platformPages(app: FastifyInstance, launcher: Launcher, ui: Console) {
+  const { services } = launcher;
+  const { config } = services;
   app.get('/platforms', async (request, reply) => {
-    const platforms = await listPlatforms(services);
-    const withCounts = await Promise.all(platforms.map(async (p) => ({ ...platformView(services, p), toolCount: (await listTools(services, p.id)).length })));
+    const [platforms, tools] = await Promise.all([launcher.platforms.list(), launcher.tools.byPlatform()]);
+    const withCounts = platforms.map((p) => ({ ...platformView(config, p), toolCount: tools.get(p.id)?.length ?? 0 }));
     return ui.send(reply, { title: 'Platforms', current: 'platforms', body: platformListBody(withCounts), notice: noticeOf(request.query) });
   });
 
-  const showForm = async (request: FastifyRequest, reply: FastifyReply, form: FormState, existing: PlatformTable | null, extra: { discovery?: ReturnType<typeof discoveryPanel>; status?: number } = {}) =>
+  const showForm = async (request: FastifyRequest, reply: FastifyReply, form: FormState, existing: Platform | null, extra: { discovery?: ReturnType<typeof discoveryPanel>; status?: number } = {}) =>
     ui.send(reply, {
       status: extra.status,
       title: existing ? `Edit ${existing.name}` : 'New platform',
@@ -99,22 +104,22 @@ function platformPages(app: FastifyInstance, services: Services, ui: Console) {
       body: platformForm(form, {
         action: existing ? `/admin/platforms/${existing.id}` : '/admin/platforms',
         editing: existing !== null,
-        hasSecret: existing?.client_secret_enc != null,
+        hasSecret: existing?.clientSecretSealed != null,
         token: ui.token(request, reply),
         discovery: extra.discovery,
-        seenRoleValues: existing ? recentRoleValuesHint(await recentRoleValues(services, existing.id), existing.role_map) : undefined,
+        seenRoleValues: existing ? recentRoleValuesHint(await recentRoleValues(services, existing.id), existing.roleMap) : undefined,
       }),
     });
 
   /** Create or update from the form; "Check discovery" shows the IdP's document instead of saving. */
-  const submit = async (request: FastifyRequest, reply: FastifyReply, existing: PlatformTable | null) => {
+  const submit = async (request: FastifyRequest, reply: FastifyReply, existing: Platform | null) => {
     const values = bodyValues(request.body, PLATFORM_FIELDS);
     if (bodyText(request.body, 'action') === 'check_discovery') {
       const result = await checkDiscovery(services, values.openid_configuration_url, values.client_id);
       return showForm(request, reply, { values: { ...values, client_secret: '' }, errors: {} }, existing, { discovery: discoveryPanel(result) });
     }
     const { saved, errors } = await saveOrErrors(
-      () => savePlatform(services, platformBody(values, existing !== null), existing ?? undefined),
+      () => savePlatform(launcher, platformBody(values, existing !== null), existing ?? undefined),
       (e) => keyErrors(e, CONTEXT_KEY_NAMES, 'context_key', values.context_key),
     );
     // The secret is write-only: never sent back into the page, even when the form has to be fixed.
@@ -126,18 +131,18 @@ function platformPages(app: FastifyInstance, services: Services, ui: Console) {
   app.get('/platforms/new', (request, reply) => showForm(request, reply, emptyForm(), null));
   app.post('/platforms', (request, reply) => submit(request, reply, null));
   app.get<Id>('/platforms/:id', { schema: idParams }, async (request, reply) => {
-    const row = await getPlatform(services, request.params.id);
-    const tools = (await listTools(services, row.id)).map((t) => toolView(services, row, t));
-    return ui.send(reply, { title: row.name, current: 'platforms', body: platformDetailBody(platformView(services, row), tools), notice: noticeOf(request.query) });
+    const row = await launcher.platforms.get(request.params.id);
+    const tools = (await launcher.tools.listOf(row.id)).map((t) => toolView(config, row, t));
+    return ui.send(reply, { title: row.name, current: 'platforms', body: platformDetailBody(platformView(config, row), tools), notice: noticeOf(request.query) });
   });
   app.get<Id>('/platforms/:id/edit', { schema: idParams }, async (request, reply) => {
-    const row = await getPlatform(services, request.params.id);
+    const row = await launcher.platforms.get(request.params.id);
     return showForm(request, reply, emptyForm(platformValues(row)), row);
   });
-  app.post<Id>('/platforms/:id', { schema: idParams }, async (request, reply) => submit(request, reply, await getPlatform(services, request.params.id)));
+  app.post<Id>('/platforms/:id', { schema: idParams }, async (request, reply) => submit(request, reply, await launcher.platforms.get(request.params.id)));
   app.get<Id>('/platforms/:id/discovery', { schema: idParams }, async (request, reply) => {
-    const row = await getPlatform(services, request.params.id);
-    const result = await checkDiscovery(services, row.openid_configuration_url, row.client_id);
+    const row = await launcher.platforms.get(request.params.id);
+    const result = await checkDiscovery(services, row.discoveryUrl, row.clientId);
     return ui.send(reply, {
       title: `Discovery of ${row.name}`,
       current: 'platforms',
@@ -145,8 +150,8 @@ function platformPages(app: FastifyInstance, services: Services, ui: Console) {
     });
   });
   app.get<Id>('/platforms/:id/delete', { schema: idParams }, async (request, reply) => {
-    const row = await getPlatform(services, request.params.id);
-    const count = (await listTools(services, row.id)).length;
+    const row = await launcher.platforms.get(request.params.id);
+    const count = (await launcher.tools.listOf(row.id)).length;
     return ui.send(reply, {
       title: `Delete ${row.name}?`,
       current: 'platforms',
@@ -157,23 +162,24 @@ function platformPages(app: FastifyInstance, services: Services, ui: Console) {
     });
   });
   app.post<Id>('/platforms/:id/delete', { schema: idParams }, async (request, reply) => {
-    await deletePlatform(services, request.params.id);
+    await deletePlatform(launcher, request.params.id);
     request.log.info({ platform: request.params.id }, 'platform deleted (console)');
     return reply.redirect('/admin/platforms?notice=deleted', 303);
   });
 }
 
-function toolPages(app: FastifyInstance, services: Services, ui: Console) {
+function toolPages(app: FastifyInstance, launcher: Launcher, ui: Console) {
+  const { config } = launcher.services;
   app.get('/tools', async (request, reply) => {
-    const platforms = await listPlatforms(services);
-    const groups = await Promise.all(platforms.map(async (p) => ({
-      platform: platformView(services, p),
-      tools: (await listTools(services, p.id)).map((t) => toolView(services, p, t)),
-    })));
+    const [platforms, tools] = await Promise.all([launcher.platforms.list(), launcher.tools.byPlatform()]);
+    const groups = platforms.map((p) => ({
+      platform: platformView(config, p),
+      tools: (tools.get(p.id) ?? []).map((t) => toolView(config, p, t)),
+    }));
     return ui.send(reply, { title: 'Tools', current: 'tools', body: toolListBody(groups), notice: noticeOf(request.query) });
   });
 
-  const showForm = (request: FastifyRequest, reply: FastifyReply, form: FormState, platform: PlatformTable, existing: ToolTable | null, status?: number) =>
+  const showForm = (request: FastifyRequest, reply: FastifyReply, form: FormState, platform: Platform, existing: Tool | null, status?: number) =>
     ui.send(reply, {
       status,
       title: existing ? `Edit ${existing.name}` : 'New tool',
@@ -187,10 +193,10 @@ function toolPages(app: FastifyInstance, services: Services, ui: Console) {
       }),
     });
 
-  const submit = async (request: FastifyRequest, reply: FastifyReply, platform: PlatformTable, existing: ToolTable | null) => {
+  const submit = async (request: FastifyRequest, reply: FastifyReply, platform: Platform, existing: Tool | null) => {
     const values = bodyValues(request.body, TOOL_FIELDS);
     const { saved, errors } = await saveOrErrors(
-      () => saveTool(services, platform.id, toolBody(values), existing ?? undefined),
+      () => saveTool(launcher, platform.id, toolBody(values), existing ?? undefined),
       (e) => keyErrors(e, TOOL_KEY_NAMES, 'key', values.key),
     );
     if (errors) return showForm(request, reply, { values, errors }, platform, existing, 422);
@@ -199,27 +205,27 @@ function toolPages(app: FastifyInstance, services: Services, ui: Console) {
   };
 
   app.get<Id>('/platforms/:id/tools/new', { schema: idParams }, async (request, reply) =>
-    showForm(request, reply, emptyForm({ ...NEW_TOOL_VALUES }), await getPlatform(services, request.params.id), null));
+    showForm(request, reply, emptyForm({ ...NEW_TOOL_VALUES }), await launcher.platforms.get(request.params.id), null));
   app.post<Id>('/platforms/:id/tools', { schema: idParams }, async (request, reply) =>
-    submit(request, reply, await getPlatform(services, request.params.id), null));
+    submit(request, reply, await launcher.platforms.get(request.params.id), null));
   app.get<Id>('/tools/:id', { schema: idParams }, async (request, reply) => {
-    const tool = await getTool(services, request.params.id);
-    const platform = await getPlatform(services, tool.platform_id);
+    const tool = await launcher.tools.get(request.params.id);
+    const platform = await launcher.platforms.get(tool.platformId);
     return ui.send(reply, {
       title: tool.name, current: 'tools', notice: noticeOf(request.query),
-      body: toolDetailBody(platformView(services, platform), toolView(services, platform, tool)),
+      body: toolDetailBody(platformView(config, platform), toolView(config, platform, tool)),
     });
   });
   app.get<Id>('/tools/:id/edit', { schema: idParams }, async (request, reply) => {
-    const tool = await getTool(services, request.params.id);
-    return showForm(request, reply, emptyForm(toolValues(tool)), await getPlatform(services, tool.platform_id), tool);
+    const tool = await launcher.tools.get(request.params.id);
+    return showForm(request, reply, emptyForm(toolValues(tool)), await launcher.platforms.get(tool.platformId), tool);
   });
   app.post<Id>('/tools/:id', { schema: idParams }, async (request, reply) => {
-    const tool = await getTool(services, request.params.id);
-    return submit(request, reply, await getPlatform(services, tool.platform_id), tool);
+    const tool = await launcher.tools.get(request.params.id);
+    return submit(request, reply, await launcher.platforms.get(tool.platformId), tool);
   });
   app.get<Id>('/tools/:id/delete', { schema: idParams }, async (request, reply) => {
-    const tool = await getTool(services, request.params.id);
+    const tool = await launcher.tools.get(request.params.id);
     return ui.send(reply, {
       title: `Delete ${tool.name}?`,
       current: 'tools',
@@ -230,9 +236,9 @@ function toolPages(app: FastifyInstance, services: Services, ui: Console) {
     });
   });
   app.post<Id>('/tools/:id/delete', { schema: idParams }, async (request, reply) => {
-    const tool = await getTool(services, request.params.id);
-    await deleteTool(services, tool.id);
+    const tool = await launcher.tools.get(request.params.id);
+    await deleteTool(launcher, tool.id);
     request.log.info({ tool: tool.id }, 'tool deleted (console)');
-    return reply.redirect(`/admin/platforms/${tool.platform_id}?notice=deleted`, 303);
+    return reply.redirect(`/admin/platforms/${tool.platformId}?notice=deleted`, 303);
   });
 }

@@ -13,7 +13,7 @@ import { LtiError } from './errors.ts';
 /**
  * A platform's id_token issued longer ago than this is refused even before its `exp` (bounds replay
  * of long-lived tokens, and how long a used nonce is kept). The launcher's bound on its IdP's
- * id_token is another rule: src/platform/launch.ts IDP_ID_TOKEN_MAX_AGE_SECONDS.
+ * id_token is another rule: src/platform/actions/callback/idpTokenVerified.ts IDP_ID_TOKEN_MAX_AGE_SECONDS.
  */
 export const LTI_ID_TOKEN_MAX_AGE_SECONDS = 3600;
 

@@ -3,7 +3,7 @@ import type { Services } from '../server/services.ts';
 import { UrlPolicyError, assertPublicUrl, checkUrlShape, urlPolicyOf } from '../net/urlPolicy.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { LtiError, badGateway, unauthorized } from '../lti/errors.ts';
-import type { PlatformTable } from '../store/schema.ts';
+import type { Platform } from './model/platforms.ts';
 
 const WELL_KNOWN = '/.well-known/openid-configuration';
 
@@ -21,7 +21,7 @@ export function issuerOfDiscoveryUrl(url: string): URL {
  * the one plain-http rule of both roles (loopback may use http; anything else needs https unless
  * ALLOW_INSECURE_IDP) and names the URL and the setting when it refuses (src/net/urlPolicy.ts).
  */
-function fetchOptions(services: Services) {
+function fetchOptions(services: Pick<Services, 'fetch'>) {
   return {
     execute: [client.allowInsecureRequests],
     [client.customFetch]: ((url: string, options: RequestInit) => services.fetch(url, options)) as client.CustomFetch,
@@ -58,7 +58,7 @@ export class IdpMetadataError extends Error {
  * address). Throws an IdpMetadataError for a broken document, a UrlPolicyError (naming the
  * member) for one the settings refuse. Run on save and again when a stored document is used.
  */
-export function checkIdpMetadata(metadata: Record<string, unknown>, services: Services): void {
+export function checkIdpMetadata(metadata: Record<string, unknown>, services: Pick<Services, 'config'>): void {
   for (const { member, required } of URL_MEMBERS) {
     const value = metadata[member];
     if (value === undefined || value === null) {
@@ -99,34 +99,49 @@ export async function discoverIdp(services: Services, discoveryUrl: string, clie
 }
 
 /**
- * openid-client configurations by platform and version: reusing one keeps its cache of the IdP's
- * JWKS, so a launch does not fetch the IdP's keys again (an unknown kid still triggers a refetch).
+ * The openid-client configurations of the platforms' IdPs, one per platform and version, built once
+ * per server: reusing one keeps its cache of the IdP's JWKS, so a launch does not fetch the IdP's
+ * keys again (an unknown kid still triggers a refetch).
  */
-const configurations = new BuiltOnce<Promise<client.Configuration>>();
+export class IdpClients {
+  private readonly configurations = new BuiltOnce<Promise<client.Configuration>>();
+  /** The version of each platform object read (platforms are read again every few seconds, not per launch). */
+  private readonly versions = new WeakMap<Platform, string>();
 
-/** An openid-client configuration for a platform's IdP, from the metadata kept on save. */
-export function idpClient(services: Services, platform: PlatformTable): Promise<client.Configuration> {
-  const cacheKey = `${platform.id}\u0000${platform.updated_at}\u0000${platform.idp_metadata}`;
-  return configurations.get(cacheKey, () => newIdpClient(services, platform));
-}
+  constructor(private readonly services: Pick<Services, 'config' | 'box' | 'fetch'>) {}
 
-async function newIdpClient(services: Services, platform: PlatformTable): Promise<client.Configuration> {
-  const metadata = JSON.parse(platform.idp_metadata) as client.ServerMetadata;
-  checkStoredMetadata(metadata, services);
-  const secret = platform.client_secret_enc ? await services.box.open(platform.client_secret_enc) : undefined;
-  const config = new client.Configuration(
-    metadata,
-    platform.client_id,
-    secret,
-    secret ? client.ClientSecretBasic(secret) : client.None(),
-  );
-  const options = fetchOptions(services);
-  client.allowInsecureRequests(config);
-  config[client.customFetch] = options[client.customFetch];
-  config.timeout = options.timeout;
-  // Verify the id_token's signature against the IdP's JWKS, not only trust the TLS channel.
-  client.enableNonRepudiationChecks(config);
-  return config;
+  /**
+   * An openid-client configuration for a platform's IdP, from the metadata kept on save. A save,
+   * or a change of the stored document by any other way, makes a new version.
+   */
+  of(platform: Platform): Promise<client.Configuration> {
+    let version = this.versions.get(platform);
+    if (version === undefined) {
+      version = [platform.id, platform.updatedAt, platform.clientId, platform.clientSecretSealed ?? '', JSON.stringify(platform.idpMetadata)].join('\u0000');
+      this.versions.set(platform, version);
+    }
+    return this.configurations.get(version, () => this.build(platform));
+  }
+
+  private async build(platform: Platform): Promise<client.Configuration> {
+    const { services } = this;
+    const metadata = platform.idpMetadata as client.ServerMetadata;
+    checkStoredMetadata(metadata, services);
+    const secret = platform.clientSecretSealed ? await services.box.open(platform.clientSecretSealed) : undefined;
+    const config = new client.Configuration(
+      metadata,
+      platform.clientId,
+      secret,
+      secret ? client.ClientSecretBasic(secret) : client.None(),
+    );
+    const options = fetchOptions(services);
+    client.allowInsecureRequests(config);
+    config[client.customFetch] = options[client.customFetch];
+    config.timeout = options.timeout;
+    // Verify the id_token's signature against the IdP's JWKS, not only trust the TLS channel.
+    client.enableNonRepudiationChecks(config);
+    return config;
+  }
 }
 
 /**
@@ -134,7 +149,7 @@ async function newIdpClient(services: Services, platform: PlatformTable): Promis
  * written by hand, is a 502 naming the member rather than a crash, and one the settings now refuse
  * (ALLOW_INSECURE_IDP or ALLOW_PRIVATE_URLS turned off since) is a 502 `idp_url_refused`.
  */
-function checkStoredMetadata(metadata: Record<string, unknown>, services: Services): void {
+function checkStoredMetadata(metadata: Record<string, unknown>, services: Pick<Services, 'config'>): void {
   try {
     checkIdpMetadata(metadata, services);
   } catch (err) {

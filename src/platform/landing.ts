@@ -1,17 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../web/html.ts';
 import { sendLanding } from '../web/landing.ts';
-import type { Services } from '../server/services.ts';
-import { findPlatformBySlug, platformBaseUrl, platformIssuer, slugOf } from './tenancy.ts';
+import type { Launcher } from './launcher.ts';
+import { platformBaseUrl, platformIssuer, slugOf } from './tenancy.ts';
 
 /**
  * `GET /` of the launcher and of each platform's base URL: a short page saying what this is and
  * where its parts are. A platform is shown only when the address names one (its slug or host);
  * an unknown one gets the launcher's page, so the root never writes or says more than the links.
  */
-export async function landing(services: Services, request: FastifyRequest, reply: FastifyReply) {
+export async function landing(launcher: Launcher, request: FastifyRequest, reply: FastifyReply) {
+  const { services } = launcher;
   const slug = slugOf(request, services.config);
-  const platform = slug ? await findPlatformBySlug(services, slug) : undefined;
+  const platform = slug ? await launcher.platforms.findBySlug(slug) : undefined;
   if (platform) {
     const base = platformBaseUrl(services.config, platform.slug);
     return sendLanding(reply, {

@@ -2,64 +2,55 @@ import { randomUUID } from 'node:crypto';
 import { Fields, duplicateAs, launcherRules } from '../input/fields.ts';
 import { SLUG } from '../input/slug.ts';
 import { checkJwksUrl, checkPublicJwk, checkPublicPem } from '../keys/publicKeys.ts';
-import type { Services } from '../server/services.ts';
+import type { Config } from '../config.ts';
 import { UrlPolicyError, assertPublicUrl, urlPolicyOf } from '../net/urlPolicy.ts';
-import { notFound } from '../lti/errors.ts';
 import { roleUri } from '../lti/roles.ts';
-import type { PlatformTable } from '../store/schema.ts';
+import type { Launcher } from './launcher.ts';
+import type { Platform } from './model/platforms.ts';
 import { describeIdpError, discoverIdp } from './idp.ts';
 import { platformBaseUrl, platformIssuer } from './tenancy.ts';
 
 const RESERVED_SLUGS = new Set(['www', 'api', 'admin', 'static', 'assets']);
 
 /** A platform as the admin API shows it: secrets are write-only. */
-export function platformView(services: Services, row: PlatformTable) {
-  const base = platformBaseUrl(services.config, row.slug);
-  const idp = JSON.parse(row.idp_metadata) as Record<string, string>;
+export function platformView(config: Config, platform: Platform) {
+  const base = platformBaseUrl(config, platform.slug);
+  const idp = platform.idpMetadata;
   return {
-    id: row.id,
-    name: row.name,
-    slug: row.slug,
-    issuer: platformIssuer(services.config, row.slug),
+    id: platform.id,
+    name: platform.name,
+    slug: platform.slug,
+    issuer: platformIssuer(config, platform.slug),
     base_url: base,
-    path_url: `${services.config.publicUrl}/p/${row.slug}`,
+    path_url: `${config.publicUrl}/p/${platform.slug}`,
     redirect_uri: `${base}/callback`,
     tools_url: `${base}/api/v1/tools`,
     jwks_url: `${base}/.well-known/jwks.json`,
-    openid_configuration_url: row.openid_configuration_url,
+    openid_configuration_url: platform.discoveryUrl,
     idp: {
       issuer: idp.issuer,
       authorization_endpoint: idp.authorization_endpoint,
       token_endpoint: idp.token_endpoint,
       jwks_uri: idp.jwks_uri,
     },
-    client_id: row.client_id,
-    has_client_secret: row.client_secret_enc !== null,
-    context_jwks_url: row.context_jwks_url,
-    context_public_jwk: row.context_public_jwk ? JSON.parse(row.context_public_jwk) : null,
-    context_public_key: row.context_public_key,
-    role_claim: row.role_claim,
-    role_map: row.role_map ? JSON.parse(row.role_map) : null,
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString(),
+    client_id: platform.clientId,
+    has_client_secret: platform.clientSecretSealed !== null,
+    context_jwks_url: platform.contextJwksUrl,
+    context_public_jwk: platform.contextPublicJwk ? JSON.parse(platform.contextPublicJwk) : null,
+    context_public_key: platform.contextPublicKey,
+    role_claim: platform.roleClaim,
+    role_map: platform.roleMap,
+    created_at: new Date(platform.createdAt).toISOString(),
+    updated_at: new Date(platform.updatedAt).toISOString(),
   };
-}
-
-export async function listPlatforms(services: Services): Promise<PlatformTable[]> {
-  return services.db.selectFrom('platforms').selectAll().orderBy('name').execute();
-}
-
-export async function getPlatform(services: Services, id: string): Promise<PlatformTable> {
-  const row = await services.db.selectFrom('platforms').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw notFound('platform_not_found', `There is no platform with id ${id}.`);
-  return row;
 }
 
 /**
  * Creates a platform (partial = false) or updates one (partial = true: absent fields keep their
  * value). The IdP's discovery document is fetched and checked on every change of its URL or client.
  */
-export async function savePlatform(services: Services, body: Record<string, unknown>, existing?: PlatformTable): Promise<PlatformTable> {
+export async function savePlatform(launcher: Launcher, body: Record<string, unknown>, existing?: Platform): Promise<Platform> {
+  const { services } = launcher;
   const f = new Fields(body, launcherRules(services.config.allowInsecureIdp));
   const partial = existing !== undefined;
   const pick = <T>(name: string, read: () => T, old: T): T => (partial && !f.has(name) ? old : read());
@@ -71,18 +62,18 @@ export async function savePlatform(services: Services, body: Record<string, unkn
     existing?.slug ?? null,
   );
   if (slug && RESERVED_SLUGS.has(slug)) f.fail('slug', `"${slug}" is reserved`);
-  const discoveryUrl = pick('openid_configuration_url', () => f.url('openid_configuration_url', { required: true }), existing?.openid_configuration_url ?? null);
-  const clientId = pick('client_id', () => f.text('client_id', { required: true, max: 255 }), existing?.client_id ?? null);
-  let clientSecretEnc = existing?.client_secret_enc ?? null;
+  const discoveryUrl = pick('openid_configuration_url', () => f.url('openid_configuration_url', { required: true }), existing?.discoveryUrl ?? null);
+  const clientId = pick('client_id', () => f.text('client_id', { required: true, max: 255 }), existing?.clientId ?? null);
+  let clientSecretEnc = existing?.clientSecretSealed ?? null;
   if (f.has('client_secret')) {
     const secret = f.text('client_secret', { max: 1000 });
     clientSecretEnc = secret ? await services.box.seal(secret) : null;
   }
 
   // Context keys: a JWKS URL, a static JWK/JWKS, or a PEM public key.
-  const jwksUrl = pick('context_jwks_url', () => f.url('context_jwks_url'), existing?.context_jwks_url ?? null);
-  const jwkInput = pick('context_public_jwk', () => f.json('context_public_jwk'), existing?.context_public_jwk ?? null);
-  const pemInput = pick('context_public_key', () => f.text('context_public_key', { max: 10_000 }), existing?.context_public_key ?? null);
+  const jwksUrl = pick('context_jwks_url', () => f.url('context_jwks_url'), existing?.contextJwksUrl ?? null);
+  const jwkInput = pick('context_public_jwk', () => f.json('context_public_jwk'), existing?.contextPublicJwk ?? null);
+  const pemInput = pick('context_public_key', () => f.text('context_public_key', { max: 10_000 }), existing?.contextPublicKey ?? null);
   let jwk: string | null = null;
   let pem: string | null = null;
   if (jwkInput !== null) {
@@ -102,7 +93,7 @@ export async function savePlatform(services: Services, body: Record<string, unkn
   if ([jwksUrl, jwkInput, pemInput].filter((v) => v !== null).length > 1) {
     f.fail('context_jwks_url', 'give only one of context_jwks_url, context_public_jwk and context_public_key');
   }
-  if (jwksUrl && !f.errors.context_jwks_url && (!partial || jwksUrl !== existing?.context_jwks_url)) {
+  if (jwksUrl && !f.errors.context_jwks_url && (!partial || jwksUrl !== existing?.contextJwksUrl)) {
     try {
       await checkJwksUrl(services.fetch, jwksUrl, urlPolicyOf(services.config));
     } catch (err) {
@@ -111,21 +102,21 @@ export async function savePlatform(services: Services, body: Record<string, unkn
   }
 
   // Role mapping: which IdP claim carries roles/groups, and how its values map to LIS roles.
-  const roleClaim = pick('role_claim', () => f.text('role_claim', { max: 200, pattern: /^[A-Za-z0-9_:./-]+$/ }), existing?.role_claim ?? null);
-  const roleMapInput = pick('role_map', () => f.json('role_map'), existing?.role_map ? JSON.parse(existing.role_map) : null);
-  let roleMap: string | null = null;
+  const roleClaim = pick('role_claim', () => f.text('role_claim', { max: 200, pattern: /^[A-Za-z0-9_:./-]+$/ }), existing?.roleClaim ?? null);
+  const roleMapInput = pick('role_map', () => f.json('role_map'), existing?.roleMap ?? null);
+  let roleMap: Record<string, string[]> | null = null;
   if (roleMapInput !== null) {
     const normalized = normalizeRoleMap(roleMapInput);
     if (typeof normalized === 'string') f.fail('role_map', normalized);
-    else roleMap = JSON.stringify(normalized);
+    else roleMap = normalized;
   }
 
-  let idpMetadata = existing?.idp_metadata ?? '{}';
-  const idpChanged = !partial || discoveryUrl !== existing?.openid_configuration_url || clientId !== existing?.client_id;
+  let idpMetadata: Record<string, unknown> = existing?.idpMetadata ?? {};
+  const idpChanged = !partial || discoveryUrl !== existing?.discoveryUrl || clientId !== existing?.clientId;
   if (discoveryUrl && clientId && !f.errors.openid_configuration_url && idpChanged) {
     try {
       await assertPublicUrl(discoveryUrl, urlPolicyOf(services.config));
-      idpMetadata = JSON.stringify(await discoverIdp(services, discoveryUrl, clientId));
+      idpMetadata = await discoverIdp(services, discoveryUrl, clientId);
     } catch (err) {
       const cause = err instanceof UrlPolicyError ? err.message : describeIdpError(err);
       f.fail('openid_configuration_url', `could not read the OpenID configuration at ${discoveryUrl}: ${cause}`);
@@ -134,40 +125,34 @@ export async function savePlatform(services: Services, body: Record<string, unkn
   f.throwIfInvalid();
 
   const now = Date.now();
-  const row: PlatformTable = {
+  const platform: Platform = {
     id: existing?.id ?? randomUUID(),
     name: name!,
     slug: slug!,
-    openid_configuration_url: discoveryUrl!,
-    idp_metadata: idpMetadata,
-    client_id: clientId!,
-    client_secret_enc: clientSecretEnc,
-    context_jwks_url: jwksUrl,
-    context_public_jwk: jwk,
-    context_public_key: pem,
-    role_claim: roleClaim,
-    role_map: roleMap,
-    created_at: existing?.created_at ?? now,
-    updated_at: now,
+    discoveryUrl: discoveryUrl!,
+    idpMetadata,
+    clientId: clientId!,
+    clientSecretSealed: clientSecretEnc,
+    contextJwksUrl: jwksUrl,
+    contextPublicJwk: jwk,
+    contextPublicKey: pem,
+    roleClaim,
+    roleMap,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
   };
   try {
-    if (existing) await services.db.updateTable('platforms').set(row).where('id', '=', existing.id).execute();
-    else await services.db.insertInto('platforms').values(row).execute();
+    if (existing) await launcher.platforms.update(platform);
+    else await launcher.platforms.insert(platform);
   } catch (err) {
     throw duplicateAs(err, { slug: `a platform with the slug "${slug}" already exists` });
-  } finally {
-    services.cache.invalidate();
   }
-  return row;
+  return platform;
 }
 
-export async function deletePlatform(services: Services, id: string): Promise<void> {
-  await getPlatform(services, id);
-  await services.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('tools').where('platform_id', '=', id).execute();
-    await trx.deleteFrom('platforms').where('id', '=', id).execute();
-  });
-  services.cache.invalidate();
+export async function deletePlatform(launcher: Launcher, id: string): Promise<void> {
+  await launcher.platforms.get(id);
+  await launcher.platforms.delete(id);
 }
 
 /** `{"teacher": "Instructor", "staff": ["Instructor", "Administrator"]}` → values as full LIS role URIs. */

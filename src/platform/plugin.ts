@@ -1,15 +1,16 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../server/services.ts';
-import { authorize } from './auth.ts';
+import { authorize } from './actions/auth/index.ts';
+import { callback } from './actions/callback/index.ts';
+import { launch } from './actions/launch/index.ts';
 import { landing } from './landing.ts';
-import { callback, launch } from './launch.ts';
+import type { Launcher } from './launcher.ts';
 import { redeemTestLaunchStart, TEST_LAUNCH_START_PATH } from './testLaunchStart.ts';
 import { jwks, openidConfiguration, toolsApi } from './wellKnown.ts';
 
 /** The endpoints of one platform, relative to its base (`/p/:slug` or the `<slug>.<DOMAIN>` host). */
-const platformEndpoints: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  app.get('/', (request, reply) => landing(services, request, reply));
-  app.get('/api/v1/tools', (request, reply) => toolsApi(services, request, reply));
+const platformEndpoints: FastifyPluginAsync<{ launcher: Launcher }> = async (app, { launcher }) => {
+  app.get('/', (request, reply) => landing(launcher, request, reply));
+  app.get('/api/v1/tools', (request, reply) => toolsApi(launcher, request, reply));
   app.options('/api/v1/tools', (_request, reply) =>
     reply
       .header('access-control-allow-origin', '*')
@@ -19,19 +20,19 @@ const platformEndpoints: FastifyPluginAsync<{ services: Services }> = async (app
       .code(204)
       .send(),
   );
-  app.get('/launch/:client_id', (request, reply) => launch(services, request, reply));
-  app.get('/callback', (request, reply) => callback(services, request, reply));
-  app.get('/auth', (request, reply) => authorize(services, request, reply));
-  app.post('/auth', (request, reply) => authorize(services, request, reply));
+  app.get('/launch/:client_id', (request, reply) => launch(launcher, request, reply));
+  app.get('/callback', (request, reply) => callback(launcher, request, reply));
+  app.get('/auth', (request, reply) => authorize(launcher, request, reply));
+  app.post('/auth', (request, reply) => authorize(launcher, request, reply));
   // A test launch asked for in the console on another host continues here (see testLaunchStart.ts).
-  app.post(TEST_LAUNCH_START_PATH, (request, reply) => redeemTestLaunchStart(services, request, reply));
-  app.get('/.well-known/jwks.json', (request, reply) => jwks(services, request, reply));
-  app.get('/keypairs', (request, reply) => jwks(services, request, reply));
-  app.get('/.well-known/openid-configuration', (request, reply) => openidConfiguration(services, request, reply));
+  app.post(TEST_LAUNCH_START_PATH, (request, reply) => redeemTestLaunchStart(launcher, request, reply));
+  app.get('/.well-known/jwks.json', (request, reply) => jwks(launcher, request, reply));
+  app.get('/keypairs', (request, reply) => jwks(launcher, request, reply));
+  app.get('/.well-known/openid-configuration', (request, reply) => openidConfiguration(launcher, request, reply));
 };
 
 /** The launcher role: every platform's endpoints, in both tenancy forms. It knows no admin: src/apps/launcher.ts adds it. */
-export const platformPlugin: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
-  await app.register(platformEndpoints, { services });
-  await app.register(platformEndpoints, { services, prefix: '/p/:slug' });
+export const platformPlugin: FastifyPluginAsync<{ launcher: Launcher }> = async (app, { launcher }) => {
+  await app.register(platformEndpoints, { launcher });
+  await app.register(platformEndpoints, { launcher, prefix: '/p/:slug' });
 };

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { notFound } from '../lti/errors.ts';
-import type { PlatformTable } from '../store/schema.ts';
-import type { Services } from '../server/services.ts';
+import type { Launcher } from './launcher.ts';
+import type { Platform } from './model/platforms.ts';
 
 /**
  * Each platform (tenant) is its own LTI issuer, reachable as `<slug>.<DOMAIN>` (the origin's
@@ -49,29 +49,19 @@ export function slugOf(request: FastifyRequest, config: Config): string | null {
  * Finds the platform a request is for. Without a slug (root paths on the bare PUBLIC_URL host),
  * a single-tenant installation serves its only platform.
  */
-/** The platform with this slug, or undefined (cached per instance: src/store/readCache.ts). */
-export function findPlatformBySlug(services: Pick<Services, 'db' | 'cache'>, slug: string): Promise<PlatformTable | undefined> {
-  return services.cache.get(`platform:slug:${slug}`, () => services.db.selectFrom('platforms').selectAll().where('slug', '=', slug).executeTakeFirst());
-}
-
-export async function resolvePlatform(request: FastifyRequest, services: Services): Promise<PlatformTable> {
-  const { config, db, cache } = services;
-  const slug = slugOf(request, config);
+export async function resolvePlatform(request: FastifyRequest, launcher: Launcher): Promise<Platform> {
+  const slug = slugOf(request, launcher.services.config);
   if (slug) {
-    const row = await findPlatformBySlug(services, slug);
-    if (!row) throw notFound('platform_unknown', 'There is no platform of this name here. Check the link you followed.').saying({ platform: slug });
-    return row;
+    const platform = await launcher.platforms.findBySlug(slug);
+    if (!platform) throw notFound('platform_unknown', 'There is no platform of this name here. Check the link you followed.').saying({ platform: slug });
+    return platform;
   }
-  const only = await cache.get('platform:only', async () => {
-    const rows = await db.selectFrom('platforms').selectAll().limit(2).execute();
-    return rows.length === 1 ? rows[0] : null;
-  });
+  const only = await launcher.platforms.theOnly();
   if (only) return only;
-  const rows = await db.selectFrom('platforms').select('id').limit(2).execute();
   throw notFound(
     'platform_unknown',
-    rows.length === 0
-      ? 'No platform has been set up on this launcher yet.'
-      : 'This address does not name a platform: use /p/<platform>/… or the platform\'s own host name.',
+    (await launcher.platforms.any())
+      ? 'This address does not name a platform: use /p/<platform>/… or the platform\'s own host name.'
+      : 'No platform has been set up on this launcher yet.',
   );
 }

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../server/services.ts';
+import { answerPipeline } from '../pipeline/pipeline.ts';
 import { CLAIM, COURSE_OFFERING, type UserClaims } from '../lti/claims.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
 import { ValidationError } from '../lti/errors.ts';
 import { roleUri } from '../lti/roles.ts';
-import { Flow } from './flow.ts';
-import { getPlatform } from './platforms.ts';
-import type { PlatformTable, ToolTable } from '../store/schema.ts';
+import { launcherPipeline, type LauncherContext, type Step } from './actions/context.ts';
+import type { Launcher } from './launcher.ts';
+import type { Platform } from './model/platforms.ts';
+import type { Tool } from './model/tools.ts';
 import { sendToolLogin, startToolLogin } from './toolLogin.ts';
-import { getTool } from './tools.ts';
 
 /** Roles an admin can test with: the context roles tools most often branch on. */
 export const TEST_ROLES = ['Learner', 'Instructor', 'TeachingAssistant', 'ContentDeveloper', 'Mentor', 'Administrator'] as const;
@@ -47,50 +47,57 @@ function checkInput(input: TestLaunchInput): TestUser {
 }
 
 /** A checked test launch: the user, and the tool with its platform (a ValidationError or 404 otherwise). */
-export async function checkTestLaunch(services: Services, input: TestLaunchInput): Promise<{ user: TestUser; tool: ToolTable; platform: PlatformTable }> {
+export async function checkTestLaunch(launcher: Launcher, input: TestLaunchInput): Promise<TestLaunchTarget> {
   const user = checkInput(input);
-  const tool = await getTool(services, input.toolId);
-  const platform = await getPlatform(services, tool.platform_id);
+  const tool = await launcher.tools.get(input.toolId);
+  const platform = await launcher.platforms.get(tool.platformId);
   return { user, tool, platform };
 }
 
-/** The launch-log entry of a test launch, started on the host the admin asked from. */
-export async function startTestLaunchLog(services: Services, request: FastifyRequest, platform: PlatformTable, tool: ToolTable): Promise<Flow> {
-  const flow = new Flow(services, request);
-  flow.platformId = platform.id;
-  flow.platformName = platform.name;
-  flow.toolId = tool.id;
-  flow.toolName = tool.name;
-  await flow.start('test_launch_requested', true);
-  return flow;
+export interface TestLaunchTarget {
+  user: TestUser;
+  tool: Tool;
+  platform: Platform;
+}
+
+/** What the steps of a test launch read and fill in. */
+export interface TestLaunchContext extends LauncherContext {
+  user?: TestUser;
 }
 
 /**
- * Launches a tool as a synthetic test user, without the IdP, when the console runs on the
- * platform's own host (or in path tenancy): see `launchAsTestUser`.
- */
-export async function startTestLaunch(services: Services, request: FastifyRequest, reply: FastifyReply, input: TestLaunchInput) {
-  const { user, tool, platform } = await checkTestLaunch(services, input);
-  const flow = await startTestLaunchLog(services, request, platform, tool);
-  return launchAsTestUser(services, request, reply, flow, platform, tool, user);
-}
-
-/**
- * The test user's launch: the same login hint `callback()` makes after a real sign-in (hashed,
+ * The test user's launch: the same login hint the callback makes after a real sign-in (hashed,
  * bound to this browser on this host, single use), marked `test` in the login hint and the launch
  * log, then the same answer that starts the tool's login. From there the tool and /auth run
  * exactly as for a real launch, so a passing test launch shows the tool accepts our id_tokens.
  */
-export async function launchAsTestUser(
-  services: Services, request: FastifyRequest, reply: FastifyReply, flow: Flow, platform: PlatformTable, tool: ToolTable, input: TestUser,
-) {
-  const user: UserClaims = { sub: `test-${randomUUID()}`, name: input.name };
-  if (input.email) user.email = input.email;
-  const roles = [roleUri(input.role)];
-  const target = await startToolLogin(services, request, reply, platform, tool, {
-    launchId: flow.launchId!, user, roles, contextClaims: TEST_CONTEXT, test: true,
-  });
-  await flow.ok('tool_login_redirect', { userSub: user.sub });
-  request.log.info({ launch: flow.launchId, tool: tool.id, platform: platform.id }, 'test launch started');
-  return sendToolLogin(reply, target);
+export const testToolLoginRedirect: Step<TestLaunchContext> = {
+  name: 'tool_login_redirect',
+  async run(ctx) {
+    const platform = ctx.platform!;
+    const tool = ctx.tool!;
+    const input = ctx.user!;
+    const user: UserClaims = { sub: `test-${randomUUID()}`, name: input.name };
+    if (input.email) user.email = input.email;
+    const target = await startToolLogin(ctx.launcher, ctx.request, ctx.reply, platform, tool, {
+      launchId: ctx.launchId!, user, roles: [roleUri(input.role)], contextClaims: TEST_CONTEXT, test: true,
+    });
+    ctx.userSub = user.sub;
+    ctx.request.log.info({ launch: ctx.launchId, tool: tool.id, platform: platform.id }, 'test launch started');
+    ctx.answer = (reply) => sendToolLogin(reply, target);
+  },
+};
+
+/** A test launch's entry in the launch log, started on the host the admin asked from. */
+export const testLaunchRequested: Step<TestLaunchContext> = { name: 'test_launch_requested', opens: true };
+
+const TEST_LAUNCH_HERE = launcherPipeline<TestLaunchContext>([testLaunchRequested, testToolLoginRedirect]);
+
+/**
+ * Launches a tool as a synthetic test user, without the IdP, when the console runs on the
+ * platform's own host (or in path tenancy).
+ */
+export function startTestLaunch(launcher: Launcher, request: FastifyRequest, reply: FastifyReply, target: TestLaunchTarget): Promise<FastifyReply> {
+  const ctx: TestLaunchContext = { launcher, request, reply, launchId: null, test: true, ...target };
+  return answerPipeline(TEST_LAUNCH_HERE, ctx, launcher.services);
 }

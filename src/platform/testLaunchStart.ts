@@ -2,15 +2,17 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hashToken } from './hashToken.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendAutoPostForm } from '../web/autoPostForm.ts';
-import type { Services } from '../server/services.ts';
+import type { Config } from '../config.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
-import type { PlatformTable, ToolTable } from '../store/schema.ts';
-import { useNonce } from '../store/nonces.ts';
-import { Flow } from './flow.ts';
-import { findPlatform } from './launch.ts';
+import { answerPipeline } from '../pipeline/pipeline.ts';
+import { launcherPipeline, type Step } from './actions/context.ts';
+import { platformResolved } from './actions/steps/platformResolved.ts';
+import type { Launcher } from './launcher.ts';
+import type { Platform } from './model/platforms.ts';
 import { domainHostOf, platformBaseUrl } from './tenancy.ts';
-import { launchAsTestUser, TEST_ROLES, type TestUser } from './testLaunch.ts';
-import { findToolById } from './tools.ts';
+import {
+  TEST_ROLES, testLaunchRequested, testToolLoginRedirect, type TestLaunchContext, type TestLaunchTarget, type TestUser,
+} from './testLaunch.ts';
 
 /**
  * A test launch asked for on one host and run on another. With subdomain tenancy a platform's
@@ -70,52 +72,66 @@ export type TestLaunchHost =
   /** On the platform's host, and this browser cannot carry it there: the admin must go there. */
   | { kind: 'elsewhere'; platformBase: string };
 
-export function testLaunchHost(services: Pick<Services, 'config'>, request: FastifyRequest, platform: PlatformTable): TestLaunchHost {
-  const domain = domainHostOf(services.config);
+export function testLaunchHost(config: Config, request: FastifyRequest, platform: Platform): TestLaunchHost {
+  const domain = domainHostOf(config);
   // Path tenancy: /auth is on PUBLIC_URL, the host the console is served on.
   if (!domain) return { kind: 'here' };
-  const platformBase = platformBaseUrl(services.config, platform.slug);
+  const platformBase = platformBaseUrl(config, platform.slug);
   if (new URL(platformBase).host === request.host) return { kind: 'here' };
   return withinDomain(request.hostname, domain) ? { kind: 'hand_over', platformBase } : { kind: 'elsewhere', platformBase };
+}
+
+interface HandOverContext extends TestLaunchContext {
+  platformBase: string;
 }
 
 /**
  * Step 1, on the console's host: seals the start token, sets the start cookie, and answers with
  * the form that takes the browser to the platform's host.
  */
-export async function sendTestLaunchStart(
-  services: Services, request: FastifyRequest, reply: FastifyReply, flow: Flow, target: { platform: PlatformTable; tool: ToolTable; user: TestUser; platformBase: string },
-): Promise<FastifyReply> {
-  const secret = randomBytes(32).toString('base64url');
-  const nonce = randomBytes(16).toString('base64url');
-  const exp = Date.now() + TEST_LAUNCH_START_TTL_MS;
-  const token: StartToken = {
-    purpose: PURPOSE, launch: flow.launchId!, platform: target.platform.id, tool: target.tool.id, user: target.user,
-    browser: hashToken(secret), nonce, exp,
-  };
-  const sealed = await services.box.seal(JSON.stringify(token));
-  // One cookie per start (named by its nonce), so two test launches begun in two tabs both work.
-  reply.setCookie(`${COOKIE_PREFIX}${nonce}`, secret, {
-    domain: domainHostOf(services.config)!, path: TEST_LAUNCH_START_PATH, httpOnly: true, sameSite: 'strict',
-    secure: request.protocol === 'https', maxAge: TEST_LAUNCH_START_TTL_MS / 1000,
-  });
-  await flow.ok('platform_host_redirect');
-  const host = new URL(target.platformBase).host;
-  request.log.info({ launch: flow.launchId, tool: target.tool.id, platform: target.platform.id, host }, 'test launch handed to the platform host');
-  return sendAutoPostForm(reply, {
-    action: `${target.platformBase}${TEST_LAUNCH_START_PATH}`,
-    fields: { start: sealed },
-    heading: `Starting the test launch on ${host}…`,
-    button: `Continue the test launch on ${host}`,
-  });
+const platformHostRedirect: Step<HandOverContext> = {
+  name: 'platform_host_redirect',
+  async run(ctx) {
+    const { box, config } = ctx.launcher.services;
+    const { request, platformBase } = ctx;
+    const secret = randomBytes(32).toString('base64url');
+    const nonce = randomBytes(16).toString('base64url');
+    const exp = Date.now() + TEST_LAUNCH_START_TTL_MS;
+    const token: StartToken = {
+      purpose: PURPOSE, launch: ctx.launchId!, platform: ctx.platform!.id, tool: ctx.tool!.id, user: ctx.user!,
+      browser: hashToken(secret), nonce, exp,
+    };
+    const sealed = await box.seal(JSON.stringify(token));
+    // One cookie per start (named by its nonce), so two test launches begun in two tabs both work.
+    ctx.reply.setCookie(`${COOKIE_PREFIX}${nonce}`, secret, {
+      domain: domainHostOf(config)!, path: TEST_LAUNCH_START_PATH, httpOnly: true, sameSite: 'strict',
+      secure: request.protocol === 'https', maxAge: TEST_LAUNCH_START_TTL_MS / 1000,
+    });
+    const host = new URL(platformBase).host;
+    request.log.info({ launch: ctx.launchId, tool: ctx.tool!.id, platform: ctx.platform!.id, host }, 'test launch handed to the platform host');
+    ctx.answer = (reply) => sendAutoPostForm(reply, {
+      action: `${platformBase}${TEST_LAUNCH_START_PATH}`,
+      fields: { start: sealed },
+      heading: `Starting the test launch on ${host}…`,
+      button: `Continue the test launch on ${host}`,
+    });
+  },
+};
+
+const HAND_OVER = launcherPipeline<HandOverContext>([testLaunchRequested, platformHostRedirect]);
+
+/** A test launch that runs on the platform's host: its entry is started here, the browser handed over. */
+export function handOverTestLaunch(launcher: Launcher, request: FastifyRequest, reply: FastifyReply, target: TestLaunchTarget, platformBase: string): Promise<FastifyReply> {
+  const ctx: HandOverContext = { launcher, request, reply, launchId: null, test: true, ...target, platformBase };
+  return answerPipeline(HAND_OVER, ctx, launcher.services);
 }
 
-async function openToken(services: Services, value: unknown, platform: PlatformTable): Promise<StartToken> {
+async function openToken(launcher: Launcher, value: unknown, platform: Platform): Promise<StartToken> {
   const invalid = () => badRequest('test_launch_start_invalid', 'This test launch could not be read (it was changed, or made by another launcher). Start the test launch again from the admin console.');
   if (typeof value !== 'string' || value === '' || value.length > MAX_TOKEN_LENGTH) throw invalid();
   let token: StartToken;
   try {
-    token = JSON.parse(await services.box.open(value)) as StartToken;
+    token = JSON.parse(await launcher.services.box.open(value)) as StartToken;
   } catch {
     throw invalid();
   }
@@ -148,14 +164,13 @@ function checkSameSite(request: FastifyRequest, domain: string): void {
 
 const startUsed = () => forbidden('test_launch_start_used', 'This test launch was started already. Start a new one from the admin console.');
 
-async function checkStart(services: Services, request: FastifyRequest, token: StartToken, domain: string): Promise<void> {
+async function checkStart(launcher: Launcher, request: FastifyRequest, token: StartToken, domain: string): Promise<void> {
   checkSameSite(request, domain);
   if (token.exp < Date.now()) {
     throw unauthorized('test_launch_start_expired', 'This test launch waited too long to start (over two minutes). Start it again from the admin console.');
   }
   // A replay comes without the cookie (cleared at first use): say it was used, the likelier story.
-  const used = await services.db.selectFrom('nonces').select('nonce').where('scope', '=', PURPOSE).where('nonce', '=', token.nonce).executeTakeFirst();
-  if (used) throw startUsed();
+  if (await launcher.nonces.seen(PURPOSE, token.nonce)) throw startUsed();
   const secret = request.cookies[`${COOKIE_PREFIX}${token.nonce}`];
   const given = Buffer.from(secret ? hashToken(secret) : '');
   const expected = Buffer.from(token.browser);
@@ -167,28 +182,52 @@ async function checkStart(services: Services, request: FastifyRequest, token: St
   }
 }
 
-/** Step 2, on the platform's host: POST /test-launch/start. */
-export async function redeemTestLaunchStart(services: Services, request: FastifyRequest, reply: FastifyReply) {
-  // Path tenancy never hands a test launch over: the console and /auth share one host.
-  const domain = domainHostOf(services.config);
-  if (!domain) throw notFound('not_found', 'There is nothing at this address.');
-  const flow = new Flow(services, request);
-  const platform = await findPlatform(flow, services, request);
-  const token = await flow.step('test_launch_start_opened', () => openToken(services, (request.body as Record<string, unknown> | undefined)?.start, platform));
-  // From here the refusal of a late, replayed or misdirected start goes in that test launch's log.
-  flow.resume(token.launch);
-  flow.toolId = token.tool;
-  await flow.step('test_launch_start_checked', async () => {
-    await checkStart(services, request, token, domain);
+interface StartContext extends TestLaunchContext {
+  domain: string;
+  token?: StartToken;
+}
+
+const startOpened: Step<StartContext> = {
+  name: 'test_launch_start_opened',
+  codes: ['test_launch_start_invalid', 'test_launch_start_wrong_platform'],
+  async run(ctx) {
+    const token = await openToken(ctx.launcher, (ctx.request.body as Record<string, unknown> | undefined)?.start, ctx.platform!);
+    ctx.token = token;
+    ctx.user = token.user;
+    // From here the refusal of a late, replayed or misdirected start goes in that test launch's log.
+    ctx.launchId = token.launch;
+    ctx.toolId = token.tool;
+  },
+};
+
+const startChecked: Step<StartContext> = {
+  name: 'test_launch_start_checked',
+  codes: ['test_launch_start_cross_site', 'test_launch_start_expired', 'test_launch_start_used', 'test_launch_start_wrong_browser'],
+  async run(ctx) {
+    const token = ctx.token!;
+    await checkStart(ctx.launcher, ctx.request, token, ctx.domain);
     // The check that counts: only one request can record the nonce, on every instance.
-    if (!(await useNonce(services.db, PURPOSE, token.nonce, token.exp))) throw startUsed();
-  });
-  reply.clearCookie(`${COOKIE_PREFIX}${token.nonce}`, { domain, path: TEST_LAUNCH_START_PATH });
-  const tool = await flow.step('tool_resolved', async () => {
-    const row = await findToolById(services, token.tool);
-    if (!row || row.platform_id !== platform.id) throw notFound('tool_unknown', 'The tool of this test launch no longer exists.');
-    return row;
-  });
-  flow.toolName = tool.name;
-  return launchAsTestUser(services, request, reply, flow, platform, tool, token.user);
+    if (!(await ctx.launcher.nonces.use(PURPOSE, token.nonce, token.exp))) throw startUsed();
+    ctx.reply.clearCookie(`${COOKIE_PREFIX}${token.nonce}`, { domain: ctx.domain, path: TEST_LAUNCH_START_PATH });
+  },
+};
+
+const startToolResolved: Step<StartContext> = {
+  name: 'tool_resolved',
+  codes: ['tool_unknown'],
+  async run(ctx) {
+    const tool = await ctx.launcher.tools.findById(ctx.token!.tool);
+    if (!tool || tool.platformId !== ctx.platform!.id) throw notFound('tool_unknown', 'The tool of this test launch no longer exists.');
+    ctx.tool = tool;
+  },
+};
+
+const START = launcherPipeline<StartContext>([platformResolved, startOpened, startChecked, startToolResolved, testToolLoginRedirect]);
+
+/** Step 2, on the platform's host: POST /test-launch/start. */
+export async function redeemTestLaunchStart(launcher: Launcher, request: FastifyRequest, reply: FastifyReply) {
+  // Path tenancy never hands a test launch over: the console and /auth share one host.
+  const domain = domainHostOf(launcher.services.config);
+  if (!domain) throw notFound('not_found', 'There is nothing at this address.');
+  return answerPipeline(START, { launcher, request, reply, launchId: null, domain }, launcher.services);
 }

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendAutoPostForm } from '../web/autoPostForm.ts';
-import type { Services } from '../server/services.ts';
 import type { UserClaims } from '../lti/claims.ts';
 import type { ContextClaims } from '../lti/contextClaims.ts';
-import type { PlatformTable, ToolTable } from '../store/schema.ts';
+import type { Launcher } from './launcher.ts';
+import type { Platform } from './model/platforms.ts';
+import type { LoginInitiationMethod, Tool } from './model/tools.ts';
 import { browserHash, ensureBrowserId } from './browser.ts';
 import { hashToken } from './hashToken.ts';
 import { platformIssuer } from './tenancy.ts';
-import { loginInitiationMethodOf, type LoginInitiationMethod } from './tools.ts';
 
 /**
  * A login hint lives long enough for the tool's login redirect (5 minutes, or the login-state
@@ -43,41 +43,38 @@ export interface ToolLogin {
  * lti_message_hint (the launch id), client_id and lti_deployment_id (sent by sendToolLogin).
  */
 export async function startToolLogin(
-  services: Services,
+  launcher: Launcher,
   request: FastifyRequest,
   reply: FastifyReply,
-  platform: PlatformTable,
-  tool: ToolTable,
+  platform: Platform,
+  tool: Tool,
   signedIn: SignedInUser,
 ): Promise<ToolLogin> {
+  const { config, box } = launcher.services;
   const hint = randomBytes(32).toString('base64url');
-  await services.db
-    .insertInto('login_hints')
-    .values({
-      hint: hashToken(hint),
-      launch_id: signedIn.launchId,
-      platform_id: platform.id,
-      tool_id: tool.id,
-      user_claims: JSON.stringify(signedIn.user),
-      roles: JSON.stringify(signedIn.roles),
-      context_claims: JSON.stringify(signedIn.contextClaims),
-      browser_hash: browserHash(ensureBrowserId(request, reply, services.box)),
-      test: signedIn.test ? 1 : 0,
-      expires_at: Date.now() + loginHintTtlMs(services.config.loginStateTtlSeconds),
-      used_at: null,
-    })
-    .execute();
+  await launcher.loginHints.create({
+    hintHash: hashToken(hint),
+    launchId: signedIn.launchId,
+    platformId: platform.id,
+    toolId: tool.id,
+    user: signedIn.user,
+    roles: signedIn.roles,
+    contextClaims: signedIn.contextClaims,
+    browserHash: browserHash(ensureBrowserId(request, reply, box)),
+    test: signedIn.test === true,
+    expiresAt: Date.now() + loginHintTtlMs(config.loginStateTtlSeconds),
+  });
   return {
-    url: tool.open_id_connect_initiation_url,
-    method: loginInitiationMethodOf(tool),
+    url: tool.initiationUrl,
+    method: tool.loginInitiationMethod,
     toolName: tool.name,
     params: {
-      iss: platformIssuer(services.config, platform.slug),
+      iss: platformIssuer(config, platform.slug),
       login_hint: hint,
-      target_link_uri: tool.target_link_uri,
+      target_link_uri: tool.targetLinkUri,
       lti_message_hint: signedIn.launchId,
-      client_id: tool.client_id,
-      lti_deployment_id: tool.deployment_id,
+      client_id: tool.clientId,
+      lti_deployment_id: tool.deploymentId,
     },
   };
 }

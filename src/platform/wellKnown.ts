@@ -1,23 +1,24 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../server/services.ts';
 import { CONTEXT_JWT_ALGS } from '../lti/algorithms.ts';
 import { CLAIM, RESOURCE_LINK_REQUEST } from '../lti/claims.ts';
-import { Flow } from './flow.ts';
-import { findPlatform } from './launch.ts';
+import { platformOf } from './actions/steps/platformOf.ts';
+import type { Launcher } from './launcher.ts';
 import { platformBaseUrl, platformIssuer } from './tenancy.ts';
-import { launchUrlOf, listTools } from './tools.ts';
+import { launchUrlOf } from './tools.ts';
 
 /** How long tools and caches may keep the key set; the next key is published a full rotation ahead. */
 const JWKS_MAX_AGE = 300;
 
-export async function jwks(services: Services, _request: FastifyRequest, reply: FastifyReply) {
+export async function jwks(launcher: Launcher, _request: FastifyRequest, reply: FastifyReply) {
+  const { services } = launcher;
   reply.header('cache-control', `public, max-age=${JWKS_MAX_AGE}`);
   reply.header('access-control-allow-origin', '*');
   return services.keys.jwks();
 }
 
-export async function openidConfiguration(services: Services, request: FastifyRequest, reply: FastifyReply) {
-  const platform = await findPlatform(new Flow(services, request), services, request);
+export async function openidConfiguration(launcher: Launcher, request: FastifyRequest, reply: FastifyReply) {
+  const { services } = launcher;
+  const platform = await platformOf(launcher, request, reply);
   const base = platformBaseUrl(services.config, platform.slug);
   reply.header('cache-control', 'public, max-age=300');
   reply.header('access-control-allow-origin', '*');
@@ -43,10 +44,11 @@ export async function openidConfiguration(services: Services, request: FastifyRe
 }
 
 /** GET /api/v1/tools: the platform's tool links, for its pages (CORS open for GET). */
-export async function toolsApi(services: Services, request: FastifyRequest, reply: FastifyReply) {
-  const platform = await findPlatform(new Flow(services, request), services, request);
+export async function toolsApi(launcher: Launcher, request: FastifyRequest, reply: FastifyReply) {
+  const { config } = launcher.services;
+  const platform = await platformOf(launcher, request, reply);
   reply.header('access-control-allow-origin', '*');
   reply.header('cache-control', 'public, max-age=60');
-  const tools = await listTools(services, platform.id);
-  return tools.map((t) => ({ name: t.name, description: t.description, icon_url: t.icon_url, url: launchUrlOf(services, platform, t) }));
+  const tools = await launcher.tools.listOf(platform.id);
+  return tools.map((t) => ({ name: t.name, description: t.description, icon_url: t.iconUrl, url: launchUrlOf(config, platform, t) }));
 }

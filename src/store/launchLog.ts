@@ -186,6 +186,30 @@ export class LaunchLog {
     return id;
   }
 
+  /**
+   * The steps that kept the IdP's role values (`idp_roles`) in a platform's latest real (not test)
+   * launches since `since`, newest first: what the role-map form shows an admin.
+   */
+  async idpRoleSteps(platformId: string, since: number, limit: number): Promise<LaunchStep[]> {
+    const rows = await this.db
+      .selectFrom('launch_log')
+      .select(['steps'])
+      .where('role', '=', 'platform')
+      .where('platform_id', '=', platformId)
+      .where('test', '=', 0)
+      .where('created_at', '>=', since)
+      .where('steps', 'like', '%"idp_roles"%')
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute();
+    const found: LaunchStep[] = [];
+    for (const row of rows) {
+      const step = (JSON.parse(row.steps) as LaunchStep[]).find((s) => s.idp_roles);
+      if (step) found.push(step);
+    }
+    return found;
+  }
+
   async get(id: string): Promise<LaunchEntry | null> {
     const row = await this.db.selectFrom('launch_log').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toEntry(row) : null;

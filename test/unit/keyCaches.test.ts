@@ -2,17 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWK } from 'jose';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Services } from '../../src/server/services.ts';
 import { SecretBox } from '../../src/keys/secretBox.ts';
 import { verifyContextToken } from '../../src/lti/contextToken.ts';
-import { contextKeysOf } from '../../src/platform/contextKeys.ts';
-import type { PlatformTable } from '../../src/store/schema.ts';
+import { ContextKeys } from '../../src/platform/contextKeys.ts';
+import type { Platform } from '../../src/platform/model/platforms.ts';
 import { PlatformKeys } from '../../src/tool/platformKeys.ts';
 
 // Keys are imported once and reused (a launch used to import the platform's context key, and the
 // master secret twice); these tests pin that a changed key is never served from the cache.
 
-const services = {} as Services;
+// One launcher's context key sets (its container builds one per server).
+const contextKeys = new ContextKeys(fetch);
+const services = null;
+const contextKeysOf = (_services: null, platform: Platform) => contextKeys.of(platform);
 const options = { clockTolerance: 5, audiences: ['https://launcher.example'] };
 
 async function keyPair(alg: 'RS256' | 'ES256' = 'RS256', kid = `k-${randomBytes(4).toString('hex')}`) {
@@ -29,11 +31,11 @@ async function keyPair(alg: 'RS256' | 'ES256' = 'RS256', kid = `k-${randomBytes(
   return { jwk, pem, sign };
 }
 
-function platform(fields: Partial<PlatformTable>): PlatformTable {
+function platform(fields: { context_public_jwk?: string; context_public_key?: string }): Platform {
   return {
-    id: 'p-1', name: 'School', slug: 'school', openid_configuration_url: 'https://idp.example/.well-known/openid-configuration',
-    idp_metadata: '{}', client_id: 'c', client_secret_enc: null, context_jwks_url: null, context_public_jwk: null,
-    context_public_key: null, role_claim: null, role_map: null, created_at: 0, updated_at: 0, ...fields,
+    id: 'p-1', name: 'School', slug: 'school', discoveryUrl: 'https://idp.example/.well-known/openid-configuration',
+    idpMetadata: {}, clientId: 'c', clientSecretSealed: null, contextJwksUrl: null, contextPublicJwk: fields.context_public_jwk ?? null,
+    contextPublicKey: fields.context_public_key ?? null, roleClaim: null, roleMap: null, createdAt: 0, updatedAt: 0,
   };
 }
 

@@ -1,18 +1,18 @@
 import { html, type SafeHtml } from '../../web/html.ts';
-import type { Services } from '../../server/services.ts';
-import { listPlatforms } from '../../platform/platforms.ts';
+import type { Launcher } from '../../platform/launcher.ts';
 import { launchChart } from '../console/chart.ts';
 import { launchesByHour } from '../console/launchCounts.ts';
 import { WARNINGS, latestFailures, type LaunchLogTerms } from '../console/launchLogPages.ts';
 import { plural } from '../console/format.ts';
 
 /** The launcher at a glance: launches of the last day, the latest failures, and what is set up. */
-export async function platformDashboard(services: Services, terms: LaunchLogTerms): Promise<SafeHtml> {
+export async function platformDashboard(launcher: Launcher, terms: LaunchLogTerms): Promise<SafeHtml> {
+  const { services } = launcher;
   const [hours, failures, warned, platforms, keys] = await Promise.all([
     launchesByHour(services.db, 'platform'),
     services.launchLog.list({ role: 'platform', outcome: 'failure', limit: 8 }),
     services.launchLog.list({ role: 'platform', warned: true, since: Date.now() - 86_400_000, limit: 8 }),
-    listPlatforms(services),
+    launcher.platforms.list(),
     services.keys.list(),
   ]);
   const current = keys.find((k) => k.status === 'current');

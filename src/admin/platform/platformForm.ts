@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../web/html.ts';
-import type { PlatformTable } from '../../store/schema.ts';
+import type { Platform } from '../../platform/model/platforms.ts';
 import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from '../console/keyInput.ts';
 import { checkbox, csrfInput, errorSummary, textArea, textField, type FormState } from '../console/form.ts';
 
@@ -13,16 +13,16 @@ const LABELS: Record<string, string> = {
 };
 
 /** The form's values for a stored platform (the client secret is write-only: never shown). */
-export function platformValues(row: PlatformTable): Record<string, string> {
+export function platformValues(platform: Platform): Record<string, string> {
   return {
-    name: row.name,
-    slug: row.slug,
-    openid_configuration_url: row.openid_configuration_url,
-    client_id: row.client_id,
+    name: platform.name,
+    slug: platform.slug,
+    openid_configuration_url: platform.discoveryUrl,
+    client_id: platform.clientId,
     client_secret: '',
-    context_key: keyText({ pem: row.context_public_key, jwk: row.context_public_jwk ? JSON.parse(row.context_public_jwk) : null, url: row.context_jwks_url }),
-    role_claim: row.role_claim ?? '',
-    role_map: row.role_map ? JSON.stringify(JSON.parse(row.role_map), null, 2) : '',
+    context_key: keyText({ pem: platform.contextPublicKey, jwk: platform.contextPublicJwk ? JSON.parse(platform.contextPublicJwk) : null, url: platform.contextJwksUrl }),
+    role_claim: platform.roleClaim ?? '',
+    role_map: platform.roleMap ? JSON.stringify(platform.roleMap, null, 2) : '',
   };
 }
 

@@ -1,6 +1,5 @@
 import { html, type SafeHtml } from '../../web/html.ts';
 import type { Services } from '../../server/services.ts';
-import type { LaunchStep } from '../../store/launchLog.ts';
 
 /** How far back, and how many launches, the role-map form looks for the values an IdP sends. */
 const LOOK_BACK_MS = 7 * 86_400_000;
@@ -15,23 +14,12 @@ export interface SeenRoleValue {
  * The values a platform's IdP sent in its role claim in the latest launches (the launch log keeps
  * them with each sign-in), most frequent first: what an admin needs to write the role map.
  */
-export async function recentRoleValues(services: Services, platformId: string, now = Date.now()): Promise<{ claim: string | null; values: SeenRoleValue[] }> {
-  const rows = await services.db
-    .selectFrom('launch_log')
-    .select(['steps'])
-    .where('role', '=', 'platform')
-    .where('platform_id', '=', platformId)
-    .where('test', '=', 0)
-    .where('created_at', '>=', now - LOOK_BACK_MS)
-    .where('steps', 'like', '%"idp_roles"%')
-    .orderBy('created_at', 'desc')
-    .limit(LAUNCHES_READ)
-    .execute();
+export async function recentRoleValues(services: Pick<Services, 'launchLog'>, platformId: string, now = Date.now()): Promise<{ claim: string | null; values: SeenRoleValue[] }> {
+  const steps = await services.launchLog.idpRoleSteps(platformId, now - LOOK_BACK_MS, LAUNCHES_READ);
   const seen = new Map<string, SeenRoleValue>();
   let claim: string | null = null;
-  for (const row of rows) {
-    const step = (JSON.parse(row.steps) as LaunchStep[]).find((s) => s.idp_roles);
-    if (!step?.idp_roles) continue;
+  for (const step of steps) {
+    if (!step.idp_roles) continue;
     claim ??= step.idp_roles.claim;
     for (const value of step.idp_roles.values) {
       const entry = seen.get(value) ?? { value, launches: 0 };
@@ -43,8 +31,8 @@ export async function recentRoleValues(services: Services, platformId: string, n
 }
 
 /** The line under the role map: the values seen, so the admin maps what the IdP really sends. */
-export function recentRoleValuesHint(seen: { claim: string | null; values: SeenRoleValue[] }, roleMapJson: string | null): SafeHtml {
-  const roleMap = roleMapJson ? (JSON.parse(roleMapJson) as Record<string, unknown>) : {};
+export function recentRoleValuesHint(seen: { claim: string | null; values: SeenRoleValue[] }, roleMap: Record<string, string[]> | null): SafeHtml {
+  roleMap ??= {};
   if (seen.values.length === 0) return html`<p class="hint">No role values seen from the IdP in the last 7 days.</p>`;
   return html`<p class="hint" id="f-role_map-seen">Seen from the IdP in <code>${seen.claim ?? ''}</code> in the last 7 days:
 ${seen.values.map((v, i) => html`${i ? ', ' : ''}<code>${v.value}</code> (${v.launches}${Object.hasOwn(roleMap, v.value) ? '' : ', not in the role map'})`)}.</p>`;

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../web/html.ts';
-import type { Services } from '../../server/services.ts';
 import { ValidationError } from '../../lti/errors.ts';
-import { listPlatforms } from '../../platform/platforms.ts';
-import { checkTestLaunch, launchAsTestUser, startTestLaunchLog } from '../../platform/testLaunch.ts';
-import { sendTestLaunchStart, testLaunchHost } from '../../platform/testLaunchStart.ts';
-import { listTools } from '../../platform/tools.ts';
-import type { PlatformTable, ToolTable } from '../../store/schema.ts';
+import type { Launcher } from '../../platform/launcher.ts';
+import type { Platform } from '../../platform/model/platforms.ts';
+import type { Tool } from '../../platform/model/tools.ts';
+import { checkTestLaunch, startTestLaunch, type TestLaunchTarget } from '../../platform/testLaunch.ts';
+import { handOverTestLaunch, testLaunchHost } from '../../platform/testLaunchStart.ts';
 import type { Console } from '../console/consoleScope.ts';
 import { bodyValues, emptyForm, type FormState } from '../console/form.ts';
 import { TEST_LAUNCH_FIELDS, testLaunchForm } from './testLaunchForm.ts';
@@ -17,12 +16,13 @@ import { TEST_LAUNCH_FIELDS, testLaunchForm } from './testLaunchForm.ts';
  * and the console on another host under DOMAIN — on the platform's host, handed over with a
  * start token (src/platform/testLaunchStart.ts), so the admin clicks once and signs in once.
  */
-export function testLaunchPages(app: FastifyInstance, services: Services, ui: Console) {
+export function testLaunchPages(app: FastifyInstance, launcher: Launcher, ui: Console) {
+  const { config } = launcher.services;
   const show = async (request: FastifyRequest, reply: FastifyReply, form: FormState, status?: number, problem?: SafeHtml) => {
-    const platforms = await listPlatforms(services);
-    const tools = (await Promise.all(platforms.map(async (p) => (await listTools(services, p.id)).map((t) => ({
-      id: t.id, name: t.name, platformName: p.name, initiation: t.open_id_connect_initiation_url,
-    }))))).flat();
+    const [platforms, byPlatform] = await Promise.all([launcher.platforms.list(), launcher.tools.byPlatform()]);
+    const tools = platforms.flatMap((p) => (byPlatform.get(p.id) ?? []).map((t) => ({
+      id: t.id, name: t.name, platformName: p.name, initiation: t.initiationUrl,
+    })));
     // The form posts here and may be answered with a redirect to the tool (login initiation by
     // GET): CSP form-action must allow the tools' origins.
     reply.formAction = [...new Set(tools.map((t) => new URL(t.initiation).origin))];
@@ -36,20 +36,19 @@ export function testLaunchPages(app: FastifyInstance, services: Services, ui: Co
 
   app.post('/test-launch', async (request, reply) => {
     const values = bodyValues(request.body, TEST_LAUNCH_FIELDS);
-    let target: Awaited<ReturnType<typeof checkTestLaunch>>;
+    let target: TestLaunchTarget;
     try {
-      target = await checkTestLaunch(services, { toolId: values.tool, name: values.name, role: values.role, email: values.email });
+      target = await checkTestLaunch(launcher, { toolId: values.tool, name: values.name, role: values.role, email: values.email });
     } catch (err) {
       if (err instanceof ValidationError) return show(request, reply, { values, errors: err.fields }, 422);
       throw err;
     }
-    const where = testLaunchHost(services, request, target.platform);
+    const where = testLaunchHost(config, request, target.platform);
     if (where.kind === 'elsewhere') {
-      return show(request, reply, { values, errors: {} }, 422, otherHostProblem(request, target.platform, target.tool, where.platformBase, services.config.domain!));
+      return show(request, reply, { values, errors: {} }, 422, otherHostProblem(request, target.platform, target.tool, where.platformBase, config.domain!));
     }
-    const flow = await startTestLaunchLog(services, request, target.platform, target.tool);
-    if (where.kind === 'hand_over') return sendTestLaunchStart(services, request, reply, flow, { ...target, platformBase: where.platformBase });
-    return launchAsTestUser(services, request, reply, flow, target.platform, target.tool, target.user);
+    if (where.kind === 'hand_over') return handOverTestLaunch(launcher, request, reply, target, where.platformBase);
+    return startTestLaunch(launcher, request, reply, target);
   });
 }
 
@@ -58,7 +57,7 @@ export function testLaunchPages(app: FastifyInstance, services: Services, ui: Co
  * host reaches the platform's host, so the browser cannot prove there that it asked. Said once,
  * with the address to go to as a link.
  */
-function otherHostProblem(request: FastifyRequest, platform: PlatformTable, tool: ToolTable, platformBase: string, domain: string): SafeHtml {
+function otherHostProblem(request: FastifyRequest, platform: Platform, tool: Tool, platformBase: string, domain: string): SafeHtml {
   const there = `${platformBase}/admin/test-launch?tool=${encodeURIComponent(tool.id)}`;
   const host = new URL(platformBase).host;
   return html`<div class="alert" role="alert" tabindex="-1" id="error-summary">

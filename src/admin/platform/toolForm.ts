@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../web/html.ts';
-import type { ToolTable } from '../../store/schema.ts';
+import type { Tool } from '../../platform/model/tools.ts';
 import { checkbox, csrfInput, errorSummary, lines, selectField, textArea, textField, type FormState } from '../console/form.ts';
 import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from '../console/keyInput.ts';
 
@@ -18,23 +18,23 @@ const LABELS: Record<string, string> = {
 
 export const NEW_TOOL_VALUES = { login_initiation_method: 'post', share_name: 'on', share_email: 'on', share_picture: 'on' };
 
-export function toolValues(row: ToolTable): Record<string, string> {
+export function toolValues(tool: Tool): Record<string, string> {
   return {
-    name: row.name,
-    description: row.description ?? '',
-    icon_url: row.icon_url ?? '',
-    client_id: row.client_id,
-    deployment_id: row.deployment_id,
-    open_id_connect_initiation_url: row.open_id_connect_initiation_url,
-    login_initiation_method: row.login_initiation_method,
-    target_link_uri: row.target_link_uri,
-    redirect_uris: (JSON.parse(row.redirect_uris) as string[]).join('\n'),
-    key: keyText({ pem: row.public_key, jwk: row.public_jwk ? JSON.parse(row.public_jwk) : null, url: row.public_key_url }),
-    custom: row.custom === '{}' ? '' : JSON.stringify(JSON.parse(row.custom), null, 2),
-    context_overridable_custom: (JSON.parse(row.context_overridable_custom) as string[]).join('\n'),
-    share_name: row.share_name === 1 ? 'on' : '',
-    share_email: row.share_email === 1 ? 'on' : '',
-    share_picture: row.share_picture === 1 ? 'on' : '',
+    name: tool.name,
+    description: tool.description ?? '',
+    icon_url: tool.iconUrl ?? '',
+    client_id: tool.clientId,
+    deployment_id: tool.deploymentId,
+    open_id_connect_initiation_url: tool.initiationUrl,
+    login_initiation_method: tool.loginInitiationMethod,
+    target_link_uri: tool.targetLinkUri,
+    redirect_uris: tool.redirectUris.join('\n'),
+    key: keyText({ pem: tool.publicKey, jwk: tool.publicJwk ? JSON.parse(tool.publicJwk) : null, url: tool.publicKeyUrl }),
+    custom: Object.keys(tool.custom).length === 0 ? '' : JSON.stringify(tool.custom, null, 2),
+    context_overridable_custom: tool.contextOverridableCustom.join('\n'),
+    share_name: tool.shareName ? 'on' : '',
+    share_email: tool.shareEmail ? 'on' : '',
+    share_picture: tool.sharePicture ? 'on' : '',
   };
 }
 

@@ -1,0 +1,12 @@
+import { parseAuthRequest } from '../../../lti/authRequest.ts';
+import type { Step } from '../context.ts';
+import type { AuthContext } from './context.ts';
+
+export const authRequestParsed: Step<AuthContext> = {
+  name: 'auth_request_parsed',
+  spec: 'OAuth 2.0 §3.1 (no repeated parameter)',
+  codes: ['auth_request_invalid'],
+  run(ctx) {
+    ctx.auth = parseAuthRequest(ctx.params);
+  },
+};

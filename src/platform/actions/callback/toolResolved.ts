@@ -1,0 +1,14 @@
+import { notFound } from '../../../lti/errors.ts';
+import type { Step } from '../context.ts';
+import type { CallbackContext } from './context.ts';
+
+/** The tool of the pending launch still exists on this platform. */
+export const toolResolved: Step<CallbackContext> = {
+  name: 'tool_resolved',
+  codes: ['tool_unknown'],
+  async run(ctx) {
+    const tool = await ctx.launcher.tools.findById(ctx.pending!.toolId);
+    if (!tool || tool.platformId !== ctx.platform!.id) throw notFound('tool_unknown', 'The tool of this launch no longer exists.');
+    ctx.tool = tool;
+  },
+};

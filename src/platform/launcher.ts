@@ -1,0 +1,37 @@
+import type { Services } from '../server/services.ts';
+import { Nonces } from '../store/nonces.ts';
+import { ContextKeys } from './contextKeys.ts';
+import { IdpClients } from './idp.ts';
+import { LoginHints } from './model/loginHints.ts';
+import { PendingLaunches } from './model/pendingLaunches.ts';
+import { Platforms } from './model/platforms.ts';
+import { Tools } from './model/tools.ts';
+
+/**
+ * The launcher's own services, built once per server on top of the shared runtime (the gateway's
+ * is `Gateway`, src/tool/gateway.ts): its repositories (all its SQL, src/platform/model/), the
+ * key sets of the portals' context JWTs and the IdP clients, each with its cache — no module globals.
+ */
+export interface Launcher {
+  services: Services;
+  platforms: Platforms;
+  tools: Tools;
+  pendingLaunches: PendingLaunches;
+  loginHints: LoginHints;
+  nonces: Nonces;
+  contextKeys: ContextKeys;
+  idp: IdpClients;
+}
+
+export function createLauncher(services: Services): Launcher {
+  return {
+    services,
+    platforms: new Platforms(services.db, services.cache),
+    tools: new Tools(services.db, services.cache),
+    pendingLaunches: new PendingLaunches(services.db),
+    loginHints: new LoginHints(services.db),
+    nonces: new Nonces(services.db),
+    contextKeys: new ContextKeys(services.fetch),
+    idp: new IdpClients(services),
+  };
+}
