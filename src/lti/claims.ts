@@ -70,3 +70,21 @@ export interface UserClaims {
 
 export const USER_CLAIM_NAMES = ['name', 'given_name', 'family_name', 'middle_name', 'email', 'picture', 'locale'] as const;
 
+/**
+ * The claims about a launch's course context that a message carries besides the platform's own
+ * (identity and security claims): where the launch happens, the link, context roles, custom
+ * parameters, LIS ids, presentation, mentees and extensions. The launcher takes them from a
+ * portal's context JWT (src/platform/context/claims.ts decides what a portal may set).
+ */
+export const CONTEXT_CLAIMS = [
+  CLAIM.context,
+  CLAIM.resourceLink,
+  CLAIM.roles,
+  CLAIM.custom,
+  CLAIM.lis,
+  CLAIM.launchPresentation,
+  CLAIM.roleScopeMentor,
+  CLAIM.ext,
+] as const;
+
+export type ContextClaims = Partial<Record<(typeof CONTEXT_CLAIMS)[number], unknown>>;

@@ -4,7 +4,7 @@ import {
   CLAIM, LTI_VERSION, RESOURCE_LINK_REQUEST,
   type ContextClaim, type LaunchPresentationClaim, type ResourceLinkClaim, type UserClaims,
 } from './claims.ts';
-import type { ContextClaims } from './contextClaims.ts';
+import type { ContextClaims } from './claims.ts';
 
 export interface LaunchTool {
   id: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { answerPipeline } from '../pipeline/pipeline.ts';
 import { CLAIM, COURSE_OFFERING, type UserClaims } from '../lti/claims.ts';
-import type { ContextClaims } from '../lti/contextClaims.ts';
+import type { ContextClaims } from '../lti/claims.ts';
 import { ValidationError } from '../lti/errors.ts';
 import { roleUri } from '../lti/roles.ts';
 import { launcherPipeline, type LauncherContext, type Step } from './actions/context.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendAutoPostForm } from '../web/autoPostForm.ts';
 import type { UserClaims } from '../lti/claims.ts';
-import type { ContextClaims } from '../lti/contextClaims.ts';
+import type { ContextClaims } from '../lti/claims.ts';
 import type { Launcher } from './launcher.ts';
 import type { Platform } from './model/platforms.ts';
 import type { LoginInitiationMethod, Tool } from './model/tools.ts';

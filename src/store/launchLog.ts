@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable, type Updateable } from 'kysely';
-import type { IdpRoles } from '../lti/roleMapping.ts';
 import type { Db } from './db.ts';
 import type { LaunchLogTable } from './schema.ts';
 
 export type LaunchRole = 'platform' | 'tool';
 export type Outcome = 'pending' | 'success' | 'failure';
+
+/** What the IdP sent in the role claim, and what the role map made of it (for the launch log). */
+export interface IdpRoles {
+  /** The claim read; null when the platform names none. */
+  claim: string | null;
+  /** The values found in it, as the IdP sent them (at most 20, each at most 100 characters). */
+  values: string[];
+  /** The LIS role URIs they mapped to; empty when none did. */
+  roles: string[];
+}
 
 export interface LaunchStep {
   step: string;

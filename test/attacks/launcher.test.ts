@@ -173,7 +173,7 @@ describe('forged context JWTs (GET /launch)', () => {
   });
 
   // A context JWT must carry `exp`, not reach more than an hour ahead, and not be issued in the
-  // future (verifyContextToken, src/lti/contextToken.ts): a link that leaked once must not work forever.
+  // future (verifyContextToken, src/platform/context/token.ts): a link that leaked once must not work forever.
   describe('lifetime of a context JWT', () => {
     it('without exp: refused', async () => {
       const token = await new SignJWT({ [CLAIM.context]: { id: 'c' } }).setProtectedHeader({ alg: 'RS256', kid: 'portal-1' }).sign(world.portal.privateKey);
@@ -325,7 +325,7 @@ describe('forged id_tokens from the IdP (GET /callback against a rogue IdP)', ()
   });
 
   // openid-client checks that iat is a number but not how old it is; the launcher adds no check of
-  // its own (src/platform/launch.ts exchangeCode, line 139). An id_token issued a year ago that
+  // its own (src/platform/actions/callback/idpTokenVerified.ts). An id_token issued a year ago that
   // claims to be valid for two years is accepted. Low risk (the IdP signed it and the nonce is
   // fresh), but OIDC Core 3.1.3.7 lets clients refuse it; proposed: refuse iat older than
   // loginStateTtlSeconds (+ skew) or in the future, as idp_token_invalid.

@@ -4,8 +4,8 @@ import {
   checkNoncePresent, checkPrompt, checkRedirectUri, checkResponseMode, checkResponseType, checkScope, parseAuthRequest,
 } from '../../src/lti/authRequest.ts';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { verifyContextToken } from '../../src/lti/contextToken.ts';
-import { mapIdpRoles } from '../../src/lti/roleMapping.ts';
+import { verifyContextToken } from '../../src/platform/context/token.ts';
+import { mapIdpRoles } from '../../src/platform/roleMapping.ts';
 import { ROLE } from '../../src/lti/roles.ts';
 
 const code = (fn: () => unknown) => {

@@ -3,7 +3,7 @@ import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWK } from 'jose'
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/keys/secretBox.ts';
-import { verifyContextToken } from '../../src/lti/contextToken.ts';
+import { verifyContextToken } from '../../src/platform/context/token.ts';
 import { ContextKeys } from '../../src/platform/contextKeys.ts';
 import type { Platform } from '../../src/platform/model/platforms.ts';
 import { PlatformKeys } from '../../src/tool/platformKeys.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { pickContextClaims } from '../../src/lti/contextClaims.ts';
+import { pickContextClaims } from '../../src/platform/context/claims.ts';
 import { buildResourceLinkPayload, type LaunchTool } from '../../src/lti/resourceLinkMessage.ts';
 import { ROLE, roleName, roleUri } from '../../src/lti/roles.ts';
 

@@ -1,5 +1,5 @@
 import type { UserClaims } from '../../lti/claims.ts';
-import type { ContextClaims } from '../../lti/contextClaims.ts';
+import type { ContextClaims } from '../../lti/claims.ts';
 import { consumeOnce } from '../../store/consumeOnce.ts';
 import type { Db } from '../../store/db.ts';
 import type { LoginHintTable } from '../../store/schema.ts';

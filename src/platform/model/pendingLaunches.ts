@@ -1,4 +1,4 @@
-import type { ContextClaims } from '../../lti/contextClaims.ts';
+import type { ContextClaims } from '../../lti/claims.ts';
 import { consumeOnce } from '../../store/consumeOnce.ts';
 import type { Db } from '../../store/db.ts';
 import type { PendingLaunchTable } from '../../store/schema.ts';

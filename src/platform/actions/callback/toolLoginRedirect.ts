@@ -1,4 +1,4 @@
-import { explainIdpRoles } from '../../../lti/roleMapping.ts';
+import { explainIdpRoles } from '../../roleMapping.ts';
 import { sendToolLogin, startToolLogin } from '../../toolLogin.ts';
 import type { Step } from '../context.ts';
 import type { CallbackContext } from './context.ts';

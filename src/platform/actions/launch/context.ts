@@ -1,4 +1,4 @@
-import type { VerifiedContext } from '../../../lti/contextToken.ts';
+import type { VerifiedContext } from '../../context/token.ts';
 import type { IdpContext } from '../steps/idpConfigured.ts';
 
 /** `GET /launch/:client_id?context=<JWT>`: a portal's link, on its way to the IdP. */

@@ -1,5 +1,5 @@
 import { badRequest } from '../../../lti/errors.ts';
-import { verifyContextToken, type VerifiedContext } from '../../../lti/contextToken.ts';
+import { verifyContextToken, type VerifiedContext } from '../../context/token.ts';
 import { platformBaseUrl, platformIssuer } from '../../tenancy.ts';
 import type { Step } from '../context.ts';
 import type { LaunchContext } from './context.ts';
@@ -8,7 +8,7 @@ const NO_CONTEXT: VerifiedContext = { claims: {}, forUser: null, jti: null, exp:
 
 /**
  * The portal's context JWT, when the link has one: signed by the platform's key, for this
- * launcher (`aud`), short-lived, privileges only with `sub` (src/lti/contextToken.ts).
+ * launcher (`aud`), short-lived, privileges only with `sub` (src/platform/context/token.ts).
  */
 export const contextVerified: Step<LaunchContext> = {
   name: 'context_verified',

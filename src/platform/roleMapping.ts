@@ -1,3 +1,5 @@
+import type { IdpRoles } from '../store/launchLog.ts';
+
 /**
  * Turns the IdP's roles or groups into LIS role URIs. `roleClaim` names the claim (a dotted path
  * reaches into objects, e.g. `realm_access.roles`); its value may be a string, a space- or
@@ -6,16 +8,6 @@
  */
 export function mapIdpRoles(claims: Record<string, unknown>, roleClaim: string | null, roleMap: Record<string, string[]> | null): string[] {
   return explainIdpRoles(claims, roleClaim, roleMap).roles;
-}
-
-/** What the IdP sent in the role claim, and what the role map made of it (for the launch log). */
-export interface IdpRoles {
-  /** The claim read; null when the platform names none. */
-  claim: string | null;
-  /** The values found in it, as the IdP sent them (at most 20, each at most 100 characters). */
-  values: string[];
-  /** The LIS role URIs they mapped to; empty when none did. */
-  roles: string[];
 }
 
 const MAX_VALUES = 20;

@@ -1,7 +1,8 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { CONTEXT_JWT_ALGS } from './algorithms.ts';
-import { LtiError, badGateway, badRequest, unauthorized } from './errors.ts';
-import { pickContextClaims, type ContextClaims } from './contextClaims.ts';
+import { CONTEXT_JWT_ALGS } from '../../lti/algorithms.ts';
+import type { ContextClaims } from '../../lti/claims.ts';
+import { LtiError, badGateway, badRequest, unauthorized } from '../../lti/errors.ts';
+import { pickContextClaims } from './claims.ts';
 
 export interface ContextTokenOptions {
   /** Seconds of leeway for exp/nbf/iat. */

@@ -1,23 +1,14 @@
-import { CLAIM } from './claims.ts';
-import { badRequest } from './errors.ts';
+import { CLAIM, CONTEXT_CLAIMS, type ContextClaims } from '../../lti/claims.ts';
+import { badRequest } from '../../lti/errors.ts';
 
 /**
- * The claims a platform's context JWT may contribute to a launch. Identity and security claims
- * (iss, aud, azp, nonce, exp, iat, user claims, deployment_id, message_type, version,
+ * The portal's context JWT (a product rule of the launcher, not of LTI): it may contribute the
+ * LTI context claims (CONTEXT_CLAIMS, src/lti/claims.ts) and nothing else. Identity and security
+ * claims (iss, aud, azp, nonce, exp, iat, user claims, deployment_id, message_type, version,
  * target_link_uri) always come from the launcher itself; a context JWT that tries to set them is
  * refused rather than silently trimmed, so the platform's developer learns about the mistake.
  * Its `sub` names the user the link is for: a constraint checked at sign-in, never an identity.
  */
-export const CONTEXT_CLAIMS = [
-  CLAIM.context,
-  CLAIM.resourceLink,
-  CLAIM.roles,
-  CLAIM.custom,
-  CLAIM.lis,
-  CLAIM.launchPresentation,
-  CLAIM.roleScopeMentor,
-  CLAIM.ext,
-] as const;
 
 /** JWT registered claims that may appear in the context JWT for its own validation only. */
 const ENVELOPE = ['iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sub'];
@@ -29,7 +20,6 @@ const FORBIDDEN = new Set([
   CLAIM.deploymentId, CLAIM.messageType, CLAIM.version, CLAIM.targetLinkUri, CLAIM.toolPlatform,
 ]);
 
-export type ContextClaims = Partial<Record<(typeof CONTEXT_CLAIMS)[number], unknown>>;
 
 export function pickContextClaims(payload: Record<string, unknown>): ContextClaims {
   const picked: ContextClaims = {};
