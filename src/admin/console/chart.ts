@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../web/html.ts';
-import type { HourCounts } from './launchCounts.ts';
+import type { HourCounts } from '../../store/launchCounts.ts';
 
 const WIDTH = 480;
 const HEIGHT = 170;

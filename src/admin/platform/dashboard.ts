@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from '../../web/html.ts';
 import type { Launcher } from '../../platform/launcher.ts';
 import { launchChart } from '../console/chart.ts';
-import { launchesByHour } from '../console/launchCounts.ts';
+import { launchesByHour } from '../../store/launchCounts.ts';
 import { WARNINGS, latestFailures, type LaunchLogTerms } from '../console/launchLogPages.ts';
 import { plural } from '../console/format.ts';
 

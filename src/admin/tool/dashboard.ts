@@ -2,7 +2,7 @@ import { html, type SafeHtml } from '../../web/html.ts';
 import type { Gateway } from '../../tool/gateway.ts';
 import { launchChart } from '../console/chart.ts';
 import { plural } from '../console/format.ts';
-import { launchesByHour } from '../console/launchCounts.ts';
+import { launchesByHour } from '../../store/launchCounts.ts';
 import { latestFailures, type LaunchLogTerms } from '../console/launchLogPages.ts';
 
 export async function gatewayDashboard(gateway: Gateway, terms: LaunchLogTerms): Promise<SafeHtml> {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Db } from '../../store/db.ts';
-import type { LaunchRole, Outcome } from '../../store/launchLog.ts';
+import type { Db } from './db.ts';
+import type { LaunchRole, Outcome } from './launchLog.ts';
 
 export const HOUR_MS = 3_600_000;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOUR_MS, launchesByHour } from '../../src/admin/console/launchCounts.ts';
+import { HOUR_MS, launchesByHour } from '../../src/store/launchCounts.ts';
 import { createDb, type Db } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
