@@ -234,7 +234,7 @@ export async function callback(services: Services, request: FastifyRequest, repl
   flow.toolId = pending.toolId;
   const tool = await flow.step('tool_resolved', async () => {
     const row = await findToolById(services, pending.toolId);
-    if (!row || row.platform_id !== platform.id) throw notFound('tool_unknown', 'The tool of this launch no longer exists.');
+    if (!row || row.platform_id !== platform.id) throw notFound('tool_removed', 'The tool of this launch no longer exists.');
     return row;
   });
   flow.toolName = tool.name;

@@ -186,7 +186,7 @@ export async function redeemTestLaunchStart(services: Services, request: Fastify
   reply.clearCookie(`${COOKIE_PREFIX}${token.nonce}`, { domain, path: TEST_LAUNCH_START_PATH });
   const tool = await flow.step('tool_resolved', async () => {
     const row = await findToolById(services, token.tool);
-    if (!row || row.platform_id !== platform.id) throw notFound('tool_unknown', 'The tool of this test launch no longer exists.');
+    if (!row || row.platform_id !== platform.id) throw notFound('tool_removed', 'The tool of this test launch no longer exists.');
     return row;
   });
   flow.toolName = tool.name;
