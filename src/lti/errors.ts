@@ -1,9 +1,14 @@
+import type { CodeWithStatus, FailureCode, SharedStatusOf } from './failureCodes.ts';
+
 /**
  * The one error type of the service. A stable `code` names each failure; it is the key of the
- * launch log, the metrics label and the troubleshooting section of the README. `message` is a
- * sentence a person understands; `detail` may add a technical cause for operators.
+ * launch log, the metrics label and the troubleshooting section of the README, and it is one of
+ * the catalogue (src/lti/failureCodes.ts), whose status for it the compiler holds `status` to.
+ * `message` is a sentence a person understands; `detail` may add a technical cause for operators.
  */
-export class LtiError extends Error {
+export class LtiError<C extends FailureCode = FailureCode> extends Error {
+  readonly code: FailureCode;
+  readonly status: number;
   /** Names shown on the error page (which tool, which platform), set by the flow that failed. */
   context?: { tool?: string | null; platform?: string | null };
   /**
@@ -15,13 +20,15 @@ export class LtiError extends Error {
   said?: Readonly<Record<string, string>>;
 
   constructor(
-    readonly code: string,
-    readonly status: number,
+    code: C,
+    status: SharedStatusOf<C>,
     message: string,
     readonly detail?: string,
   ) {
     super(message);
     this.name = 'LtiError';
+    this.code = code;
+    this.status = status;
   }
 
   /** Adds request-supplied values to `said` (absent ones are left out); returns the error, to be thrown. */
@@ -33,16 +40,15 @@ export class LtiError extends Error {
   }
 }
 
-export const badRequest = (code: string, message: string, detail?: string) => new LtiError(code, 400, message, detail);
-export const unauthorized = (code: string, message: string, detail?: string) => new LtiError(code, 401, message, detail);
-export const forbidden = (code: string, message: string, detail?: string) => new LtiError(code, 403, message, detail);
-export const notFound = (code: string, message: string, detail?: string) => new LtiError(code, 404, message, detail);
-export const conflict = (code: string, message: string, detail?: string) => new LtiError(code, 409, message, detail);
-export const badGateway = (code: string, message: string, detail?: string) => new LtiError(code, 502, message, detail);
-export const unavailable = (code: string, message: string, detail?: string) => new LtiError(code, 503, message, detail);
+export const badRequest = (code: CodeWithStatus<400>, message: string, detail?: string) => new LtiError(code, 400, message, detail);
+export const unauthorized = (code: CodeWithStatus<401>, message: string, detail?: string) => new LtiError(code, 401, message, detail);
+export const forbidden = (code: CodeWithStatus<403>, message: string, detail?: string) => new LtiError(code, 403, message, detail);
+export const notFound = (code: CodeWithStatus<404>, message: string, detail?: string) => new LtiError(code, 404, message, detail);
+export const badGateway = (code: CodeWithStatus<502>, message: string, detail?: string) => new LtiError(code, 502, message, detail);
+export const unavailable = (code: CodeWithStatus<503>, message: string, detail?: string) => new LtiError(code, 503, message, detail);
 
 /** A field-level validation error from a create/update service (admin API and pages). */
-export class ValidationError extends LtiError {
+export class ValidationError extends LtiError<'validation_failed'> {
   constructor(readonly fields: Record<string, string>) {
     super('validation_failed', 422, Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '));
     this.name = 'ValidationError';
@@ -50,7 +56,7 @@ export class ValidationError extends LtiError {
 }
 
 /** An admin create/update naming fields the resource does not have: a 400 listing them, before any field is judged. */
-export class UnknownFieldsError extends LtiError {
+export class UnknownFieldsError extends LtiError<'unknown_fields'> {
   constructor(readonly fields: string[]) {
     const named = fields.slice(0, 10).map((f) => JSON.stringify(f.slice(0, 100))).join(', ') + (fields.length > 10 ? ` and ${fields.length - 10} more` : '');
     super('unknown_fields', 400, `Unknown field${fields.length > 1 ? 's' : ''}: ${named}. Check the spelling; fields that are only shown (ids, URLs the service derives) cannot be set.`);

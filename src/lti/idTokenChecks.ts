@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { LTI_ID_TOKEN_ALGS } from './algorithms.ts';
 import { CLAIM, DEEP_LINKING_REQUEST, LTI_VERSION, RESOURCE_LINK_REQUEST } from './claims.ts';
-import { LtiError } from './errors.ts';
+import { LtiError, badRequest, forbidden, unauthorized } from './errors.ts';
 
 /**
  * The checks a tool makes on a platform's id_token (Security Framework 1.0 §5.1.3), one small pure
@@ -28,22 +28,20 @@ export interface IdTokenExpectations {
   clockSkewSeconds: number;
 }
 
-const invalid = (code: string, message: string, status = 401) => new LtiError(code, status, message);
-
 /** A claim or header value as the error page quotes it (see LtiError `said`): text as sent, anything else as JSON. */
 const saidText = (value: unknown): string | undefined =>
   value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
 
 export function checkAlgorithm(header: ProtectedHeaderParameters): void {
   if (!header.alg || !LTI_ID_TOKEN_ALGS.includes(header.alg)) {
-    throw invalid('alg_not_allowed', `The launch was signed with an algorithm this tool does not accept (it accepts ${LTI_ID_TOKEN_ALGS.join(', ')}).`).saying({ alg: saidText(header.alg) });
+    throw unauthorized('alg_not_allowed', `The launch was signed with an algorithm this tool does not accept (it accepts ${LTI_ID_TOKEN_ALGS.join(', ')}).`).saying({ alg: saidText(header.alg) });
   }
 }
 
 /** Step 2: iss equals the registered issuer exactly. */
 export function checkIssuer(payload: JWTPayload, expected: IdTokenExpectations): void {
   if (payload.iss !== expected.issuer) {
-    throw invalid('iss_mismatch', 'The launch comes from a different issuer than the platform this login was started for.');
+    throw unauthorized('iss_mismatch', 'The launch comes from a different issuer than the platform this login was started for.');
   }
 }
 
@@ -51,13 +49,13 @@ export function checkIssuer(payload: JWTPayload, expected: IdTokenExpectations):
 export function checkAudience(payload: JWTPayload, expected: IdTokenExpectations): void {
   const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
   if (!aud.includes(expected.clientId)) {
-    throw invalid('aud_mismatch', 'The launch is addressed to a different client id than this tool’s registration.');
+    throw unauthorized('aud_mismatch', 'The launch is addressed to a different client id than this tool’s registration.');
   }
   if (aud.length > 1 && payload.azp === undefined) {
-    throw invalid('azp_missing', 'The launch names several audiences but no authorized party (azp).');
+    throw unauthorized('azp_missing', 'The launch names several audiences but no authorized party (azp).');
   }
   if (payload.azp !== undefined && payload.azp !== expected.clientId) {
-    throw invalid('azp_mismatch', 'The launch’s authorized party (azp) is not this tool’s client id.');
+    throw unauthorized('azp_mismatch', 'The launch’s authorized party (azp) is not this tool’s client id.');
   }
 }
 
@@ -82,24 +80,24 @@ export function nonceRetentionUntil(payload: JWTPayload, clockSkewSeconds: numbe
 export function checkTimes(payload: JWTPayload, expected: IdTokenExpectations): void {
   const { nowSeconds: now, clockSkewSeconds: skew } = expected;
   if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
-    throw invalid('claim_missing', 'The launch has no valid "exp" or "iat" time.', 400);
+    throw badRequest('claim_missing', 'The launch has no valid "exp" or "iat" time.');
   }
   for (const name of ['exp', 'iat', 'nbf'] as const) {
     const value = payload[name];
     if (value !== undefined && !isNumericDate(value)) {
-      throw invalid('claim_invalid', `The launch\u2019s "${name}" time is not a date.`, 400);
+      throw badRequest('claim_invalid', `The launch\u2019s "${name}" time is not a date.`);
     }
   }
-  if (payload.exp + skew <= now) throw invalid('token_expired', 'The launch has expired. Open the link in your course again.');
+  if (payload.exp + skew <= now) throw unauthorized('token_expired', 'The launch has expired. Open the link in your course again.');
   if (payload.iat - skew > now) {
-    throw invalid('iat_in_future', 'The launch was issued in the future: the platform’s clock or ours is wrong.');
+    throw unauthorized('iat_in_future', 'The launch was issued in the future: the platform’s clock or ours is wrong.');
   }
   if (payload.nbf !== undefined) {
-    if (typeof payload.nbf !== 'number') throw invalid('claim_invalid', 'The launch\u2019s "nbf" time is not a number.', 400);
-    if (payload.nbf - skew > now) throw invalid('token_not_yet_valid', 'The launch is not valid yet: the platform\u2019s clock or ours is wrong.');
+    if (typeof payload.nbf !== 'number') throw badRequest('claim_invalid', 'The launch\u2019s "nbf" time is not a number.');
+    if (payload.nbf - skew > now) throw unauthorized('token_not_yet_valid', 'The launch is not valid yet: the platform\u2019s clock or ours is wrong.');
   }
   if (now - payload.iat > LTI_ID_TOKEN_MAX_AGE_SECONDS + skew) {
-    throw invalid('token_too_old', 'The launch was issued too long ago. Open the link in your course again.');
+    throw unauthorized('token_too_old', 'The launch was issued too long ago. Open the link in your course again.');
   }
 }
 
@@ -109,19 +107,19 @@ export function checkTimes(payload: JWTPayload, expected: IdTokenExpectations): 
  */
 export function checkNonce(payload: JWTPayload, expected: IdTokenExpectations): void {
   if (typeof payload.nonce !== 'string' || payload.nonce.length === 0) {
-    throw invalid('nonce_missing', 'The launch carries no nonce.', 400);
+    throw badRequest('nonce_missing', 'The launch carries no nonce.');
   }
   const given = createHash('sha256').update(payload.nonce).digest();
   const wanted = Buffer.from(expected.nonceHash, 'hex');
   if (wanted.length !== given.length || !timingSafeEqual(given, wanted)) {
-    throw invalid('nonce_mismatch', 'The launch’s nonce is not the one this login asked for.');
+    throw unauthorized('nonce_mismatch', 'The launch’s nonce is not the one this login asked for.');
   }
 }
 
 /** Step 7: the LTI version and message type are supported. */
 export function checkVersion(payload: JWTPayload): void {
   if (payload[CLAIM.version] !== LTI_VERSION) {
-    throw invalid('version_unsupported', `The launch uses an LTI version this tool does not support; it supports ${LTI_VERSION}.`, 400).saying({ version: saidText(payload[CLAIM.version]) });
+    throw badRequest('version_unsupported', `The launch uses an LTI version this tool does not support; it supports ${LTI_VERSION}.`).saying({ version: saidText(payload[CLAIM.version]) });
   }
 }
 
@@ -131,7 +129,7 @@ export function checkMessageType(payload: JWTPayload): void {
     throw new LtiError('deep_linking_not_supported', 501, 'Adding content from this tool (LTI Deep Linking) is not supported yet. Add the tool as a plain link instead.');
   }
   if (type !== RESOURCE_LINK_REQUEST) {
-    throw invalid('message_type_unsupported', `The launch is a kind of message this tool does not support; it supports ${RESOURCE_LINK_REQUEST}.`, 400).saying({ message_type: saidText(type) });
+    throw badRequest('message_type_unsupported', `The launch is a kind of message this tool does not support; it supports ${RESOURCE_LINK_REQUEST}.`).saying({ message_type: saidText(type) });
   }
 }
 
@@ -139,17 +137,17 @@ export function checkMessageType(payload: JWTPayload): void {
 export function checkDeploymentId(payload: JWTPayload, expected: IdTokenExpectations): void {
   const id = payload[CLAIM.deploymentId];
   if (typeof id !== 'string' || id.length === 0 || id.length > 255) {
-    throw invalid('claim_missing', 'The launch has no valid deployment_id claim.', 400);
+    throw badRequest('claim_missing', 'The launch has no valid deployment_id claim.');
   }
   if (expected.deploymentIds.length > 0 && !expected.deploymentIds.includes(id)) {
-    throw invalid('deployment_unknown', 'The launch comes from a deployment that is not registered with this tool. Ask the administrator to add it.', 403).saying({ deployment_id: id });
+    throw forbidden('deployment_unknown', 'The launch comes from a deployment that is not registered with this tool. Ask the administrator to add it.').saying({ deployment_id: id });
   }
 }
 
 /** Step 7: required claims of an LtiResourceLinkRequest are present and well typed (LTI Core 1.3 §5.3). */
 export function checkResourceLinkClaims(payload: JWTPayload): void {
-  const missing = (name: string) => invalid('claim_missing', `The launch has no "${name}" claim.`, 400);
-  const badType = (name: string, what: string) => invalid('claim_invalid', `The launch's "${name}" claim must be ${what}.`, 400);
+  const missing = (name: string) => badRequest('claim_missing', `The launch has no "${name}" claim.`);
+  const badType = (name: string, what: string) => badRequest('claim_invalid', `The launch's "${name}" claim must be ${what}.`);
   if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) throw missing('sub');
   if (typeof payload[CLAIM.targetLinkUri] !== 'string') throw missing(CLAIM.targetLinkUri);
   const link = payload[CLAIM.resourceLink];

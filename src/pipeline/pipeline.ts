@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FailureCode } from '../lti/failureCodes.ts';
 import type { LaunchRole, LaunchStep } from '../store/launchLog.ts';
 import { StepRecorder, type RecorderServices } from './steps.ts';
 
@@ -16,7 +17,7 @@ export interface Step<C> {
   /** The rule of the standard the step checks, when it checks one ('Security Framework §5.1.3 step 2'). */
   spec?: string;
   /** The failure codes the step ends a request with (README, "Troubleshooting launches"). */
-  codes?: readonly string[];
+  codes?: readonly FailureCode[];
   /**
    * The step opens the launch's entry in the launch log: the first request of a launch. Its name is
    * the entry's first step; the steps before it (which only found the platform and tool) are not kept.

@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { LtiError, databaseUnavailable } from '../lti/errors.ts';
+import { isAnonymous } from '../lti/failureCodes.ts';
 import { isDatabaseUnavailable } from '../store/db.ts';
 import { MAX_LOGGED_DETAIL, loggedText, type LaunchRole, type LaunchStep } from '../store/launchLog.ts';
 import { detailWithSaid } from '../web/requestSaid.ts';
 import type { Services } from '../server/services.ts';
-
-/**
- * Failures that say the request names nothing this service knows. Like every failure before the
- * request is tied to a known platform and tool (launcher) or registration (gateway), they are
- * anonymous: anyone can send them, so they write nothing — they are counted in
- * `lti_refused_requests_total` and answered 404.
- */
-export const UNKNOWN_TARGET_CODES: ReadonlySet<string> = new Set([
-  'platform_unknown', 'tool_unknown', 'auth_client_unknown', 'registration_unknown', 'app_unknown',
-]);
 
 /** What a request's last write adds to its launch-log entry besides the steps. */
 export interface StepExtra {
@@ -156,10 +147,13 @@ export class StepRecorder {
 
   /**
    * Whether a failure belongs in the launch log: the request named a known platform and tool (the
-   * launcher) or a known registration (the gateway), and the failure is not that it named something unknown.
+   * launcher) or a known registration (the gateway), and the failure is not that it named something
+   * unknown (an `anonymous` code of the catalogue). Like every failure before the request is tied
+   * to what it names, those are anonymous: anyone can send them, so they write nothing and are
+   * counted in `lti_refused_requests_total`.
    */
   private attributed(code: string): boolean {
-    if (UNKNOWN_TARGET_CODES.has(code)) return false;
+    if (isAnonymous(code)) return false;
     return this.role === 'platform' ? this.platformId !== null && this.toolId !== null : this.platformId !== null;
   }
 

@@ -214,10 +214,10 @@ const startChecked: Step<StartContext> = {
 
 const startToolResolved: Step<StartContext> = {
   name: 'tool_resolved',
-  codes: ['tool_unknown'],
+  codes: ['tool_removed'],
   async run(ctx) {
     const tool = await ctx.launcher.tools.findById(ctx.token!.tool);
-    if (!tool || tool.platformId !== ctx.platform!.id) throw notFound('tool_unknown', 'The tool of this test launch no longer exists.');
+    if (!tool || tool.platformId !== ctx.platform!.id) throw notFound('tool_removed', 'The tool of this test launch no longer exists.');
     ctx.tool = tool;
   },
 };

@@ -60,7 +60,7 @@ const findLoginState: Step<LaunchContext> = {
     if (!row) throw unauthorized('state_unknown', 'This launch was not started here, or it was started too long ago. Open the link from your course again.');
     ctx.loginState = row;
     const registration = await ctx.gateway.registrations.find(row.registration_id);
-    if (!registration) throw unauthorized('registration_unknown', 'The platform this launch was started for is no longer registered.');
+    if (!registration) throw unauthorized('registration_removed', 'The platform this launch was started for is no longer registered.');
     ctx.registration = registration;
     // A replay is an attempt of its own: it gets its own log entry and leaves the finished launch as it was.
     if (row.used_at !== null) throw unauthorized('state_used', 'This launch has already been used. Open the link from your course again.');

@@ -65,7 +65,7 @@ export class PlatformKeys {
       const pem = registration.publicKey;
       return this.imported.get(`pem\u0000${header.alg}\u0000${pem}`, () => importSPKI(pem, header.alg!)).catch(mismatch);
     }
-    if (!registration.jwksUrl) throw new LtiError('jwks_unavailable', 502, 'The platform registration has no key to verify launches with.');
+    if (!registration.jwksUrl) throw new LtiError('registration_key_missing', 502, 'The platform registration has no key to verify launches with.');
     return this.fromJwks(registration.jwksUrl, header);
   }
 

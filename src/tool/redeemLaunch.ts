@@ -10,7 +10,7 @@ import type { Gateway } from './gateway.ts';
 export async function redeemLaunch(gateway: Gateway, request: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply) {
   const { launchLog, metrics } = gateway.services;
   const fail = async (err: LtiError, appId: string | null) => {
-    // Without a valid API key the request is anonymous: counted, never written (see UNKNOWN_TARGET_CODES).
+    // Without a valid API key the request is anonymous: counted, never written (see `anonymous` in src/lti/failureCodes.ts).
     if (appId === null) {
       metrics.refused.inc({ role: 'tool', code: err.code });
       throw err;

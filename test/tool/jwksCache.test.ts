@@ -47,6 +47,13 @@ describe('platform JWKS cache', () => {
     expect(lms.jwksRequests - before).toBe(1);
   });
 
+  it('refuses a registration with no key at all as registration_key_missing (502), fetching nothing', async () => {
+    const before = lms.jwksRequests;
+    await expect(keysFor().keyFor({ jwksUrl: null, publicJwk: null, publicKey: null }, { alg: 'RS256', kid: 'k1-RS256' }))
+      .rejects.toMatchObject({ code: 'registration_key_missing', status: 502 });
+    expect(lms.jwksRequests - before).toBe(0);
+  });
+
   it('does not refetch for an unknown kid inside the cooldown', async () => {
     const keys = keysFor();
     await keys.keyFor(registration(), { alg: 'RS256', kid: 'k1-RS256' });

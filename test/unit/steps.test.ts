@@ -39,6 +39,13 @@ async function launchCounts(metrics: Metrics): Promise<Record<string, number>> {
   return Object.fromEntries(values.map((v) => [`${v.labels.role}/${v.labels.outcome}/${v.labels.code}`, v.value]));
 }
 
+/**
+ * A refusal with a code and status of the test's own (the catalogue's pairs are the compiler's
+ * business): the recorder passes any LtiError on as it is, whatever it says.
+ */
+const refusalOf = (code: string, status: number, message: string): LtiError =>
+  Object.assign(new LtiError('internal_error', 500, message), { code, status });
+
 const databaseLost = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' });
 
 describe('the step recorder shared by the launcher and the gateway', () => {
@@ -48,7 +55,7 @@ describe('the step recorder shared by the launcher and the gateway', () => {
     flow.resume('launch-1');
     expect(await flow.step('first', () => 1)).toBe(1);
     expect(await flow.step('second', async () => 'two')).toBe('two');
-    await expect(flow.step('third', () => { throw new LtiError('refused', 400, 'No.'); })).rejects.toThrow('No.');
+    await expect(flow.step('third', () => { throw refusalOf('refused', 400, 'No.'); })).rejects.toThrow('No.');
     expect(await stepCounts(metrics)).toEqual({ 'platform/first': 1, 'platform/second': 1, 'platform/third': 1 });
   });
 
@@ -161,7 +168,7 @@ describe('the step recorder shared by the launcher and the gateway', () => {
       const flow = new StepRecorder(services, request, role);
       await flow.start('received');
       Object.assign(flow, ids);
-      const refusal = new LtiError(code, 404, 'Not here.');
+      const refusal = refusalOf(code, 404, 'Not here.');
       await expect(flow.step('a', () => { throw refusal; })).rejects.toBe(refusal);
       expect(writes, `${role} ${code}`).toHaveLength(0);
       expect(await launchCounts(metrics), `${role} ${code}`).toEqual({});
@@ -205,7 +212,7 @@ describe('the gateway’s step list, run on the shared recorder', () => {
       { name: 'two', run(c) {
         c.registration = { id: 'reg-1', name: 'Moodle', coursePageOrigins: [] } as unknown as FlowContext['registration'];
         c.app = { id: 'app-1', name: 'Quiz' } as FlowContext['app'];
-        throw new LtiError('app_forbidden', 403, 'No app.');
+        throw refusalOf('app_forbidden', 403, 'No app.');
       } },
       { name: 'three', run: later },
     ];

@@ -5,10 +5,10 @@ import type { CallbackContext } from './context.ts';
 /** The tool of the pending launch still exists on this platform. */
 export const toolResolved: Step<CallbackContext> = {
   name: 'tool_resolved',
-  codes: ['tool_unknown'],
+  codes: ['tool_removed'],
   async run(ctx) {
     const tool = await ctx.launcher.tools.findById(ctx.pending!.toolId);
-    if (!tool || tool.platformId !== ctx.platform!.id) throw notFound('tool_unknown', 'The tool of this launch no longer exists.');
+    if (!tool || tool.platformId !== ctx.platform!.id) throw notFound('tool_removed', 'The tool of this launch no longer exists.');
     ctx.tool = tool;
   },
 };
