@@ -1,5 +1,5 @@
 import { plainHttpRefusal } from '../net/urlPolicy.ts';
-import { UnknownFieldsError, ValidationError } from '../lti/errors.ts';
+import { UnknownFieldsError, ValidationError } from './errors.ts';
 import { isUniqueViolation } from '../store/db.ts';
 
 /**

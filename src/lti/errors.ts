@@ -46,24 +46,3 @@ export const forbidden = (code: CodeWithStatus<403>, message: string, detail?: s
 export const notFound = (code: CodeWithStatus<404>, message: string, detail?: string) => new LtiError(code, 404, message, detail);
 export const badGateway = (code: CodeWithStatus<502>, message: string, detail?: string) => new LtiError(code, 502, message, detail);
 export const unavailable = (code: CodeWithStatus<503>, message: string, detail?: string) => new LtiError(code, 503, message, detail);
-
-/** A field-level validation error from a create/update service (admin API and pages). */
-export class ValidationError extends LtiError<'validation_failed'> {
-  constructor(readonly fields: Record<string, string>) {
-    super('validation_failed', 422, Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '));
-    this.name = 'ValidationError';
-  }
-}
-
-/** An admin create/update naming fields the resource does not have: a 400 listing them, before any field is judged. */
-export class UnknownFieldsError extends LtiError<'unknown_fields'> {
-  constructor(readonly fields: string[]) {
-    const named = fields.slice(0, 10).map((f) => JSON.stringify(f.slice(0, 100))).join(', ') + (fields.length > 10 ? ` and ${fields.length - 10} more` : '');
-    super('unknown_fields', 400, `Unknown field${fields.length > 1 ? 's' : ''}: ${named}. Check the spelling; fields that are only shown (ids, URLs the service derives) cannot be set.`);
-    this.name = 'UnknownFieldsError';
-  }
-}
-
-/** The database cannot be reached: a fast 503 the person may retry (Retry-After is set). */
-export const databaseUnavailable = () =>
-  new LtiError('database_unavailable', 503, 'The service cannot reach its database right now. Please try again in a moment.');

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { LtiError, databaseUnavailable } from '../lti/errors.ts';
+import { LtiError } from '../lti/errors.ts';
 import { isAnonymous } from '../lti/failureCodes.ts';
-import { isDatabaseUnavailable } from '../store/db.ts';
+import { databaseUnavailable, isDatabaseUnavailable } from '../store/db.ts';
 import { MAX_LOGGED_DETAIL, loggedText, type LaunchRole, type LaunchStep } from '../store/launchLog.ts';
 import { detailWithSaid } from '../web/requestSaid.ts';
 import type { Services } from '../server/services.ts';

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { answerPipeline } from '../pipeline/pipeline.ts';
 import { CLAIM, COURSE_OFFERING, type UserClaims } from '../lti/claims.ts';
 import type { ContextClaims } from '../lti/claims.ts';
-import { ValidationError } from '../lti/errors.ts';
+import { ValidationError } from '../input/errors.ts';
 import { roleUri } from '../lti/roles.ts';
 import { launcherPipeline, type LauncherContext, type Step } from './actions/context.ts';
 import type { Launcher } from './launcher.ts';

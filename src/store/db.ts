@@ -1,3 +1,4 @@
+import { LtiError } from '../lti/errors.ts';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -104,3 +105,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     /Connection terminated|timeout exceeded when trying to connect/i.test(e?.message ?? '')
   );
 }
+
+/** The database cannot be reached: a fast 503 the person may retry (Retry-After is set). */
+export const databaseUnavailable = () =>
+  new LtiError('database_unavailable', 503, 'The service cannot reach its database right now. Please try again in a moment.');

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LtiError, UnknownFieldsError, ValidationError } from '../lti/errors.ts';
+import { UnknownFieldsError, ValidationError } from '../input/errors.ts';
+import { LtiError } from '../lti/errors.ts';
 import { html, page } from './html.ts';
 import { saidJson, shownSaid } from './requestSaid.ts';
 

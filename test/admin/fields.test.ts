@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { duplicateAs, Fields, gatewayRules, launcherRules, type FieldRules } from '../../src/input/fields.ts';
-import { ValidationError } from '../../src/lti/errors.ts';
+import { ValidationError } from '../../src/input/errors.ts';
 
 const launcher = (body: Record<string, unknown>) => new Fields(body, launcherRules(false));
 const gateway = (body: Record<string, unknown>, allowInsecure = false) => new Fields(body, gatewayRules(allowInsecure));

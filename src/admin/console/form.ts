@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../web/html.ts';
-import { ValidationError } from '../../lti/errors.ts';
+import { ValidationError } from '../../input/errors.ts';
 import { CSRF_FIELD } from './csrf.ts';
 
 /** What a form shows: the values as typed (or stored) and the error of each field. */

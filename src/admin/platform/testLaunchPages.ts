@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html, type SafeHtml } from '../../web/html.ts';
-import { ValidationError } from '../../lti/errors.ts';
+import { ValidationError } from '../../input/errors.ts';
 import type { Launcher } from '../../platform/launcher.ts';
 import type { Platform } from '../../platform/model/platforms.ts';
 import type { Tool } from '../../platform/model/tools.ts';
