@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SLUG_PATTERN } from '../input/slug.ts';
 import type { Gateway } from './gateway.ts';
-import { handleLaunch } from './launchFlow.ts';
+import { handleLaunch } from './actions/launch/index.ts';
 import { landing } from './landing.ts';
-import { handleLogin } from './loginFlow.ts';
+import { handleLogin } from './actions/login/index.ts';
 import { allPlatformOrigins } from './platformOrigins.ts';
 import { PLATFORM_STORAGE_SCRIPT, PLATFORM_STORAGE_SCRIPT_PATH } from './platformStoragePages.ts';
 import { redeemLaunch } from './redeemLaunch.ts';

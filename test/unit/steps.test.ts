@@ -4,7 +4,7 @@ import { Metrics } from '../../src/server/metrics.ts';
 import { StepRecorder } from '../../src/pipeline/steps.ts';
 import { LtiError } from '../../src/lti/errors.ts';
 import type { LaunchLog } from '../../src/store/launchLog.ts';
-import { runFlow, type FlowContext, type Step } from '../../src/tool/flow.ts';
+import { runFlow, type FlowContext, type Step } from '../../src/tool/actions/pipeline.ts';
 import type { Gateway } from '../../src/tool/gateway.ts';
 
 /** A launch log that only remembers which writes it was asked for. */
