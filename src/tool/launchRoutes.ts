@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SLUG_PATTERN } from '../input/slug.ts';
-import type { Gateway } from './gateway.ts';
 import { handleLaunch } from './actions/launch/index.ts';
-import { landing } from './landing.ts';
 import { handleLogin } from './actions/login/index.ts';
+import { handleRedeem } from './actions/redeem/index.ts';
+import type { Gateway } from './gateway.ts';
+import { landing } from './landing.ts';
 import { allPlatformOrigins } from './platformOrigins.ts';
 import { PLATFORM_STORAGE_SCRIPT, PLATFORM_STORAGE_SCRIPT_PATH } from './platformStoragePages.ts';
-import { redeemLaunch } from './redeemLaunch.ts';
 
 const slugParams = {
   type: 'object',
@@ -63,6 +63,6 @@ export async function launchRoutes(app: FastifyInstance, gateway: Gateway): Prom
   app.get<{ Params: { code: string } }>(
     '/api/v1/launches/:code',
     { schema: { params: { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 128 } } } } },
-    (request, reply) => redeemLaunch(gateway, request, reply),
+    (request, reply) => handleRedeem({ gateway, request, reply, code: request.params.code }),
   );
 }
