@@ -1,13 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { LTI_ID_TOKEN_ALGS } from './algorithms.ts';
-import { CLAIM, DEEP_LINKING_REQUEST, LTI_VERSION, RESOURCE_LINK_REQUEST } from './claims.ts';
+import { CLAIM, LTI_VERSION } from './claims.ts';
 import { LtiError, badRequest, forbidden, unauthorized } from './errors.ts';
+import type { FailureCode } from './failureCodes.ts';
+import { HANDLED_MESSAGE_TYPES, NOT_YET_HANDLED_CODES, messageType } from './messageTypes.ts';
 
 /**
- * The checks a tool makes on a platform's id_token (Security Framework 1.0 §5.1.3), one small pure
- * function each, with its own stable failure code. The signature itself is verified with jose by
- * the caller; these run on the verified header and payload.
+ * The checks a tool makes on a platform's id_token (Security Framework 1.0 §5.1.3, and the
+ * message claims of LTI Core 1.3 §5.3), one small pure function each, with its own stable failure
+ * codes. The signature itself is verified with jose by the caller; these run on the verified
+ * header and payload.
  */
 
 /**
@@ -32,6 +35,7 @@ export interface IdTokenExpectations {
 const saidText = (value: unknown): string | undefined =>
   value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
 
+/** Step 6: the algorithm is one this tool accepts (LTI_ID_TOKEN_ALGS), never `none` or an HMAC. */
 export function checkAlgorithm(header: ProtectedHeaderParameters): void {
   if (!header.alg || !LTI_ID_TOKEN_ALGS.includes(header.alg)) {
     throw unauthorized('alg_not_allowed', `The launch was signed with an algorithm this tool does not accept (it accepts ${LTI_ID_TOKEN_ALGS.join(', ')}).`).saying({ alg: saidText(header.alg) });
@@ -45,7 +49,7 @@ export function checkIssuer(payload: JWTPayload, expected: IdTokenExpectations):
   }
 }
 
-/** Step 3: aud contains our client_id; with several audiences, azp names us. */
+/** Steps 3–5: aud contains our client_id; with several audiences, azp is present; azp, when present, names us. */
 export function checkAudience(payload: JWTPayload, expected: IdTokenExpectations): void {
   const aud = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
   if (!aud.includes(expected.clientId)) {
@@ -76,7 +80,7 @@ export function nonceRetentionUntil(payload: JWTPayload, clockSkewSeconds: numbe
   return Math.max(Math.ceil((acceptableUntil + clockSkewSeconds) * 1000), nowMs + 60_000);
 }
 
-/** Step 4: exp in the future, iat not in the future and not too old, with a clock-skew leeway. */
+/** Steps 7–8: exp in the future, iat not in the future and not too old, with a clock-skew leeway. */
 export function checkTimes(payload: JWTPayload, expected: IdTokenExpectations): void {
   const { nowSeconds: now, clockSkewSeconds: skew } = expected;
   if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
@@ -102,8 +106,8 @@ export function checkTimes(payload: JWTPayload, expected: IdTokenExpectations): 
 }
 
 /**
- * Step 5 (first half): the nonce is the one sent at login, compared as SHA-256 digests in constant
- * time (the login keeps only the hash). Single use is checked against the store.
+ * Step 9 (first half): the nonce is the one sent at login, compared as SHA-256 digests in constant
+ * time (the login keeps only the hash). Single use is checked against the store (the `use_nonce` step).
  */
 export function checkNonce(payload: JWTPayload, expected: IdTokenExpectations): void {
   if (typeof payload.nonce !== 'string' || payload.nonce.length === 0) {
@@ -116,24 +120,24 @@ export function checkNonce(payload: JWTPayload, expected: IdTokenExpectations): 
   }
 }
 
-/** Step 7: the LTI version and message type are supported. */
+/** LTI Core §5.3.2: the LTI version is the one this tool speaks. */
 export function checkVersion(payload: JWTPayload): void {
   if (payload[CLAIM.version] !== LTI_VERSION) {
     throw badRequest('version_unsupported', `The launch uses an LTI version this tool does not support; it supports ${LTI_VERSION}.`).saying({ version: saidText(payload[CLAIM.version]) });
   }
 }
 
+/** LTI Core §5.3.1: the message type is one this service knows (src/lti/messageTypes.ts) and handles. */
 export function checkMessageType(payload: JWTPayload): void {
   const type = payload[CLAIM.messageType];
-  if (type === DEEP_LINKING_REQUEST) {
-    throw new LtiError('deep_linking_not_supported', 501, 'Adding content from this tool (LTI Deep Linking) is not supported yet. Add the tool as a plain link instead.');
+  const known = messageType(type);
+  if (!known) {
+    throw badRequest('message_type_unsupported', `The launch is a kind of message this tool does not support; it supports ${HANDLED_MESSAGE_TYPES.join(', ')}.`).saying({ message_type: saidText(type) });
   }
-  if (type !== RESOURCE_LINK_REQUEST) {
-    throw badRequest('message_type_unsupported', `The launch is a kind of message this tool does not support; it supports ${RESOURCE_LINK_REQUEST}.`).saying({ message_type: saidText(type) });
-  }
+  if (known.notYetHandled) throw new LtiError(known.notYetHandled.code, 501, known.notYetHandled.message);
 }
 
-/** Step 7: the deployment is one this registration allows. */
+/** LTI Core §5.3.3: the deployment is one this registration allows. */
 export function checkDeploymentId(payload: JWTPayload, expected: IdTokenExpectations): void {
   const id = payload[CLAIM.deploymentId];
   if (typeof id !== 'string' || id.length === 0 || id.length > 255) {
@@ -144,7 +148,7 @@ export function checkDeploymentId(payload: JWTPayload, expected: IdTokenExpectat
   }
 }
 
-/** Step 7: required claims of an LtiResourceLinkRequest are present and well typed (LTI Core 1.3 §5.3). */
+/** Required claims of an LtiResourceLinkRequest are present, and optional ones well typed (LTI Core 1.3 §5.3, §5.4). */
 export function checkResourceLinkClaims(payload: JWTPayload): void {
   const missing = (name: string) => badRequest('claim_missing', `The launch has no "${name}" claim.`);
   const badType = (name: string, what: string) => badRequest('claim_invalid', `The launch's "${name}" claim must be ${what}.`);
@@ -169,16 +173,32 @@ export function checkResourceLinkClaims(payload: JWTPayload): void {
   }
 }
 
-/** The claim checks in the order the Security Framework lists them. */
-export const ID_TOKEN_CHECKS: Array<{ name: string; check: (payload: JWTPayload, expected: IdTokenExpectations) => void }> = [
-  { name: 'check_issuer', check: checkIssuer },
-  { name: 'check_audience', check: checkAudience },
-  { name: 'check_times', check: checkTimes },
-  { name: 'check_nonce', check: checkNonce },
-  { name: 'check_version', check: checkVersion },
-  { name: 'check_message_type', check: checkMessageType },
-  { name: 'check_deployment_id', check: checkDeploymentId },
-  { name: 'check_resource_link_claims', check: checkResourceLinkClaims },
+/** One claim check, as a step of the gateway's launch names it (see Step in src/pipeline/pipeline.ts). */
+export interface IdTokenCheck {
+  /** The launch log's and the metrics' name of the check. */
+  name: string;
+  /** The failure codes the check throws. */
+  codes: readonly FailureCode[];
+  /** The rule of the standard it checks. */
+  spec: string;
+  check: (payload: JWTPayload, expected: IdTokenExpectations) => void;
+}
+
+/** The claim checks, in the order the Security Framework lists them, then the LTI message's claims. */
+export const ID_TOKEN_CHECKS: ReadonlyArray<IdTokenCheck> = [
+  { name: 'check_issuer', codes: ['iss_mismatch'], spec: 'Security Framework §5.1.3 step 2', check: checkIssuer },
+  { name: 'check_audience', codes: ['aud_mismatch', 'azp_missing', 'azp_mismatch'], spec: 'Security Framework §5.1.3 steps 3–5', check: checkAudience },
+  {
+    name: 'check_times',
+    codes: ['claim_missing', 'claim_invalid', 'token_expired', 'iat_in_future', 'token_not_yet_valid', 'token_too_old'],
+    spec: 'Security Framework §5.1.3 steps 7–8',
+    check: checkTimes,
+  },
+  { name: 'check_nonce', codes: ['nonce_missing', 'nonce_mismatch'], spec: 'Security Framework §5.1.3 step 9', check: checkNonce },
+  { name: 'check_version', codes: ['version_unsupported'], spec: 'LTI Core §5.3.2', check: checkVersion },
+  { name: 'check_message_type', codes: ['message_type_unsupported', ...NOT_YET_HANDLED_CODES], spec: 'LTI Core §5.3.1', check: checkMessageType },
+  { name: 'check_deployment_id', codes: ['claim_missing', 'deployment_unknown'], spec: 'LTI Core §5.3.3', check: checkDeploymentId },
+  { name: 'check_resource_link_claims', codes: ['claim_missing', 'claim_invalid'], spec: 'LTI Core §5.3, §5.4', check: checkResourceLinkClaims },
 ];
 
 function isObject(value: unknown): value is Record<string, unknown> {

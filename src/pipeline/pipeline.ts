@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FailureCode } from '../lti/failureCodes.ts';
 import type { LaunchRole, LaunchStep } from '../store/launchLog.ts';
-import { StepRecorder, type RecorderServices } from './steps.ts';
+import { StepRecorder, type Attribution, type RecorderServices } from './steps.ts';
 
 /**
  * The one way a validating endpoint of either role runs (the launcher's /launch, /callback, /auth
@@ -65,6 +65,16 @@ export interface Pipeline<C extends PipelineContext> {
   parties(ctx: C): Parties;
   /** Runs once the request ends, passed or failed, before the answer or the error page (framing). */
   settle?(ctx: C): void;
+  /**
+   * Which failures are written to the launch log, when not the role's rule (ROLE_ATTRIBUTION in
+   * steps.ts): the hand-off redeem's request is tied to a launch by its app, not by a platform.
+   */
+  attributed?: Attribution;
+  /**
+   * false: a request writes only the step it ends on, not the checks it passed on the way (the
+   * hand-off redeem adds one step to its launch, as it always has). Every step is timed either way.
+   */
+  logsPassedChecks?: boolean;
 }
 
 /**
@@ -74,7 +84,10 @@ export interface Pipeline<C extends PipelineContext> {
  * LtiError the error page shows).
  */
 export async function runPipeline<C extends PipelineContext>(pipeline: Pipeline<C>, ctx: C, services: RecorderServices): Promise<void> {
-  const recorder = new StepRecorder(services, ctx.request, pipeline.role);
+  const recorder = new StepRecorder(services, ctx.request, pipeline.role, {
+    attributed: pipeline.attributed,
+    logsPassedChecks: pipeline.logsPassedChecks,
+  });
   for (const step of pipeline.steps) {
     if (step.opens) {
       ctx.launchId = await recorder.start(step.name, ctx.test === true);

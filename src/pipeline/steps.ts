@@ -23,6 +23,26 @@ export interface StepExtra {
 /** What the recorder writes to: the launch log and the metrics. */
 export type RecorderServices = Pick<Services, 'launchLog' | 'metrics'>;
 
+/** Who a request named, as far as its steps found: a failure is written only when the rule says it is tied to a launch. */
+export type Attribution = (named: { platformId: string | null; toolId: string | null }) => boolean;
+
+/**
+ * Each role's rule for which failures belong in the launch log: the request named a known platform
+ * and tool (the launcher) or a known registration (the gateway). Anything sooner is anonymous.
+ */
+export const ROLE_ATTRIBUTION: Record<LaunchRole, Attribution> = {
+  platform: ({ platformId, toolId }) => platformId !== null && toolId !== null,
+  tool: ({ platformId }) => platformId !== null,
+};
+
+/** How an endpoint's requests are written, where it differs from its role's (see Pipeline). */
+export interface RecorderRules {
+  /** Which failures are written; the role's rule (ROLE_ATTRIBUTION) when not given. */
+  attributed?: Attribution;
+  /** false: a request writes only the step it ends on (or fails on), not the checks it passed before. */
+  logsPassedChecks?: boolean;
+}
+
 /**
  * Where the two roles have always differed: the gateway's unexpected-failure page says less, and
  * only the launcher logs the operator detail of a refusal. Kept so no page or log line changes.
@@ -54,6 +74,7 @@ export class StepRecorder {
     private readonly services: RecorderServices,
     private readonly request: Pick<FastifyRequest, 'id' | 'log'>,
     private readonly role: LaunchRole,
+    private readonly rules: RecorderRules = {},
   ) {}
 
   /** Starts a new launch-log entry (the launch's first request); it is written with the next step. */
@@ -146,21 +167,22 @@ export class StepRecorder {
   }
 
   /**
-   * Whether a failure belongs in the launch log: the request named a known platform and tool (the
-   * launcher) or a known registration (the gateway), and the failure is not that it named something
-   * unknown (an `anonymous` code of the catalogue). Like every failure before the request is tied
-   * to what it names, those are anonymous: anyone can send them, so they write nothing and are
-   * counted in `lti_refused_requests_total`.
+   * Whether a failure belongs in the launch log: the request named what the endpoint's rule asks
+   * for (by default its role's, ROLE_ATTRIBUTION), and the failure is not that it named something
+   * unknown (an `anonymous` code of the catalogue, src/lti/failureCodes.ts). Like every failure
+   * before the request is tied to what it names, those are anonymous: anyone can send them, so they
+   * write nothing and are counted in `lti_refused_requests_total`.
    */
   private attributed(code: string): boolean {
     if (isAnonymous(code)) return false;
-    return this.role === 'platform' ? this.platformId !== null && this.toolId !== null : this.platformId !== null;
+    const rule = this.rules.attributed ?? ROLE_ATTRIBUTION[this.role];
+    return rule({ platformId: this.platformId, toolId: this.toolId });
   }
 
   /** Writes this request's steps: one statement (an insert for a new launch, else an append). */
   private async write(step: LaunchStep, extra: StepExtra = {}): Promise<void> {
     if (!this.launchId) return;
-    const passed = this.passed;
+    const passed = this.rules.logsPassedChecks === false ? [] : this.passed;
     this.passed = [];
     const failed = step.outcome === 'failed' ? { code: step.code!, message: step.message!, detail: step.detail } : undefined;
     if (this.unsaved) {

@@ -1,14 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SLUG_PATTERN } from '../input/slug.ts';
-import { html, page } from '../web/html.ts';
-import { LtiError } from '../lti/errors.ts';
+import { handleLaunch } from './actions/launch/index.ts';
+import { handleLogin } from './actions/login/index.ts';
+import { handleRedeem } from './actions/redeem/index.ts';
 import type { Gateway } from './gateway.ts';
-import { handleLaunch } from './launchFlow.ts';
 import { landing } from './landing.ts';
-import { handleLogin } from './loginFlow.ts';
 import { allPlatformOrigins } from './platformOrigins.ts';
 import { PLATFORM_STORAGE_SCRIPT, PLATFORM_STORAGE_SCRIPT_PATH } from './platformStoragePages.ts';
-import { redeemLaunch } from './redeemLaunch.ts';
 
 const slugParams = {
   type: 'object',
@@ -55,14 +53,8 @@ export async function launchRoutes(app: FastifyInstance, gateway: Gateway): Prom
   app.get('/lti/login', (request, reply) => login(request, reply, request.query));
   app.post('/lti/login', (request, reply) => login(request, reply, request.body));
 
-  const launch = async (request: FastifyRequest, reply: FastifyReply, slug: string | null) => {
-    try {
-      return await handleLaunch({ gateway, request, reply, slug, body: (request.body ?? {}) as Record<string, unknown> });
-    } catch (err) {
-      if (err instanceof LtiError && err.code === 'deep_linking_not_supported') return deepLinkingPage(request, reply, err);
-      throw err;
-    }
-  };
+  const launch = async (request: FastifyRequest, reply: FastifyReply, slug: string | null) =>
+    handleLaunch({ gateway, request, reply, slug, body: (request.body ?? {}) as Record<string, unknown> });
   app.post('/lti/launch', (request, reply) => launch(request, reply, null));
   app.post<{ Params: { slug: string } }>('/lti/launch/:slug', { schema: { params: slugParams } }, (request, reply) =>
     launch(request, reply, request.params.slug),
@@ -71,17 +63,6 @@ export async function launchRoutes(app: FastifyInstance, gateway: Gateway): Prom
   app.get<{ Params: { code: string } }>(
     '/api/v1/launches/:code',
     { schema: { params: { type: 'object', required: ['code'], properties: { code: { type: 'string', minLength: 1, maxLength: 128 } } } } },
-    (request, reply) => redeemLaunch(gateway, request, reply),
+    (request, reply) => handleRedeem({ gateway, request, reply, code: request.params.code }),
   );
-}
-
-/** LtiDeepLinkingRequest: a plain answer rather than an error page, until deep linking is built. */
-function deepLinkingPage(request: FastifyRequest, reply: FastifyReply, err: LtiError) {
-  return reply
-    .code(err.status)
-    .type('text/html; charset=utf-8')
-    .send(page('Not supported yet', html`<h1>Not supported yet</h1>
-<p>${err.message}</p>
-<dl><dt>Error code</dt><dd><span class="code">${err.code}</span></dd>
-<dt>Request id</dt><dd><span class="code">${request.id}</span></dd></dl>`, { styleNonce: reply.cspNonce }));
 }

@@ -67,6 +67,8 @@ ${shown.map((v) => html`<dt>${v.name}</dt><dd><code class="said-value">${v.value
 function titleFor(status: number): string {
   if (status === 404) return 'Not found';
   if (status === 401 || status === 403) return 'This launch could not be verified';
+  // 501: a request this service knows but does not handle yet (an LTI message type not built yet, src/lti/messageTypes.ts).
+  if (status === 501) return 'Not supported yet';
   if (status === 502) return 'A service this launch depends on is not answering';
   if (status === 503) return 'Temporarily unavailable';
   if (status >= 500) return 'Something went wrong on our side';

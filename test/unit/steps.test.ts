@@ -4,7 +4,7 @@ import { Metrics } from '../../src/server/metrics.ts';
 import { StepRecorder } from '../../src/pipeline/steps.ts';
 import { LtiError } from '../../src/lti/errors.ts';
 import type { LaunchLog } from '../../src/store/launchLog.ts';
-import { runFlow, type FlowContext, type Step } from '../../src/tool/flow.ts';
+import { runFlow, type FlowContext, type Step } from '../../src/tool/actions/pipeline.ts';
 import type { Gateway } from '../../src/tool/gateway.ts';
 
 /** A launch log that only remembers which writes it was asked for. */
@@ -227,5 +227,38 @@ describe('the gateway’s step list, run on the shared recorder', () => {
     expect((result.passed as Array<{ step: string }>).map((p) => p.step)).toEqual(['one']);
     expect(await stepCounts(metrics)).toEqual({ 'tool/one': 1, 'tool/two': 1 });
     expect(await launchCounts(metrics)).toEqual({ 'tool/failure/app_forbidden': 1 });
+  });
+
+  it('writes a failure by the endpoint’s own rule when it has one, and counts the others as refused', async () => {
+    const byApp = { attributed: ({ toolId }: { toolId: string | null }) => toolId !== null };
+    const refuse = (withApp: boolean): Array<Step<FlowContext>> => [{ name: 'check', run(c) {
+      if (withApp) c.app = { id: 'app-1', name: 'Quiz' } as FlowContext['app'];
+      throw refusalOf('code_unknown', 404, 'No such code.');
+    } }];
+    const anonymous = setup();
+    await expect(runFlow({ ...context(anonymous.services, anonymous.request), launchId: null }, refuse(false), byApp)).rejects.toThrow('No such code.');
+    expect(anonymous.writes).toHaveLength(0);
+    expect((await anonymous.metrics.refused.get()).values.map((v) => [v.labels, v.value])).toEqual([[{ role: 'tool', code: 'code_unknown' }, 1]]);
+
+    // No registration, so the gateway's rule would not write it; the endpoint's rule does.
+    const known = setup();
+    await expect(runFlow({ ...context(known.services, known.request), launchId: null }, refuse(true), byApp)).rejects.toThrow('No such code.');
+    expect(known.writes.map((w) => w.kind)).toEqual(['failure']);
+    expect(known.writes[0].args[0]).toMatchObject({ role: 'tool', step: 'check', code: 'code_unknown', toolId: 'app-1', platformId: null });
+    expect(await launchCounts(known.metrics)).toEqual({ 'tool/failure/code_unknown': 1 });
+  });
+
+  it('writes only the step a request ends on when the endpoint keeps no passed checks, and still times each', async () => {
+    const { services, request, writes, metrics } = setup();
+    const steps: Array<Step<FlowContext>> = [
+      { name: 'one', run() {} },
+      { name: 'two', run(c) { c.answer = (reply) => reply; } },
+    ];
+    await runFlow(context(services, request), steps, { logsPassedChecks: false });
+    expect(writes).toHaveLength(1);
+    const [id, step, result] = writes[0].args as [string, string, Record<string, unknown>];
+    expect([id, step]).toEqual(['launch-1', 'two']);
+    expect(result.passed).toEqual([]);
+    expect(await stepCounts(metrics)).toEqual({ 'tool/one': 1, 'tool/two': 1 });
   });
 });

@@ -1,9 +1,10 @@
-import { CLAIM } from '../lti/claims.ts';
-import { html, page } from '../web/html.ts';
-import { summarizeLaunch } from './launchSummary.ts';
-import type { LaunchContext } from './launchFlow.ts';
-import { secret } from './loginStates.ts';
-import { permissionsFor } from './permissions.ts';
+import { CLAIM } from '../../../lti/claims.ts';
+import { html, page } from '../../../web/html.ts';
+import { summarizeLaunch } from '../../launchSummary.ts';
+import { secret } from '../../loginStates.ts';
+import { permissionsFor } from '../../permissions.ts';
+import type { Step } from '../pipeline.ts';
+import type { LaunchContext } from './context.ts';
 
 /** Lifetime of a signed launch JWT: the browser posts it to the app at once. */
 export const LAUNCH_JWT_TTL_SECONDS = 60;
@@ -14,14 +15,19 @@ export const HANDOFF_JWT_FIELD = 'launch_token';
 
 /**
  * After a valid launch: the browser goes on to the app with a one-time code (redirect), or with a
- * launch JWT signed by the gateway (auto-submitted form), as the app is configured.
+ * launch JWT signed by the gateway (auto-submitted form), as the app is configured. The launch
+ * ends here, successfully, for the user its `sub` names.
  */
-export async function handOff(ctx: LaunchContext): Promise<void> {
+export const handOff: Step<LaunchContext> = { name: 'hand_off', run: handOffToApp };
+
+async function handOffToApp(ctx: LaunchContext): Promise<void> {
   const { services, handoffs } = ctx.gateway;
   const app = ctx.app!;
   const registration = ctx.registration!;
   const payload = ctx.payload!;
   const now = Date.now();
+  // check_resource_link_claims made sure it is a string of 1 to 255 characters.
+  ctx.userSub = payload.sub;
   const summary = summarizeLaunch(payload, {
     registrationName: registration.name,
     clientId: registration.clientId,

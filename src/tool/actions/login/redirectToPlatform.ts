@@ -1,0 +1,39 @@
+import { authRequestUrl } from '../../../lti/loginInitiation.ts';
+import { platformStoragePutPage } from '../../platformStoragePages.ts';
+import type { Step } from '../pipeline.ts';
+import type { LoginContext } from './context.ts';
+
+/**
+ * The authentication request, with every parameter the spec requires: a redirect, or first the
+ * page that keeps the binding in the platform's storage when the login offered it.
+ */
+export const redirectToPlatform: Step<LoginContext> = {
+  name: 'redirect_to_platform',
+  spec: 'Security Framework §5.1.1.2',
+  run(ctx) {
+    const login = ctx.login!;
+    const registration = ctx.registration!;
+    const url = authRequestUrl(registration.authorizationEndpoint, {
+      clientId: registration.clientId,
+      redirectUri: login.targetLinkUri,
+      loginHint: login.loginHint,
+      ltiMessageHint: login.ltiMessageHint,
+      state: ctx.created!.state,
+      nonce: ctx.created!.nonce,
+    });
+    const page = login.storageTarget
+      ? platformStoragePutPage({
+        storageTarget: login.storageTarget,
+        platformOrigin: new URL(registration.authorizationEndpoint).origin,
+        state: ctx.created!.state,
+        binding: ctx.created!.binding,
+        next: url,
+        styleNonce: ctx.reply.cspNonce,
+      })
+      : null;
+    ctx.answer = (reply) => {
+      reply.header('cache-control', 'no-store');
+      return page ? reply.type('text/html; charset=utf-8').send(page) : reply.redirect(url, 302);
+    };
+  },
+};

@@ -1,0 +1,20 @@
+import { LtiError } from '../../../lti/errors.ts';
+import { bearerKey } from '../../apiKeys.ts';
+import type { Step } from '../pipeline.ts';
+import type { RedeemContext } from './context.ts';
+
+/** The app's server says who it is with its API key, as a bearer token; without a valid one it is asked for it. */
+export const authenticateApp: Step<RedeemContext> = {
+  name: 'authenticate_app',
+  spec: 'RFC 6750 §2.1, §3',
+  codes: ['api_key_invalid'],
+  async run(ctx) {
+    const key = bearerKey(ctx.request.headers.authorization);
+    const app = key ? await ctx.gateway.apps.authenticate(key) : null;
+    if (!app) {
+      ctx.reply.header('www-authenticate', 'Bearer realm="lti-gateway"');
+      throw new LtiError('api_key_invalid', 401, 'The API key is missing or not valid.');
+    }
+    ctx.app = app;
+  },
+};
