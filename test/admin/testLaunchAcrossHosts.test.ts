@@ -10,9 +10,9 @@ import { resolveLocalhostNames } from '../../demo/localhostDns.ts';
 import { startIdp, type RunningIdp } from '../../demo/idp/idp.ts';
 import { platformRoutes } from '../../src/apps/launcher.ts';
 import { TEST_LAUNCH_START_TTL_MS } from '../../src/platform/testLaunchStart.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { readForm } from '../support/htmlForm.ts';
 import { FakeTool } from '../platform/harness.ts';
-import { parseForm } from '../support/browser.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { connectTool } from './support/launcherConsole.ts';
 
@@ -97,7 +97,7 @@ describe('test launch from the console on another host than the platform (subdom
     const browser = new HostBrowser(consoleUrl);
     const asked = await askForTestLaunch(browser);
     expect(asked.status, asked.html.slice(0, 400)).toBe(200);
-    const handOver = parseForm(asked.html);
+    const handOver = readForm(asked.html);
     expect(handOver.action).toBe(`${platformUrl}/test-launch/start`);
     expect(Object.keys(handOver.fields)).toEqual(['start']);
     expect(asked.html).not.toContain('Test Teacher'); // the token is sealed
@@ -111,7 +111,7 @@ describe('test launch from the console on another host than the platform (subdom
     // The platform host: no Basic credentials (HostBrowser sends them to the console's host only).
     const started = await redeem(browser, handOver.fields.start);
     expect(started.status, started.html.slice(0, 400)).toBe(200);
-    const initiation = parseForm(started.html);
+    const initiation = readForm(started.html);
     expect(initiation.action).toBe(`${tool.url}/login`);
     expect(initiation.fields).toMatchObject({ iss: platform.issuer, client_id: 'chat' });
     expect(started.response.headers.getSetCookie().some((c) => /^lti_launcher_test_start_[^=]+=;/.test(c))).toBe(true);
@@ -123,7 +123,7 @@ describe('test launch from the console on another host than the platform (subdom
     expect(new URL(authUrl).origin).toBe(platformUrl);
     const auth = await browser.request(authUrl);
     expect(auth.status, auth.html.slice(0, 400)).toBe(200);
-    const post = parseForm(auth.html);
+    const post = readForm(auth.html);
     expect((await fetch(post.action, { method: 'POST', body: new URLSearchParams(post.fields) })).status).toBe(200);
     expect(tool.launches.at(-1)).toMatchObject({ name: 'Test Teacher', iss: platform.issuer });
 
@@ -134,7 +134,7 @@ describe('test launch from the console on another host than the platform (subdom
 
   it('starts nothing for another browser, a replay, another site, a late start or a changed token', async () => {
     const browser = new HostBrowser(consoleUrl);
-    const { fields: { start } } = parseForm((await askForTestLaunch(browser)).html);
+    const { fields: { start } } = readForm((await askForTestLaunch(browser)).html);
 
     // Someone else's browser (a link or a page that posts the token): no start cookie, no launch.
     const other = await redeem(new HostBrowser(consoleUrl), start);
@@ -153,7 +153,7 @@ describe('test launch from the console on another host than the platform (subdom
     expect(replay.html).toContain('test_launch_start_used');
 
     const late = new HostBrowser(consoleUrl);
-    const lateStart = parseForm((await askForTestLaunch(late)).html).fields.start;
+    const lateStart = readForm((await askForTestLaunch(late)).html).fields.start;
     const now = Date.now();
     const clock = vi.spyOn(Date, 'now').mockReturnValue(now + TEST_LAUNCH_START_TTL_MS + 1000);
     try {
@@ -172,7 +172,7 @@ describe('test launch from the console on another host than the platform (subdom
     expect(patched.status).toBe(200);
     try {
       const browser = new HostBrowser(consoleUrl);
-      const { fields: { start } } = parseForm((await askForTestLaunch(browser)).html);
+      const { fields: { start } } = readForm((await askForTestLaunch(browser)).html);
       const started = await redeem(browser, start);
       expect(started.status).toBe(303);
       const login = new URL(started.response.headers.get('location')!);
@@ -189,7 +189,7 @@ describe('test launch from the console on another host than the platform (subdom
     const created = await api('/platforms', { name: 'Shelbyville', slug: 'other', openid_configuration_url: idp.discoveryUrl, client_id: 'launcher-client' });
     expect(created.status).toBe(201);
     const browser = new HostBrowser(consoleUrl);
-    const { fields: { start } } = parseForm((await askForTestLaunch(browser)).html);
+    const { fields: { start } } = readForm((await askForTestLaunch(browser)).html);
     const wrong = await redeem(browser, start, undefined, `${created.body.base_url}/test-launch/start`);
     expect(wrong.status).toBe(400);
     expect(wrong.html).toContain('test_launch_start_wrong_platform');
@@ -199,7 +199,7 @@ describe('test launch from the console on another host than the platform (subdom
     const browser = new HostBrowser(platformUrl);
     const asked = await askForTestLaunch(browser, platformUrl);
     expect(asked.status).toBe(200);
-    expect(parseForm(asked.html).action).toBe(`${tool.url}/login`);
+    expect(readForm(asked.html).action).toBe(`${tool.url}/login`);
   });
 
   it('says once, with a link, where to go when the console is open on a host outside DOMAIN', async () => {

@@ -15,7 +15,8 @@ import { useNonce } from '../../src/store/nonces.ts';
 import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
-import { Browser, formPostHeaders, readForm } from '../tool/support/browser.ts';
+import { Browser, formPostHeaders } from '../support/browser.ts';
+import { readForm } from '../support/htmlForm.ts';
 import { FakeLms, type TokenTweaks } from '../tool/support/fakeLms.ts';
 import { createApp, launch, registerLms, useGateway } from '../tool/support/gatewaySetup.ts';
 

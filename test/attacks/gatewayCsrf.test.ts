@@ -10,7 +10,8 @@ import type { Browser as Chromium, BrowserContext, Response as PageResponse } fr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../src/web/html.ts';
 import { HAS_CHROMIUM, launchChromium, noteSkippedBrowserTests } from '../support/chromium.ts';
-import { Browser, dataAttributes, readForm } from '../tool/support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { dataAttributes, readForm } from '../support/htmlForm.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';
 import { registerLms, startGateway, useGateway, type TestGateway } from '../tool/support/gatewaySetup.ts';
 

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { basicAuth } from '../support/servers.ts';
-import { Browser, readForm } from '../tool/support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { readForm } from '../support/htmlForm.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -2,9 +2,9 @@ import { SignJWT, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { Browser } from '../support/browser.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { loginThroughIdp } from '../support/idpLogin.ts';
 import { DIALECTS } from '../support/db.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { loginThroughIdp } from '../idp/login.ts';
 import { finishLaunch, openToolLogin, runLaunch, useLauncherWorld, type LauncherWorld } from './harness.ts';
 
 describe.each(DIALECTS)('launcher rejections on %s', (dialect) => {
@@ -242,7 +242,7 @@ describe.each(DIALECTS)('launcher rejections on %s', (dialect) => {
     it('answers a cross-site POST (only the SameSite=None cookie is sent)', async () => {
       const { browser, authUrl } = await authRequest();
       const fields = Object.fromEntries(authUrl.searchParams);
-      const res = await browser.postForm(`${authUrl.origin}${authUrl.pathname}`, fields, { crossSite: true });
+      const res = await browser.post(`${authUrl.origin}${authUrl.pathname}`, fields, {}, { site: 'cross-site' });
       expect(res.status, await res.clone().text()).toBe(200);
       expect(await res.text()).toContain('name="id_token"');
     });

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
-import { Browser } from './support/browser.ts';
+import { Browser } from '../support/browser.ts';
 import { FakeLms } from './support/fakeLms.ts';
 import { launch } from './support/gatewaySetup.ts';
 

@@ -4,7 +4,7 @@ import { CLAIM } from '../../src/lti/claims.ts';
 import { useNonce } from '../../src/store/nonces.ts';
 import { hashSecret } from '../../src/tool/apiKeys.ts';
 import { DIALECTS } from '../support/db.ts';
-import { Browser } from './support/browser.ts';
+import { Browser } from '../support/browser.ts';
 import { FakeLms, type TokenTweaks } from './support/fakeLms.ts';
 import { launch, registerLms, useGateway } from './support/gatewaySetup.ts';
 

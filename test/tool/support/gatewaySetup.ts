@@ -3,7 +3,7 @@ import type { PlatformKeysOptions } from '../../../src/tool/platformKeys.ts';
 import { createToolRoutes, toolFramable, toolRoutes } from '../../../src/apps/gateway.ts';
 import { dropDatabase, freshDatabaseUrl } from '../../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../../support/servers.ts';
-import { Browser } from './browser.ts';
+import { Browser } from '../../support/browser.ts';
 import { FakeLms, type TokenTweaks } from './fakeLms.ts';
 
 export interface TestGateway extends RunningRole {
