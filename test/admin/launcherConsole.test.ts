@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readForm } from '../support/htmlForm.ts';
+import { ConsoleClient } from '../support/adminClient.ts';
 import { DIALECTS } from '../support/db.ts';
+import { inputValue, readForm, textOf } from '../support/htmlForm.ts';
 import { basicAuth } from '../support/servers.ts';
-import { ConsoleClient, inputValue, textOf } from './support/consoleClient.ts';
 import { connectTool, startLauncherConsole, type LauncherConsoleWorld } from './support/launcherConsole.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';

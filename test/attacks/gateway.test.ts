@@ -15,6 +15,7 @@ import { useNonce } from '../../src/store/nonces.ts';
 import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
+import { AdminApi } from '../support/adminClient.ts';
 import { Browser, formPostHeaders } from '../support/browser.ts';
 import { readForm } from '../support/htmlForm.ts';
 import { FakeLms, type TokenTweaks } from '../tool/support/fakeLms.ts';
@@ -34,15 +35,7 @@ async function expectRefused(response: Response, status: number, code: string | 
   return body;
 }
 
-async function adminOf(url: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}/admin/api/v1${path}`, {
-    method,
-    headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const adminOf = (url: string, method: string, path: string, body?: unknown) => new AdminApi(url).call(method, path, body);
 
 describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
   const world = useGateway({

@@ -13,7 +13,7 @@ import { LaunchLog } from '../../src/store/launchLog.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { hashToken } from '../../src/platform/hashToken.ts';
 import { hashSecret } from '../../src/tool/apiKeys.ts';
-import { ConsoleClient } from '../admin/support/consoleClient.ts';
+import { ConsoleClient } from '../support/adminClient.ts';
 import { CLIENT_ID, CLIENT_SECRET, startLauncherWorld, toolLoginOf, type LauncherWorld } from '../platform/harness.ts';
 import { Browser } from '../support/browser.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';

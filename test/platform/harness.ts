@@ -4,6 +4,7 @@ import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, typ
 import { startIdp, type RunningIdp, type StartIdpOptions } from '../../demo/idp/idp.ts';
 import type { Config } from '../../src/config.ts';
 import { platformRoutes } from '../../src/apps/launcher.ts';
+import { AdminApi, type AdminRequest } from '../support/adminClient.ts';
 import { Browser } from '../support/browser.ts';
 import { CookieJar } from '../support/cookieJar.ts';
 import { readForm } from '../support/htmlForm.ts';
@@ -161,18 +162,10 @@ export interface WorldOptions {
   tool?: Record<string, unknown>;
 }
 
+/** The launcher's admin API as `world.admin` calls it: answers as they came. */
 export function adminClient(launcher: { url: string }, password = 'test-admin-password') {
-  return (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
-    fetch(`${launcher.url}/admin/api/v1${path}`, {
-      method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
-      headers: {
-        authorization: basicAuth('admin', password),
-        accept: 'application/json',
-        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...init.headers,
-      },
-      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-    });
+  const api = new AdminApi(launcher.url, basicAuth('admin', password));
+  return (path: string, init: AdminRequest = {}) => api.fetch(path, init);
 }
 
 /** IdP, launcher, fake tool and portal over real HTTP, with a platform and a tool set up through the admin API. */

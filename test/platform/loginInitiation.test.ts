@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { LoginStates } from '../../src/tool/loginStates.ts';
-import { ConsoleClient } from '../admin/support/consoleClient.ts';
+import { ConsoleClient } from '../support/adminClient.ts';
 import { readForm } from '../support/htmlForm.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { finishLaunch, runLaunch, startLauncherWorld, type LauncherWorld } from './harness.ts';

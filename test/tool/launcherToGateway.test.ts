@@ -9,7 +9,8 @@ import { readForm } from '../support/htmlForm.ts';
 import { loginThroughIdp } from '../support/idpLogin.ts';
 import { Portal } from '../platform/harness.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl } from '../support/db.ts';
-import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
+import { AdminApi } from '../support/adminClient.ts';
+import { startRole, type RunningRole } from '../support/servers.ts';
 import { useGateway } from './support/gatewaySetup.ts';
 
 /** Our own launcher (platform role) → the gateway (tool role) → the example chatbot, all over real HTTP. */
@@ -23,9 +24,7 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
   let tool: Record<string, any>;
 
   const launcherAdmin = async (path: string, body: unknown) => {
-    const response = await fetch(`${launcher.url}/admin/api/v1${path}`, {
-      method: 'POST', headers: { authorization: basicAuth(), 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body),
-    });
+    const response = await new AdminApi(launcher.url).fetch(path, { method: 'POST', body });
     expect(response.status, await response.clone().text()).toBe(201);
     return (await response.json()) as Record<string, any>;
   };
