@@ -18,22 +18,13 @@ import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { AdminApi } from '../support/adminClient.ts';
 import { Browser, formPostHeaders } from '../support/browser.ts';
 import { readForm } from '../support/htmlForm.ts';
+import { expectRefused } from '../support/refused.ts';
 import { FakeLms, type TokenTweaks } from '../tool/support/fakeLms.ts';
 import { createApp, launch, registerLms, useGateway } from '../tool/support/gatewaySetup.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 const codeOf = (response: Response) => new URL(response.headers.get('location')!).searchParams.get('launch_code')!;
 const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-
-/** A refusal: this status, a JSON or HTML body naming this code, and never a stack trace. */
-async function expectRefused(response: Response, status: number, code: string | RegExp): Promise<string> {
-  const body = await response.text();
-  expect(response.status, body.slice(0, 400)).toBe(status);
-  if (typeof code === 'string') expect(body).toContain(code);
-  else expect(body).toMatch(code);
-  expect(body).not.toMatch(/\bat [\w.<>]+ \(.*:\d+:\d+\)/);
-  return body;
-}
 
 const adminOf = (url: string, method: string, path: string, body?: unknown) => new AdminApi(url).call(method, path, body);
 

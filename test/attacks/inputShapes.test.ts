@@ -20,7 +20,8 @@ import { Browser } from '../support/browser.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';
 import { createApp, launch, registerLms, startGateway, type TestGateway } from '../tool/support/gatewaySetup.ts';
-import { adminClient, errorPage, launchLog, startLauncher, startWorld, type World } from './world.ts';
+import { adminClient, launchLog, startLauncher, startWorld, type World } from './world.ts';
+import { errorPage } from '../support/refused.ts';
 
 /** A small HTTP server answering JSON that the test sets per path. */
 class JsonServer {

@@ -19,7 +19,7 @@ import { Browser } from '../support/browser.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { launch, useGateway } from '../tool/support/gatewaySetup.ts';
 import { RogueIdp } from './rogueIdp.ts';
-import { errorPage } from './world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const REPEATED_API = ['failure_code', 'outcome', 'request_id', 'limit'];
 

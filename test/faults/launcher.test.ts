@@ -25,7 +25,8 @@ import { CookieJar } from '../support/cookieJar.ts';
 import { loginThroughIdp } from '../support/idpLogin.ts';
 import { finishLaunch, runLaunch } from '../platform/harness.ts';
 import { dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
-import { errorPage, launchLog, spawnLauncher, startWorld, type SpawnedLauncher, type World } from '../attacks/world.ts';
+import { launchLog, spawnLauncher, startWorld, type SpawnedLauncher, type World } from '../attacks/world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const PG_URL = process.env.TEST_DATABASE_URL;
 

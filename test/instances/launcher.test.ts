@@ -13,7 +13,8 @@ import { CLAIM } from '../../src/lti/claims.ts';
 import { finishLaunch, openToolLogin, runLaunch } from '../platform/harness.ts';
 import { readForm } from '../support/htmlForm.ts';
 import { dropDatabase, freshDatabaseUrl } from '../support/db.ts';
-import { adminClient, errorPage, freePort, spawnLauncher, startWorld, type SpawnedLauncher, type World } from '../attacks/world.ts';
+import { adminClient, freePort, spawnLauncher, startWorld, type SpawnedLauncher, type World } from '../attacks/world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const PG_URL = process.env.TEST_DATABASE_URL;
 

@@ -14,7 +14,8 @@ import { Browser } from '../support/browser.ts';
 import { CookieJar } from '../support/cookieJar.ts';
 import { IdpLoginError, loginThroughIdp } from '../support/idpLogin.ts';
 import { finishLaunch, runLaunch } from '../platform/harness.ts';
-import { CLIENT_ID, errorPage, launchLog, startWorld, type World } from '../attacks/world.ts';
+import { CLIENT_ID, launchLog, startWorld, type World } from '../attacks/world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const INSTRUCTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
 const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fields, gatewayRules, launcherRules } from '../../src/input/fields.ts';
 import { UrlPolicyError, isLoopbackHost, plainHttpRefusal, policyFetch } from '../../src/net/urlPolicy.ts';
-import { errorPage } from '../attacks/world.ts';
+import { errorPage } from '../support/refused.ts';
 import { Browser } from '../support/browser.ts';
 import { CookieJar } from '../support/cookieJar.ts';
 import { loginThroughIdp } from '../support/idpLogin.ts';
