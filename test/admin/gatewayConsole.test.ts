@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl } from '../support/db.ts';
 import { startRole, type RunningRole } from '../support/servers.ts';
-import { ConsoleClient, inputValue, textOf } from './support/consoleClient.ts';
+import { ConsoleClient } from '../support/adminClient.ts';
+import { inputValue, textOf } from '../support/htmlForm.ts';
 
 describe.each(DIALECTS)('gateway console over HTTP on %s', (dialect) => {
   let gateway: RunningRole;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseForm } from '../support/browser.ts';
+import { ConsoleClient } from '../support/adminClient.ts';
 import { DIALECTS } from '../support/db.ts';
+import { inputValue, readForm, textOf } from '../support/htmlForm.ts';
 import { basicAuth } from '../support/servers.ts';
-import { ConsoleClient, inputValue, textOf } from './support/consoleClient.ts';
 import { connectTool, startLauncherConsole, type LauncherConsoleWorld } from './support/launcherConsole.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -162,7 +162,7 @@ describe.each(DIALECTS)('launcher console over HTTP on %s', (dialect) => {
     const started = await client.post('/admin/test-launch', { _csrf: token, tool: created.body.id, name: 'Test Teacher', email: '', role: 'Instructor' });
     // The tool's login initiation method is the default, a form POST.
     expect(started.status).toBe(200);
-    const initiation = parseForm(started.html);
+    const initiation = readForm(started.html);
     expect(initiation.action).toBe(`${world.tool.url}/login`);
     const toolLogin = new URL(initiation.action);
     for (const [name, value] of Object.entries(initiation.fields)) toolLogin.searchParams.set(name, value);
@@ -178,7 +178,7 @@ describe.each(DIALECTS)('launcher console over HTTP on %s', (dialect) => {
     expect(world.tool.logins.at(-1)?.method).toBe('POST');
     const auth = await client.browser.request(toAuth.headers.get('location')!);
     expect(auth.status).toBe(200);
-    const post = parseForm(await auth.text());
+    const post = readForm(await auth.text());
     const toolAnswer = await fetch(post.action, { method: 'POST', body: new URLSearchParams(post.fields) });
     expect(toolAnswer.status).toBe(200);
     const claims = world.tool.launches.at(-1)!;

@@ -10,28 +10,11 @@ import { resolveLocalhostNames } from '../../demo/localhostDns.ts';
 import { startIdp, type RunningIdp } from '../../demo/idp/idp.ts';
 import { platformRoutes } from '../../src/apps/launcher.ts';
 import { TEST_LAUNCH_START_TTL_MS } from '../../src/platform/testLaunchStart.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
 import { FakeTool } from '../platform/harness.ts';
-import { parseForm } from '../support/browser.ts';
-import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
+import { AdminApi, ConsoleClient } from '../support/adminClient.ts';
+import { readForm } from '../support/htmlForm.ts';
+import { startRole, type RunningRole } from '../support/servers.ts';
 import { connectTool } from './support/launcherConsole.ts';
-
-/** A browser: one cookie jar across hosts (Domain cookies included); Basic credentials only for the console's host. */
-class HostBrowser {
-  readonly jar = new CookieJar();
-  constructor(private readonly consoleOrigin: string) {}
-
-  async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
-    const cookie = this.jar.header(url);
-    if (cookie) headers.cookie = cookie;
-    if (new URL(url).origin === this.consoleOrigin) headers.authorization = basicAuth();
-    if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const response = await fetch(url, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body: init.form ? new URLSearchParams(init.form) : undefined, redirect: 'manual' });
-    this.jar.store(url, response);
-    return { status: response.status, html: await response.text(), response };
-  }
-}
 
 describe('test launch from the console on another host than the platform (subdomain tenancy)', () => {
   let idp: RunningIdp;
@@ -42,14 +25,7 @@ describe('test launch from the console on another host than the platform (subdom
   let consoleUrl: string;
   let platformUrl: string;
 
-  const api = async (path: string, body?: unknown) => {
-    const response = await fetch(`${launcher.url}/admin/api/v1${path}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { authorization: basicAuth(), accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: response.status, body: await response.json() as any };
-  };
+  const api = (path: string, body?: unknown) => new AdminApi(launcher.url).call(body !== undefined ? 'POST' : 'GET', path, body);
 
   beforeAll(async () => {
     resolveLocalhostNames();
@@ -79,25 +55,24 @@ describe('test launch from the console on another host than the platform (subdom
   });
 
   /** The console's test-launch form, filled in and posted like a browser on the console's page does. */
-  async function askForTestLaunch(browser: HostBrowser, origin = consoleUrl) {
-    const form = await browser.request(`${origin}/admin/test-launch?tool=${toolId}`);
+  async function askForTestLaunch(browser: ConsoleClient, origin = consoleUrl) {
+    const form = await browser.get(`${origin}/admin/test-launch?tool=${toolId}`);
     expect(form.status).toBe(200);
     const token = /name="_csrf" value="([^"]+)"/.exec(form.html)![1];
-    return browser.request(`${origin}/admin/test-launch`, {
-      form: { _csrf: token, tool: toolId, name: 'Test Teacher', email: '', role: 'Instructor' },
-      headers: { origin, 'sec-fetch-site': 'same-origin' },
+    return browser.post(`${origin}/admin/test-launch`, { _csrf: token, tool: toolId, name: 'Test Teacher', email: '', role: 'Instructor' }, {
+      origin, 'sec-fetch-site': 'same-origin',
     });
   }
 
   /** What the browser does with the console's answer: posts the start token to the platform's host. */
-  const redeem = (browser: HostBrowser, start: string, headers: Record<string, string> = { origin: 'null', 'sec-fetch-site': 'same-site' }, url = `${platformUrl}/test-launch/start`) =>
-    browser.request(url, { form: { start }, headers });
+  const redeem = (browser: ConsoleClient, start: string, headers: Record<string, string> = { origin: 'null', 'sec-fetch-site': 'same-site' }, url = `${platformUrl}/test-launch/start`) =>
+    browser.post(url, { start }, headers);
 
   it('hands the launch to the platform host in one form post, without a second sign-in, and the tool verifies our id_token', async () => {
-    const browser = new HostBrowser(consoleUrl);
+    const browser = new ConsoleClient(consoleUrl);
     const asked = await askForTestLaunch(browser);
     expect(asked.status, asked.html.slice(0, 400)).toBe(200);
-    const handOver = parseForm(asked.html);
+    const handOver = readForm(asked.html);
     expect(handOver.action).toBe(`${platformUrl}/test-launch/start`);
     expect(Object.keys(handOver.fields)).toEqual(['start']);
     expect(asked.html).not.toContain('Test Teacher'); // the token is sealed
@@ -108,10 +83,10 @@ describe('test launch from the console on another host than the platform (subdom
     expect(startCookie).toMatch(/SameSite=Strict/);
     expect(startCookie).toMatch(new RegExp(`Max-Age=${TEST_LAUNCH_START_TTL_MS / 1000}`));
 
-    // The platform host: no Basic credentials (HostBrowser sends them to the console's host only).
+    // The platform host: no Basic credentials (a ConsoleClient sends them to its console's host only).
     const started = await redeem(browser, handOver.fields.start);
     expect(started.status, started.html.slice(0, 400)).toBe(200);
-    const initiation = parseForm(started.html);
+    const initiation = readForm(started.html);
     expect(initiation.action).toBe(`${tool.url}/login`);
     expect(initiation.fields).toMatchObject({ iss: platform.issuer, client_id: 'chat' });
     expect(started.response.headers.getSetCookie().some((c) => /^lti_launcher_test_start_[^=]+=;/.test(c))).toBe(true);
@@ -121,9 +96,9 @@ describe('test launch from the console on another host than the platform (subdom
     const toAuth = await fetch(initiation.action, { method: 'POST', body: new URLSearchParams(initiation.fields), redirect: 'manual' });
     const authUrl = toAuth.headers.get('location')!;
     expect(new URL(authUrl).origin).toBe(platformUrl);
-    const auth = await browser.request(authUrl);
+    const auth = await browser.get(authUrl);
     expect(auth.status, auth.html.slice(0, 400)).toBe(200);
-    const post = parseForm(auth.html);
+    const post = readForm(auth.html);
     expect((await fetch(post.action, { method: 'POST', body: new URLSearchParams(post.fields) })).status).toBe(200);
     expect(tool.launches.at(-1)).toMatchObject({ name: 'Test Teacher', iss: platform.issuer });
 
@@ -133,11 +108,11 @@ describe('test launch from the console on another host than the platform (subdom
   });
 
   it('starts nothing for another browser, a replay, another site, a late start or a changed token', async () => {
-    const browser = new HostBrowser(consoleUrl);
-    const { fields: { start } } = parseForm((await askForTestLaunch(browser)).html);
+    const browser = new ConsoleClient(consoleUrl);
+    const { fields: { start } } = readForm((await askForTestLaunch(browser)).html);
 
     // Someone else's browser (a link or a page that posts the token): no start cookie, no launch.
-    const other = await redeem(new HostBrowser(consoleUrl), start);
+    const other = await redeem(new ConsoleClient(consoleUrl), start);
     expect(other.status).toBe(403);
     expect(other.html).toContain('test_launch_start_wrong_browser');
     const crossSite = await redeem(browser, start, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
@@ -152,8 +127,8 @@ describe('test launch from the console on another host than the platform (subdom
     expect(replay.status).toBe(403);
     expect(replay.html).toContain('test_launch_start_used');
 
-    const late = new HostBrowser(consoleUrl);
-    const lateStart = parseForm((await askForTestLaunch(late)).html).fields.start;
+    const late = new ConsoleClient(consoleUrl);
+    const lateStart = readForm((await askForTestLaunch(late)).html).fields.start;
     const now = Date.now();
     const clock = vi.spyOn(Date, 'now').mockReturnValue(now + TEST_LAUNCH_START_TTL_MS + 1000);
     try {
@@ -166,45 +141,41 @@ describe('test launch from the console on another host than the platform (subdom
   });
 
   it('ends with a redirect to the tool for a tool that takes login initiation by GET', async () => {
-    const patched = await fetch(`${launcher.url}/admin/api/v1/tools/${toolId}`, {
-      method: 'PATCH', headers: { authorization: basicAuth(), 'content-type': 'application/json' }, body: JSON.stringify({ login_initiation_method: 'get' }),
-    });
+    const patched = await new AdminApi(launcher.url).fetch(`/tools/${toolId}`, { method: 'PATCH', body: { login_initiation_method: 'get' } });
     expect(patched.status).toBe(200);
     try {
-      const browser = new HostBrowser(consoleUrl);
-      const { fields: { start } } = parseForm((await askForTestLaunch(browser)).html);
+      const browser = new ConsoleClient(consoleUrl);
+      const { fields: { start } } = readForm((await askForTestLaunch(browser)).html);
       const started = await redeem(browser, start);
       expect(started.status).toBe(303);
       const login = new URL(started.response.headers.get('location')!);
       expect(`${login.origin}${login.pathname}`).toBe(`${tool.url}/login`);
       expect(login.searchParams.get('iss')).toBe(platform.issuer);
     } finally {
-      await fetch(`${launcher.url}/admin/api/v1/tools/${toolId}`, {
-        method: 'PATCH', headers: { authorization: basicAuth(), 'content-type': 'application/json' }, body: JSON.stringify({ login_initiation_method: 'post' }),
-      });
+      await new AdminApi(launcher.url).fetch(`/tools/${toolId}`, { method: 'PATCH', body: { login_initiation_method: 'post' } });
     }
   });
 
   it('refuses a token on the host of another platform', async () => {
     const created = await api('/platforms', { name: 'Shelbyville', slug: 'other', openid_configuration_url: idp.discoveryUrl, client_id: 'launcher-client' });
     expect(created.status).toBe(201);
-    const browser = new HostBrowser(consoleUrl);
-    const { fields: { start } } = parseForm((await askForTestLaunch(browser)).html);
+    const browser = new ConsoleClient(consoleUrl);
+    const { fields: { start } } = readForm((await askForTestLaunch(browser)).html);
     const wrong = await redeem(browser, start, undefined, `${created.body.base_url}/test-launch/start`);
     expect(wrong.status).toBe(400);
     expect(wrong.html).toContain('test_launch_start_wrong_platform');
   });
 
   it('starts at once when the console is open on the platform host itself', async () => {
-    const browser = new HostBrowser(platformUrl);
+    const browser = new ConsoleClient(platformUrl);
     const asked = await askForTestLaunch(browser, platformUrl);
     expect(asked.status).toBe(200);
-    expect(parseForm(asked.html).action).toBe(`${tool.url}/login`);
+    expect(readForm(asked.html).action).toBe(`${tool.url}/login`);
   });
 
   it('says once, with a link, where to go when the console is open on a host outside DOMAIN', async () => {
     const direct = launcher.url; // http://127.0.0.1:<port>: no cookie of this host reaches demo.launcher.localhost
-    const browser = new HostBrowser(direct);
+    const browser = new ConsoleClient(direct);
     const asked = await askForTestLaunch(browser, direct);
     expect(asked.status).toBe(422);
     const there = `${platformUrl}/admin/test-launch?tool=${toolId}`;
@@ -215,10 +186,10 @@ describe('test launch from the console on another host than the platform (subdom
   });
 
   it('keeps the console’s CSRF check on the form that asks for the launch', async () => {
-    const browser = new HostBrowser(consoleUrl);
-    await browser.request(`${consoleUrl}/admin/test-launch`);
-    const refused = await browser.request(`${consoleUrl}/admin/test-launch`, {
-      form: { tool: toolId, name: 'Test Teacher', email: '', role: 'Instructor' }, headers: { origin: consoleUrl, 'sec-fetch-site': 'same-origin' },
+    const browser = new ConsoleClient(consoleUrl);
+    await browser.get(`${consoleUrl}/admin/test-launch`);
+    const refused = await browser.post(`${consoleUrl}/admin/test-launch`, { tool: toolId, name: 'Test Teacher', email: '', role: 'Instructor' }, {
+      origin: consoleUrl, 'sec-fetch-site': 'same-origin',
     });
     expect(refused.status).toBe(403);
     expect(refused.html).toContain('csrf_token_missing');

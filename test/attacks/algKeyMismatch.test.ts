@@ -6,7 +6,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Browser } from '../tool/support/browser.ts';
+import { Browser } from '../support/browser.ts';
 import { launch, registerLms, useGateway } from '../tool/support/gatewaySetup.ts';
 
 describe('a static platform key and a token signed for another key type', () => {

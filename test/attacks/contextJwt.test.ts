@@ -11,7 +11,8 @@ import { CLAIM } from '../../src/lti/claims.ts';
 import { ROLE } from '../../src/lti/roles.ts';
 import { finishLaunch, runLaunch } from '../platform/harness.ts';
 import { Browser } from '../support/browser.ts';
-import { errorPage, launchLog, startWorld, type World } from './world.ts';
+import { launchLog, startWorld, type World } from './world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 const COURSE = { [CLAIM.context]: { id: 'math-101', title: 'Algebra' } };

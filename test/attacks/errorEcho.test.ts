@@ -13,7 +13,8 @@ import { SAID_MAX_LENGTH } from '../../src/web/requestSaid.ts';
 import { Browser } from '../support/browser.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';
 import { createApp, registerLms, startGateway, type TestGateway } from '../tool/support/gatewaySetup.ts';
-import { errorPage, launchLog, startWorld, type World } from './world.ts';
+import { launchLog, startWorld, type World } from './world.ts';
+import { errorPage } from '../support/refused.ts';
 
 /** What an attacker wants a trusted origin to say; longer than SAID_MAX_LENGTH, so it must be cut. */
 const PHISH = 'Your account is locked. Call 555-0199 now to unlock it and give the agent your password.';

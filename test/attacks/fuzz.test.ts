@@ -11,7 +11,8 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { Browser } from '../support/browser.ts';
-import { errorPage, startWorld, type World } from './world.ts';
+import { startWorld, type World } from './world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const RUNS = FUZZ_RUNS;
 const LTI_CLAIMS = Object.values(CLAIM);

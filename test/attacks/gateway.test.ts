@@ -15,7 +15,10 @@ import { useNonce } from '../../src/store/nonces.ts';
 import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
-import { Browser, formPostHeaders, readForm } from '../tool/support/browser.ts';
+import { AdminApi } from '../support/adminClient.ts';
+import { Browser, formPostHeaders } from '../support/browser.ts';
+import { readForm } from '../support/htmlForm.ts';
+import { expectRefused } from '../support/refused.ts';
 import { FakeLms, type TokenTweaks } from '../tool/support/fakeLms.ts';
 import { createApp, launch, registerLms, useGateway } from '../tool/support/gatewaySetup.ts';
 
@@ -23,25 +26,7 @@ const now = () => Math.floor(Date.now() / 1000);
 const codeOf = (response: Response) => new URL(response.headers.get('location')!).searchParams.get('launch_code')!;
 const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
-/** A refusal: this status, a JSON or HTML body naming this code, and never a stack trace. */
-async function expectRefused(response: Response, status: number, code: string | RegExp): Promise<string> {
-  const body = await response.text();
-  expect(response.status, body.slice(0, 400)).toBe(status);
-  if (typeof code === 'string') expect(body).toContain(code);
-  else expect(body).toMatch(code);
-  expect(body).not.toMatch(/\bat [\w.<>]+ \(.*:\d+:\d+\)/);
-  return body;
-}
-
-async function adminOf(url: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${url}/admin/api/v1${path}`, {
-    method,
-    headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const adminOf = (url: string, method: string, path: string, body?: unknown) => new AdminApi(url).call(method, path, body);
 
 describe.each(DIALECTS)('gateway attack suite (%s)', (dialect) => {
   const world = useGateway({

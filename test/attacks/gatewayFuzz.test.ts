@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import { FUZZ_RUNS, fuzzOptions } from './fuzzOptions.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { Browser, readForm } from '../tool/support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { readForm } from '../support/htmlForm.ts';
 import { useGateway } from '../tool/support/gatewaySetup.ts';
 
 const RUNS = FUZZ_RUNS;

@@ -14,13 +14,14 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
-import { ConsoleClient, textOf } from '../admin/support/consoleClient.ts';
+import { ConsoleClient } from '../support/adminClient.ts';
+import { textOf } from '../support/htmlForm.ts';
 import { Browser } from '../support/browser.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
-import { Browser as ToolBrowser } from '../tool/support/browser.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';
 import { createApp, launch, registerLms, startGateway, type TestGateway } from '../tool/support/gatewaySetup.ts';
-import { adminClient, errorPage, launchLog, startLauncher, startWorld, type World } from './world.ts';
+import { adminClient, launchLog, startLauncher, startWorld, type World } from './world.ts';
+import { errorPage } from '../support/refused.ts';
 
 /** A small HTTP server answering JSON that the test sets per path. */
 class JsonServer {
@@ -380,7 +381,7 @@ describe('issue 14 item 15: private keys, duplicate kids, unknown fields', () =>
       keys.documents.set(path, () => ({ keys: [honest, { ...other, kid: honest.kid, alg: 'RS256', use: 'sig' }] }));
       await registerLms(gateway, lms, { jwks_url: `${keys.url}${path}` });
       const app = await createApp(gateway, { slug: `dup-${suffix()}` });
-      const run = await launch(new ToolBrowser(), lms, gateway, { targetLinkUri: app.launch_url });
+      const run = await launch(new Browser(), lms, gateway, { targetLinkUri: app.launch_url });
       const page = await run.launch!.text();
       expect(run.launch!.status, page.slice(0, 300)).toBe(502);
       expect(page).toContain('platform_jwks_invalid');

@@ -14,14 +14,15 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { loginThroughIdp } from '../idp/login.ts';
-import { finishLaunch, runLaunch, toolLoginOf } from '../platform/harness.ts';
 import { Browser } from '../support/browser.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { loginThroughIdp } from '../support/idpLogin.ts';
+import { finishLaunch, runLaunch, toolLoginOf } from '../platform/harness.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { basicAuth, type RunningRole } from '../support/servers.ts';
 import { RogueIdp, type Forgery } from './rogueIdp.ts';
-import { CLIENT_ID, CLIENT_SECRET, adminClient, errorPage, startLauncher, startWorld, type World } from './world.ts';
+import { CLIENT_ID, CLIENT_SECRET, adminClient, startLauncher, startWorld, type World } from './world.ts';
+import { errorPage, expectRefused } from '../support/refused.ts';
 
 // ---- outbound traffic guard ---------------------------------------------------------------------
 
@@ -85,13 +86,6 @@ async function toAuth(world: World, overrides: Record<string, string | null> = {
   const started = await runLaunch(world, {});
   expect(started.stage, await started.response.clone().text()).toBe('tool_login');
   return { browser: started.browser, toolLogin: started.toolLogin!, authUrl: authUrlFor(started.toolLogin!, `${world.platform.base_url}/auth`, overrides) };
-}
-
-function expectRefused(page: Awaited<ReturnType<typeof errorPage>>, status: number | number[], codes: string | string[]) {
-  const statuses = Array.isArray(status) ? status : [status];
-  expect(statuses, `${page.status} ${page.body.slice(0, 300)}`).toContain(page.status);
-  expect(Array.isArray(codes) ? codes : [codes]).toContain(page.code);
-  expect(page.body).not.toMatch(/at .*\.ts:\d+|node_modules/); // never a stack trace
 }
 
 // ---- the main world -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../demo/idp/idp.ts';
 import { permissionsFor, DEFAULT_PERMISSIONS } from '../../src/tool/permissions.ts';
 import { finishLaunch, runLaunch, startLauncherWorld, type LauncherWorld } from '../platform/harness.ts';
-import { Browser } from '../tool/support/browser.ts';
+import { Browser } from '../support/browser.ts';
 import { launch, useGateway } from '../tool/support/gatewaySetup.ts';
 
 const NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];

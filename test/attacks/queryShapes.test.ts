@@ -13,14 +13,13 @@ import { LaunchLog } from '../../src/store/launchLog.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { hashToken } from '../../src/platform/hashToken.ts';
 import { hashSecret } from '../../src/tool/apiKeys.ts';
-import { ConsoleClient } from '../admin/support/consoleClient.ts';
+import { ConsoleClient } from '../support/adminClient.ts';
 import { CLIENT_ID, CLIENT_SECRET, startLauncherWorld, toolLoginOf, type LauncherWorld } from '../platform/harness.ts';
 import { Browser } from '../support/browser.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
-import { Browser as GatewayBrowser } from '../tool/support/browser.ts';
 import { launch, useGateway } from '../tool/support/gatewaySetup.ts';
 import { RogueIdp } from './rogueIdp.ts';
-import { errorPage } from './world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const REPEATED_API = ['failure_code', 'outcome', 'request_id', 'limit'];
 
@@ -125,7 +124,7 @@ describe('issue 14 item 14: query shapes and NUL', () => {
     });
 
     it('an id_token whose sub holds NUL: 400 text_has_nul before the state is used, and the login can still finish', async () => {
-      const browser = new GatewayBrowser();
+      const browser = new Browser();
       const run = await launch(browser, world.lms, world.gateway, {
         targetLinkUri: world.apps.chatbot.launch_url, tweaks: { claims: { sub: 'user\u000042' } },
       });

@@ -96,25 +96,6 @@ export function startWorld(options: WorldOptions = {}): Promise<World> {
   return startLauncherWorld(options.databaseUrl ?? null, options);
 }
 
-/** The person's view of an error page: its status, the code and request id on it, no stack trace. */
-export async function errorPage(response: Response) {
-  const body = await response.text();
-  return {
-    status: response.status,
-    body,
-    requestId: response.headers.get('x-request-id'),
-    code: /<dt>Error code<\/dt><dd><span class="code">([^<]*)<\/span>/.exec(body)?.[1] ?? (safeJson(body)?.error as string | undefined),
-  };
-}
-
-function safeJson(text: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Latest launch-log entries (newest first) for a failure code. */
 export async function launchLog(world: { admin: World['admin'] }, query: string): Promise<any[]> {
   const res = await world.admin(`/launches?${query}`);

@@ -11,9 +11,10 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../attacks/world.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { loginThroughIdp } from '../idp/login.ts';
-import { Browser, parseForm } from '../support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { readForm } from '../support/htmlForm.ts';
+import { loginThroughIdp } from '../support/idpLogin.ts';
 import { tempDir } from '../support/db.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -90,12 +91,12 @@ describe.skipIf(!hasCurl)('the README\'s local walkthrough', () => {
     const callback = await loginThroughIdp(first.headers.get('location')!, 'ada', new CookieJar());
     const toolLogin = await browser.request(callback.href);
     expect(toolLogin.status).toBe(200);
-    const loginForm = parseForm(await toolLogin.text());
+    const loginForm = readForm(await toolLogin.text());
     const toAuth = await browser.request(loginForm.action, { method: 'POST', body: new URLSearchParams(loginForm.fields) });
     expect(toAuth.status).toBe(302);
     const auth = await browser.request(toAuth.headers.get('location')!);
     expect(auth.status).toBe(200);
-    const launchForm = parseForm(await auth.text());
+    const launchForm = readForm(await auth.text());
     const toApp = await browser.request(launchForm.action, { method: 'POST', body: new URLSearchParams(launchForm.fields) });
     const appUrl = new URL(toApp.headers.get('location')!);
     expect(`${appUrl.origin}/`).toBe(`http://localhost:${ports['9595']}/`);

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.ts';
-import { Browser } from '../tool/support/browser.ts';
+import { Browser } from '../support/browser.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';
 import { launch, registerLms, useGateway } from '../tool/support/gatewaySetup.ts';
 

@@ -10,10 +10,11 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { loginThroughIdp } from '../idp/login.ts';
-import { errorPage, launchLog, startWorld, type World } from '../attacks/world.ts';
 import { Browser } from '../support/browser.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { loginThroughIdp } from '../support/idpLogin.ts';
+import { launchLog, startWorld, type World } from '../attacks/world.ts';
+import { errorPage } from '../support/refused.ts';
 import * as client from 'openid-client';
 import { idpFailure } from '../../src/platform/idp.ts';
 import { finishLaunch, toolLoginOf } from '../platform/harness.ts';

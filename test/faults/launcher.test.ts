@@ -20,12 +20,13 @@ import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { loginThroughIdp } from '../idp/login.ts';
-import { finishLaunch, runLaunch } from '../platform/harness.ts';
 import { Browser } from '../support/browser.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { loginThroughIdp } from '../support/idpLogin.ts';
+import { finishLaunch, runLaunch } from '../platform/harness.ts';
 import { dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
-import { errorPage, launchLog, spawnLauncher, startWorld, type SpawnedLauncher, type World } from '../attacks/world.ts';
+import { launchLog, spawnLauncher, startWorld, type SpawnedLauncher, type World } from '../attacks/world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const PG_URL = process.env.TEST_DATABASE_URL;
 

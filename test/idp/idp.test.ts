@@ -1,8 +1,8 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS, startIdp, type IdpClient, type RunningIdp } from '../../demo/idp/idp.ts';
-import { CookieJar } from './cookieJar.ts';
-import { IdpLoginError, loginThroughIdp } from './login.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { IdpLoginError, loginThroughIdp } from '../support/idpLogin.ts';
 
 // The redirect is never followed, so nothing needs to listen there.
 const client: IdpClient = {

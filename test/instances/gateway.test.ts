@@ -11,8 +11,9 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
-import { basicAuth } from '../support/servers.ts';
-import { Browser, readForm } from '../tool/support/browser.ts';
+import { AdminApi } from '../support/adminClient.ts';
+import { Browser } from '../support/browser.ts';
+import { readForm } from '../support/htmlForm.ts';
 import { FakeLms } from '../tool/support/fakeLms.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -50,13 +51,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two gateway processes behind a 
   let apiKey = '';
   let launchUrl = '';
 
-  const admin = async (base: string, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${base}/admin/api/v1${path}`, {
-      method, headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    return { status: response.status, body: await response.json() };
-  };
+  const admin = (base: string, method: string, path: string, body?: unknown) => new AdminApi(base).call(method, path, body);
 
   beforeAll(async () => {
     databaseUrl = await freshDatabaseUrl('postgres');

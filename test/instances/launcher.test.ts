@@ -11,9 +11,10 @@ import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { finishLaunch, openToolLogin, runLaunch } from '../platform/harness.ts';
-import { parseForm } from '../support/browser.ts';
+import { readForm } from '../support/htmlForm.ts';
 import { dropDatabase, freshDatabaseUrl } from '../support/db.ts';
-import { adminClient, errorPage, freePort, spawnLauncher, startWorld, type SpawnedLauncher, type World } from '../attacks/world.ts';
+import { adminClient, freePort, spawnLauncher, startWorld, type SpawnedLauncher, type World } from '../attacks/world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const PG_URL = process.env.TEST_DATABASE_URL;
 
@@ -138,7 +139,7 @@ describe.skipIf(!PG_URL)('two launcher processes behind a round-robin proxy', ()
     const started = await runLaunch(world);
     const authUrl = new URL((await openToolLogin(started.toolLogin!)).headers.get('location')!);
     const answer = await started.browser.request(direct(authUrl, 1));
-    const form = parseForm(await answer.text());
+    const form = readForm(await answer.text());
     expect(decodeProtectedHeader(form.fields.id_token).kid).toBe(current);
     const toolAnswer = await fetch(form.action, { method: 'POST', body: new URLSearchParams(form.fields) });
     expect(toolAnswer.status).toBe(200);

@@ -10,11 +10,12 @@ import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartIdpOptions } from '../../demo/idp/idp.ts';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { IdpLoginError, loginThroughIdp } from '../idp/login.ts';
-import { finishLaunch, runLaunch } from '../platform/harness.ts';
 import { Browser } from '../support/browser.ts';
-import { CLIENT_ID, errorPage, launchLog, startWorld, type World } from '../attacks/world.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { IdpLoginError, loginThroughIdp } from '../support/idpLogin.ts';
+import { finishLaunch, runLaunch } from '../platform/harness.ts';
+import { CLIENT_ID, launchLog, startWorld, type World } from '../attacks/world.ts';
+import { errorPage } from '../support/refused.ts';
 
 const INSTRUCTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
 const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';

@@ -17,10 +17,11 @@ import LtijsSequelize from 'ltijs-sequelize';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { loginThroughIdp } from '../idp/login.ts';
+import { Browser } from '../support/browser.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { readForm } from '../support/htmlForm.ts';
+import { loginThroughIdp } from '../support/idpLogin.ts';
 import { startLauncherWorld, type LauncherWorld } from '../platform/harness.ts';
-import { Browser, parseForm } from '../support/browser.ts';
 
 const PG_URL = process.env.TEST_DATABASE_URL;
 const TOOL_CLIENT_ID = 'ltijs-quiz';
@@ -129,12 +130,12 @@ describe.skipIf(!PG_URL)('ltijs (LTI 1.3 tool library) behind the launcher', () 
     // The launcher's self-submitting login form (login_initiation_method "post", the default).
     const loginPage = await toTool.clone().text();
     expect(toTool.status, loginPage).toBe(200);
-    const toolLogin = parseForm(loginPage);
+    const toolLogin = readForm(loginPage);
     expect(toolLogin.action).toBe(`${ltijsUrl}/login`);
     expect(toolLogin.fields).toMatchObject({ iss: world.platform.issuer, client_id: TOOL_CLIENT_ID, target_link_uri: `${ltijsUrl}/` });
 
     // ltijs's login, posted cross-site from the launcher's page: sets its signed state cookie and sends the browser to our /auth.
-    const ltijsLogin = await browser.postForm(toolLogin.action, toolLogin.fields, { crossSite: true });
+    const ltijsLogin = await browser.post(toolLogin.action, toolLogin.fields, {}, { site: 'cross-site' });
     expect(ltijsLogin.status, await ltijsLogin.clone().text()).toBe(302);
     expect(ltijsLogin.headers.getSetCookie().join('\n')).toMatch(/^state[^=]+=.*SameSite=None/im);
     const authUrl = new URL(ltijsLogin.headers.get('location')!);
@@ -143,12 +144,12 @@ describe.skipIf(!PG_URL)('ltijs (LTI 1.3 tool library) behind the launcher', () 
     const auth = await browser.request(authUrl.href);
     const html = await auth.text();
     expect(auth.status, html.slice(0, 500)).toBe(200);
-    return { browser, form: parseForm(html), authUrl };
+    return { browser, form: readForm(html), authUrl };
   }
 
   /** Posts the form cross-site (as from the launcher's origin) and follows ltijs to its app route. */
   async function postToLtijs(browser: Browser, form: { action: string; fields: Record<string, string> }) {
-    const posted = await browser.postForm(form.action, form.fields, { crossSite: true });
+    const posted = await browser.post(form.action, form.fields, {}, { site: 'cross-site' });
     const body = await posted.clone().text();
     if (posted.status !== 302) return { posted, body, app: null };
     const app = await browser.request(new URL(posted.headers.get('location')!, form.action).href);
@@ -229,7 +230,7 @@ describe.skipIf(!PG_URL)('ltijs (LTI 1.3 tool library) behind the launcher', () 
   it('ltijs refuses the same id_token posted twice (its own nonce store), and a post without its state cookie', async () => {
     const context = await world.portal.context({ [CLAIM.context]: { id: 'course-44' } });
     const { browser, form } = await launchToForm('ada', context);
-    const cookies = browser.jar.header(form.action, { crossSitePost: true }); // with ltijs's state cookie
+    const cookies = browser.jar.header(form.action, { method: 'POST', site: 'cross-site' }); // with ltijs's state cookie
     const first = await postToLtijs(browser, form);
     expect(first.posted.status, first.body).toBe(302);
 

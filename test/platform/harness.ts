@@ -4,10 +4,12 @@ import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, typ
 import { startIdp, type RunningIdp, type StartIdpOptions } from '../../demo/idp/idp.ts';
 import type { Config } from '../../src/config.ts';
 import { platformRoutes } from '../../src/apps/launcher.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { loginThroughIdp } from '../idp/login.ts';
+import { AdminApi, type AdminRequest } from '../support/adminClient.ts';
+import { Browser } from '../support/browser.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { readForm } from '../support/htmlForm.ts';
+import { loginThroughIdp } from '../support/idpLogin.ts';
 import { afterAll, beforeAll } from 'vitest';
-import { Browser, parseForm } from '../support/browser.ts';
 import { dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
 
@@ -160,18 +162,10 @@ export interface WorldOptions {
   tool?: Record<string, unknown>;
 }
 
+/** The launcher's admin API as `world.admin` calls it: answers as they came. */
 export function adminClient(launcher: { url: string }, password = 'test-admin-password') {
-  return (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
-    fetch(`${launcher.url}/admin/api/v1${path}`, {
-      method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
-      headers: {
-        authorization: basicAuth('admin', password),
-        accept: 'application/json',
-        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...init.headers,
-      },
-      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-    });
+  const api = new AdminApi(launcher.url, basicAuth('admin', password));
+  return (path: string, init: AdminRequest = {}) => api.fetch(path, init);
 }
 
 /** IdP, launcher, fake tool and portal over real HTTP, with a platform and a tool set up through the admin API. */
@@ -266,7 +260,7 @@ export async function toolLoginOf(response: Response): Promise<URL | null> {
   if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith('text/html')) return null;
   const html = await response.clone().text();
   if (!html.includes('name="login_hint"')) return null;
-  const form = parseForm(html);
+  const form = readForm(html);
   const url = new URL(form.action);
   for (const [name, value] of Object.entries(form.fields)) url.searchParams.set(name, value);
   postedLogins.add(url);
@@ -292,7 +286,7 @@ export async function finishLaunch(browser: Browser, toolLogin: URL) {
   const auth = await browser.request(authUrl);
   const html = await auth.text();
   if (auth.status !== 200) return { auth, html, toolResponse: null };
-  const form = parseForm(html);
+  const form = readForm(html);
   const toolResponse = await fetch(form.action, { method: 'POST', body: new URLSearchParams(form.fields) });
   return { auth, html, form, toolResponse };
 }

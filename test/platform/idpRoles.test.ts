@@ -6,7 +6,7 @@
  * role-map form lists the values the IdP has sent lately. Real IdP, real HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleClient } from '../admin/support/consoleClient.ts';
+import { ConsoleClient } from '../support/adminClient.ts';
 import { finishLaunch, runLaunch, startLauncherWorld, type LauncherWorld } from './harness.ts';
 
 describe('the IdP\'s role values in the launch log', () => {

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
 import { LoginStates } from '../../src/tool/loginStates.ts';
-import { ConsoleClient } from '../admin/support/consoleClient.ts';
-import { parseForm } from '../support/browser.ts';
+import { ConsoleClient } from '../support/adminClient.ts';
+import { readForm } from '../support/htmlForm.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';
 import { finishLaunch, runLaunch, startLauncherWorld, type LauncherWorld } from './harness.ts';
 
@@ -40,7 +40,7 @@ describe('login initiation method', () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('cache-control')).toBe('no-store');
       const html = await page.clone().text();
-      const form = parseForm(html);
+      const form = readForm(html);
       expect(form.action).toBe(`${world.tool.url}/login`);
       expect(html).toContain('<form method="post"');
       expect(Object.keys(form.fields).sort()).toEqual(['client_id', 'iss', 'login_hint', 'lti_deployment_id', 'lti_message_hint', 'target_link_uri']);
@@ -119,7 +119,7 @@ describe('login initiation method', () => {
     const token = /name="_csrf" value="([^"]+)"/.exec(form.html)![1];
     const started = await client.post('/admin/test-launch', { _csrf: token, tool: world.toolRecord.id, name: 'Test Teacher', email: '', role: 'Instructor' });
     expect(started.status).toBe(200);
-    expect(parseForm(started.html).action).toBe(`${world.tool.url}/login`);
+    expect(readForm(started.html).action).toBe(`${world.tool.url}/login`);
   });
 });
 

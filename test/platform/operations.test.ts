@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformRoutes } from '../../src/apps/launcher.ts';
-import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
+import { AdminApi } from '../support/adminClient.ts';
+import { startRole, type RunningRole } from '../support/servers.ts';
 import { startLauncherWorld, type LauncherWorld } from './harness.ts';
 
 function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
@@ -118,13 +119,11 @@ describe('plain http in admin-supplied URLs', () => {
   afterAll(async () => launcher?.close());
 
   const saveTool = (host: string) =>
-    fetch(`${launcher.url}/admin/api/v1/platforms/p-https/tools`, {
-      method: 'POST',
-      headers: { authorization: basicAuth(), 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
+    new AdminApi(launcher.url).fetch('/platforms/p-https/tools', {
+      body: {
         name: 'Quiz', client_id: `quiz-${host}`, open_id_connect_initiation_url: `http://${host}/login`, target_link_uri: `http://${host}/launch`,
         public_key_url: `http://${host}/jwks`, redirect_uris: [`http://${host}/other`],
-      }),
+      },
     });
 
   it('refuses a tool reached over plain http (its id_tokens would travel in the clear), naming each field', async () => {

@@ -1,71 +1,64 @@
 /**
- * A minimal scriptable "browser" over real HTTP: a cookie jar (with SameSite and Secure kept so
- * tests can drop cross-site cookies on purpose) and manual redirect following.
+ * The scriptable browser of the end-to-end tests, over real HTTP with fetch: one CookieJar (Chromium's
+ * rules, see cookieJar.ts), redirects followed by hand, HTML forms submitted as a page would, and
+ * the Basic credentials a person typed in for an origin sent again to that origin.
  */
-export interface Cookie {
-  name: string;
-  value: string;
-  host: string;
-  path: string;
-  sameSite: 'none' | 'lax' | 'strict';
-  secure: boolean;
-}
+import { CookieJar, type RequestSite } from './cookieJar.ts';
+import { readForm } from './htmlForm.ts';
 
-export class Jar {
-  cookies: Cookie[] = [];
-
-  store(url: string, response: Response): void {
-    const host = new URL(url).hostname;
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';').map((s) => s.trim());
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      const attr = (key: string) => attrs.find((a) => a.toLowerCase().startsWith(key))?.split('=')[1];
-      const cookie: Cookie = {
-        name, value, host, path: attr('path') ?? '/',
-        sameSite: (attr('samesite')?.toLowerCase() as Cookie['sameSite']) ?? 'lax',
-        secure: attrs.some((a) => a.toLowerCase() === 'secure'),
-      };
-      this.cookies = this.cookies.filter((c) => !(c.name === name && c.host === host && c.path === cookie.path));
-      const maxAge = attr('max-age');
-      const expired = (maxAge !== undefined && Number(maxAge) <= 0) || /expires=Thu, 01 Jan 1970/i.test(line);
-      if (!expired) this.cookies.push(cookie);
-    }
-  }
-
-  /** Cookie header for a request; `crossSitePost` leaves out SameSite=Lax/Strict cookies like a browser would. */
-  header(url: string, options: { crossSitePost?: boolean } = {}): string {
-    const u = new URL(url);
-    return this.cookies
-      .filter((c) => c.host === u.hostname && u.pathname.startsWith(c.path))
-      .filter((c) => !options.crossSitePost || c.sameSite === 'none')
-      .map((c) => `${c.name}=${c.value}`)
-      .join('; ');
-  }
-
-  drop(name: string): void {
-    this.cookies = this.cookies.filter((c) => c.name !== name);
-  }
+export interface BrowserRequest extends RequestInit {
+  /** Whether the request comes from a page of another site (decides which SameSite cookies go). */
+  site?: RequestSite;
 }
 
 export class Browser {
-  constructor(readonly jar = new Jar()) {}
+  /** False plays a browser that blocks (third-party) cookies: nothing is stored. */
+  cookiesEnabled = true;
+  private readonly credentials = new Map<string, string>();
 
-  async request(url: string, init: RequestInit & { crossSitePost?: boolean } = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    const cookie = this.jar.header(url, { crossSitePost: init.crossSitePost });
+  constructor(readonly jar = new CookieJar()) {}
+
+  /** Sends Authorization with every request to this origin, as a browser does once signed in with Basic. */
+  authorize(origin: string, authorization: string): void {
+    this.credentials.set(new URL(origin).origin, authorization);
+  }
+
+  /** One request: the jar's cookies out, Set-Cookie in, `accept: text/html` unless given; redirects are not followed. */
+  async request(url: string, init: BrowserRequest = {}): Promise<Response> {
+    const { site, ...requestInit } = init;
+    const target = new URL(url);
+    const headers = new Headers(requestInit.headers);
+    const cookie = this.jar.header(target, { method: requestInit.method, site });
     if (cookie) headers.set('cookie', cookie);
     if (!headers.has('accept')) headers.set('accept', 'text/html');
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-    this.jar.store(url, response);
+    const authorization = this.credentials.get(target.origin);
+    if (authorization && !headers.has('authorization')) headers.set('authorization', authorization);
+    const response = await fetch(url, { ...requestInit, headers, redirect: 'manual' });
+    if (this.cookiesEnabled) this.jar.store(target, response);
     return response;
   }
 
+  get(url: string): Promise<Response> {
+    return this.request(url);
+  }
+
+  /**
+   * A form post as a program sends it: no Origin, Sec-Fetch-Site or Referer unless given in
+   * `headers`; `site: 'cross-site'` sends only the cookies a post from another site carries.
+   */
+  post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}, options: { site?: RequestSite } = {}): Promise<Response> {
+    return this.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(fields).toString(),
+      site: options.site,
+    });
+  }
+
   /** Follows redirects (GET) from `url` until a non-redirect answer, or until `stop(url)` is true. */
-  async follow(url: string, stop: (url: URL) => boolean = () => false, init: RequestInit = {}): Promise<{ url: URL; response: Response | null }> {
+  async follow(url: string, stop: (url: URL) => boolean = () => false, init: BrowserRequest = {}): Promise<{ url: URL; response: Response | null }> {
     let current = new URL(url);
-    let options: RequestInit = init;
+    let options: BrowserRequest = init;
     for (let i = 0; i < 20; i++) {
       if (stop(current)) return { url: current, response: null };
       const response = await this.request(current.href, options);
@@ -81,26 +74,39 @@ export class Browser {
     throw new Error('too many redirects');
   }
 
-  /** Posts an HTML form's fields like a browser submitting it. */
-  async postForm(url: string, fields: Record<string, string>, options: { crossSite?: boolean } = {}): Promise<Response> {
-    return this.request(url, {
-      method: 'POST',
-      body: new URLSearchParams(fields),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      crossSitePost: options.crossSite,
+  /**
+   * Submits the first form of an HTML page at `base`, as an auto-submitting page would, with the
+   * headers a browser adds to that post (see formPostHeaders); `headers` overrides them.
+   */
+  async submitForm(pageHtml: string, base: string, overrides: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Response> {
+    const form = readForm(pageHtml);
+    const action = new URL(form.action, base);
+    const sent = formPostHeaders(base, action.href);
+    return this.post(action.href, { ...form.fields, ...overrides }, { ...sent, ...headers }, {
+      site: sent['sec-fetch-site'] === 'cross-site' ? 'cross-site' : 'same-site',
     });
+  }
+
+  /** Sets a cookie as another site's script or a tampering user could (host-only, no attributes). */
+  setCookie(baseUrl: string, name: string, value: string, path = '/'): void {
+    const domain = new URL(baseUrl).hostname.toLowerCase();
+    this.jar.put({ name, value, domain, hostOnly: true, path, sameSite: 'lax', secure: false });
+  }
+
+  cookieNames(): string[] {
+    return this.jar.cookies.map((c) => c.name);
   }
 }
 
-/** The action and hidden fields of the first form of a page. */
-export function parseForm(html: string): { action: string; fields: Record<string, string> } {
-  const action = /<form[^>]*action="([^"]*)"/.exec(html)?.[1];
-  if (!action) throw new Error(`no form in page: ${html.slice(0, 300)}`);
-  const fields: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[m[1]] = decodeEntities(m[2]);
-  return { action: decodeEntities(action), fields };
-}
-
-function decodeEntities(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+/**
+ * What a browser sends with a form post from a page at `from` to `to`: the page's Origin (always,
+ * on a POST) and Sec-Fetch-Site. Sites are compared by scheme and host, which is exact for the
+ * loopback addresses the tests use. A page served with `Referrer-Policy: no-referrer` (every page
+ * of this project) makes the browser send `Origin: null` instead: pass `{ origin: 'null' }` then.
+ */
+export function formPostHeaders(from: string, to: string): Record<string, string> {
+  const a = new URL(from);
+  const b = new URL(to);
+  const site = a.origin === b.origin ? 'same-origin' : a.protocol === b.protocol && a.hostname === b.hostname ? 'same-site' : 'cross-site';
+  return { origin: a.origin, 'sec-fetch-site': site };
 }

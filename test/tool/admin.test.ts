@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.ts';
-import { Browser } from './support/browser.ts';
+import { Browser } from '../support/browser.ts';
 import { createApp, launch, registerLms, useGateway } from './support/gatewaySetup.ts';
 
 describe.each(DIALECTS)('gateway admin API (%s)', (dialect) => {

@@ -4,7 +4,8 @@ import { openAiResponder } from '../../examples/chatbot/responders.ts';
 import { startChatbot, type RunningChatbot } from '../../examples/chatbot/chatbot.ts';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { DIALECTS } from '../support/db.ts';
-import { Browser, readForm } from './support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { readForm } from '../support/htmlForm.ts';
 import { launch, useGateway } from './support/gatewaySetup.ts';
 
 const INSTRUCTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
@@ -42,7 +43,7 @@ describe.each(DIALECTS)('LMS → gateway → example chatbot over real HTTP (%s)
     return { browser, landing, page, html: await page.text() };
   }
   const api = (browser: Browser, method: string, path: string, body?: unknown) =>
-    browser.fetch(`${chatbot.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    browser.request(`${chatbot.url}${path}`, { method, headers: { accept: '*/*', ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
 
   it('shows who you are, your role and your course, and says the responder is a demo', async () => {
     const { page, html } = await open({ sub: 'teacher-1', name: 'Grace Hopper', roles: [INSTRUCTOR], course: 'c1' });

@@ -8,17 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolFramable, toolRoutes } from '../../src/apps/gateway.ts';
 import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
-import { Browser } from './support/browser.ts';
+import { AdminApi } from '../support/adminClient.ts';
+import { Browser } from '../support/browser.ts';
 import { FakeLms } from './support/fakeLms.ts';
 import { launch } from './support/gatewaySetup.ts';
 
 async function adminOf(role: RunningRole) {
-  return async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${role.url}/admin/api/v1${path}`, {
-      method, headers: { authorization: basicAuth(), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = new AdminApi(role.url);
+  return (method: string, path: string, body?: unknown) => api.call(method, path, body);
 }
 
 describe('the gateway checks the URLs it will fetch when they are saved', () => {

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformKeys } from '../../src/tool/platformKeys.ts';
 import { DIALECTS } from '../support/db.ts';
-import { Browser } from './support/browser.ts';
+import { Browser } from '../support/browser.ts';
 import { FakeLms } from './support/fakeLms.ts';
 import { createApp, launch, registerLms, startGateway, useGateway } from './support/gatewaySetup.ts';
 

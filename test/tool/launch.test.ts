@@ -4,7 +4,8 @@ import { CLAIM } from '../../src/lti/claims.ts';
 import { hashSecret } from '../../src/tool/apiKeys.ts';
 import { LoginStates } from '../../src/tool/loginStates.ts';
 import { DIALECTS } from '../support/db.ts';
-import { Browser, readForm } from './support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { readForm } from '../support/htmlForm.ts';
 import { createApp, launch, useGateway } from './support/gatewaySetup.ts';
 
 describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect) => {

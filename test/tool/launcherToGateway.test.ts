@@ -3,13 +3,14 @@ import { startIdp, type RunningIdp } from '../../demo/idp/idp.ts';
 import { startChatbot, type RunningChatbot } from '../../examples/chatbot/chatbot.ts';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { platformRoutes } from '../../src/apps/launcher.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { loginThroughIdp } from '../idp/login.ts';
+import { Browser } from '../support/browser.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { readForm } from '../support/htmlForm.ts';
+import { loginThroughIdp } from '../support/idpLogin.ts';
 import { Portal } from '../platform/harness.ts';
-import { Browser, parseForm } from '../support/browser.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl } from '../support/db.ts';
-import { basicAuth, startRole, type RunningRole } from '../support/servers.ts';
-import { readForm } from './support/browser.ts';
+import { AdminApi } from '../support/adminClient.ts';
+import { startRole, type RunningRole } from '../support/servers.ts';
 import { useGateway } from './support/gatewaySetup.ts';
 
 /** Our own launcher (platform role) → the gateway (tool role) → the example chatbot, all over real HTTP. */
@@ -23,9 +24,7 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
   let tool: Record<string, any>;
 
   const launcherAdmin = async (path: string, body: unknown) => {
-    const response = await fetch(`${launcher.url}/admin/api/v1${path}`, {
-      method: 'POST', headers: { authorization: basicAuth(), 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body),
-    });
+    const response = await new AdminApi(launcher.url).fetch(path, { method: 'POST', body });
     expect(response.status, await response.clone().text()).toBe(201);
     return (await response.json()) as Record<string, any>;
   };
@@ -82,18 +81,18 @@ describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dia
     const callback = await browser.request(callbackUrl.href);
     // The tool's login initiation method is the default: an auto-submitting form posted to the gateway.
     expect(callback.status).toBe(200);
-    const initiation = parseForm(await callback.text());
+    const initiation = readForm(await callback.text());
     expect(initiation.action).toBe(`${world.gateway.url}/lti/login`);
     expect(initiation.fields).toMatchObject({ target_link_uri: world.apps.chatbot.launch_url, client_id: 'gateway-client', lti_deployment_id: tool.deployment_id });
 
-    const login = await browser.postForm(initiation.action, initiation.fields, { crossSite: true });
+    const login = await browser.post(initiation.action, initiation.fields, {}, { site: 'cross-site' });
     expect(login.status).toBe(302);
     const auth = await browser.request(login.headers.get('location')!);
     const autoPost = await auth.text();
     expect(auth.status, autoPost.slice(0, 300)).toBe(200);
     const form = readForm(autoPost);
     const launched = await browser.request(form.action, {
-      method: 'POST', body: new URLSearchParams(form.fields), crossSitePost: true,
+      method: 'POST', body: new URLSearchParams(form.fields), site: 'cross-site',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(launched.status, await launched.clone().text()).toBe(303);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.ts';
-import { Browser, dataAttributes, readForm } from './support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { dataAttributes, readForm } from '../support/htmlForm.ts';
 import { launch, useGateway } from './support/gatewaySetup.ts';
 
 /**

@@ -4,7 +4,8 @@ import { CLAIM } from '../../src/lti/claims.ts';
 import { useNonce } from '../../src/store/nonces.ts';
 import { hashSecret } from '../../src/tool/apiKeys.ts';
 import { DIALECTS } from '../support/db.ts';
-import { Browser } from './support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { expectRefused } from '../support/refused.ts';
 import { FakeLms, type TokenTweaks } from './support/fakeLms.ts';
 import { launch, registerLms, useGateway } from './support/gatewaySetup.ts';
 
@@ -31,10 +32,7 @@ describe.each(DIALECTS)('every rejection has its status, code and launch-log ent
   async function expectRejection(code: string, status: number, attempt: () => Promise<Response>, options: { logged?: boolean } = {}): Promise<string> {
     const before = await failures(code);
     const refusedBefore = await refusedCount(code);
-    const response = await attempt();
-    const body = await response.text();
-    expect(response.status, body.slice(0, 500)).toBe(status);
-    expect(body).toContain(code);
+    const body = await expectRefused(await attempt(), status, code);
     if (options.logged === false) {
       expect(await failures(code), `no launch log entry for ${code}`).toBe(before);
       expect(await refusedCount(code), `refused-request count of ${code}`).toBe(refusedBefore + 1);

@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fields, gatewayRules, launcherRules } from '../../src/input/fields.ts';
 import { UrlPolicyError, isLoopbackHost, plainHttpRefusal, policyFetch } from '../../src/net/urlPolicy.ts';
-import { errorPage } from '../attacks/world.ts';
-import { CookieJar } from '../idp/cookieJar.ts';
-import { loginThroughIdp } from '../idp/login.ts';
+import { errorPage } from '../support/refused.ts';
 import { Browser } from '../support/browser.ts';
+import { CookieJar } from '../support/cookieJar.ts';
+import { loginThroughIdp } from '../support/idpLogin.ts';
 import { finishLaunch, runLaunch, startLauncherWorld, type LauncherWorld } from '../platform/harness.ts';
 
 describe('the plain-http rule', () => {

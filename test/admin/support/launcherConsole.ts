@@ -2,7 +2,8 @@ import { startIdp, type RunningIdp } from '../../../demo/idp/idp.ts';
 import { platformRoutes } from '../../../src/apps/launcher.ts';
 import { FakeTool } from '../../platform/harness.ts';
 import { dropDatabase, freshDatabaseUrl } from '../../support/db.ts';
-import { basicAuth, startRole, type RunningRole } from '../../support/servers.ts';
+import { AdminApi } from '../../support/adminClient.ts';
+import { startRole, type RunningRole } from '../../support/servers.ts';
 
 /** A launcher with its console, a real OIDC IdP and a real test tool, all over HTTP on loopback. */
 export interface LauncherConsoleWorld {
@@ -18,21 +19,14 @@ export async function startLauncherConsole(dialect: 'sqlite' | 'postgres'): Prom
   const databaseUrl = await freshDatabaseUrl(dialect);
   const idp = await startIdp();
   const launcher = await startRole('platform', platformRoutes, { databaseUrl });
+  const api = new AdminApi(launcher.url);
   const tool = new FakeTool();
   await tool.start();
   return {
     idp,
     launcher,
     tool,
-    async api(path, init = {}) {
-      const response = await fetch(`${launcher.url}/admin/api/v1${path}`, {
-        method: init.method ?? (init.body ? 'POST' : 'GET'),
-        headers: { authorization: basicAuth(), accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
-        body: init.body ? JSON.stringify(init.body) : undefined,
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    api: (path, init = {}) => api.call(init.method ?? (init.body !== undefined ? 'POST' : 'GET'), path, init.body),
     async close() {
       await tool.close();
       await launcher.close();

@@ -10,7 +10,7 @@ import type { JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM } from '../../../src/lti/claims.ts';
 import { DIALECTS } from '../../support/db.ts';
-import { Browser } from '../../tool/support/browser.ts';
+import { Browser } from '../../support/browser.ts';
 import { FakeLms } from '../../tool/support/fakeLms.ts';
 import { launch, registerLms, useGateway } from '../../tool/support/gatewaySetup.ts';
 import { ROLE, SHAPES, type LmsShape } from './shapes.ts';

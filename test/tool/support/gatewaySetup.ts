@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { PlatformKeysOptions } from '../../../src/tool/platformKeys.ts';
 import { createToolRoutes, toolFramable, toolRoutes } from '../../../src/apps/gateway.ts';
 import { dropDatabase, freshDatabaseUrl } from '../../support/db.ts';
-import { basicAuth, startRole, type RunningRole } from '../../support/servers.ts';
-import { Browser } from './browser.ts';
+import { AdminApi } from '../../support/adminClient.ts';
+import { startRole, type RunningRole } from '../../support/servers.ts';
+import { Browser } from '../../support/browser.ts';
 import { FakeLms, type TokenTweaks } from './fakeLms.ts';
 
 export interface TestGateway extends RunningRole {
@@ -14,21 +15,14 @@ export async function startGateway(dialect: 'sqlite' | 'postgres', options: { jw
   const databaseUrl = await freshDatabaseUrl(dialect);
   const routes = options.jwks ? createToolRoutes({ jwks: options.jwks }) : toolRoutes;
   const role = await startRole('tool', routes, { databaseUrl, framable: toolFramable });
+  const api = new AdminApi(role.url);
   return {
     ...role,
     async close() {
       await role.close();
       await dropDatabase(databaseUrl);
     },
-    async admin(method, path, body) {
-      const response = await fetch(`${role.url}/admin/api/v1${path}`, {
-        method,
-        headers: { authorization: basicAuth(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null };
-    },
+    admin: (method, path, body) => api.call(method, path, body),
   };
 }
 

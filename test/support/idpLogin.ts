@@ -1,4 +1,6 @@
+import { Browser } from './browser.ts';
 import type { CookieJar } from './cookieJar.ts';
+import { readForm } from './htmlForm.ts';
 
 /** The IdP answered with something other than a redirect or its login page (e.g. an error page). */
 export class IdpLoginError extends Error {
@@ -30,17 +32,11 @@ export async function loginThroughIdp(
   const redirectUri = start.searchParams.get('redirect_uri');
   const reachedClient = (u: URL) => (redirectUri ? u.href.startsWith(redirectUri) : u.origin !== start.origin);
 
+  const browser = new Browser(jar);
   let url = start;
   let form: URLSearchParams | undefined;
   for (let step = 0; step < 20; step++) {
-    const cookie = jar.header(url);
-    const response = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      body: form,
-      redirect: 'manual',
-      headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) },
-    });
-    jar.store(url, response);
+    const response = await browser.request(url.href, { method: form ? 'POST' : 'GET', body: form });
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel();
@@ -70,21 +66,10 @@ export async function loginThroughIdp(
   throw new Error(`no redirect to the client after 20 steps from ${start.origin}`);
 }
 
-/** The single POST form of oidc-provider's "Submitting Callback" page (hidden inputs only). */
+/** The POST form of oidc-provider's "Submitting Callback" page. */
 function autoSubmittedForm(html: string, base: URL): { action: URL; fields: URLSearchParams } | undefined {
   if (!/<title>Submitting Callback<\/title>/.test(html)) return undefined;
-  const action = /<form method="post" action="([^"]*)"/.exec(html)?.[1];
-  if (action === undefined) return undefined;
-  const fields = new URLSearchParams();
-  for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"/g)) {
-    fields.append(unescapeHtml(name), unescapeHtml(value));
-  }
-  return { action: new URL(unescapeHtml(action), base), fields };
-}
-
-function unescapeHtml(value: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
-  return value.replace(/&(amp|lt|gt|quot|#\d+);/g, (_, entity: string) =>
-    entity.startsWith('#') ? String.fromCharCode(Number(entity.slice(1))) : named[entity],
-  );
+  const form = readForm(html);
+  if (form.method.toLowerCase() !== 'post') return undefined;
+  return { action: new URL(form.action, base), fields: new URLSearchParams(form.fields) };
 }
