@@ -2,8 +2,9 @@ import { badRequest } from './errors.ts';
 
 /**
  * The tool's authentication request to the platform (LTI Security Framework 1.0 §5.1.1.2, OIDC
- * Core §3.1.2.1 with the LTI profile). Each check is its own function with its own failure code;
- * the endpoint runs them in order, like oidc-provider's authorization pipeline.
+ * Core §3.1.2.1 with the LTI profile), in its parameters' own names: the one type of both roles —
+ * the launcher reads and checks it (each check its own function with its own failure code, run in
+ * order by /auth), the gateway sends it (authRequestUrl).
  */
 export interface AuthRequest {
   scope?: string;
@@ -16,6 +17,20 @@ export interface AuthRequest {
   lti_message_hint?: string;
   nonce?: string;
   state?: string;
+}
+
+/** The values the LTI profile fixes (Security Framework §5.1.1.2). */
+export const LTI_AUTH_PROFILE = { scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none' } as const;
+
+/** What a tool chooses in its authentication request; the profile's values are added by authRequestUrl. */
+export type ToolAuthRequest = Required<Pick<AuthRequest, 'client_id' | 'redirect_uri' | 'login_hint' | 'state' | 'nonce'>> & Pick<AuthRequest, 'lti_message_hint'>;
+
+/** The authentication request URL a tool sends the browser to: implicit flow, form_post, prompt=none. */
+export function authRequestUrl(authorizationEndpoint: string, request: ToolAuthRequest): string {
+  const url = new URL(authorizationEndpoint);
+  const params: AuthRequest = { ...LTI_AUTH_PROFILE, ...request };
+  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') url.searchParams.set(name, value);
+  return url.href;
 }
 
 const PARAMS = ['scope', 'response_type', 'response_mode', 'prompt', 'client_id', 'redirect_uri', 'login_hint', 'lti_message_hint', 'nonce', 'state'] as const;
@@ -35,25 +50,25 @@ export function parseAuthRequest(input: unknown): AuthRequest {
 }
 
 export function checkScope(req: AuthRequest): void {
-  if (!req.scope?.split(' ').includes('openid')) {
+  if (!req.scope?.split(' ').includes(LTI_AUTH_PROFILE.scope)) {
     throw badRequest('auth_scope_invalid', 'The tool\'s login request must ask for scope "openid".');
   }
 }
 
 export function checkResponseType(req: AuthRequest): void {
-  if (req.response_type !== 'id_token') {
+  if (req.response_type !== LTI_AUTH_PROFILE.response_type) {
     throw badRequest('auth_response_type_invalid', 'The tool\'s login request must use response_type "id_token".').saying({ response_type: req.response_type });
   }
 }
 
 export function checkResponseMode(req: AuthRequest): void {
-  if (req.response_mode !== 'form_post') {
+  if (req.response_mode !== LTI_AUTH_PROFILE.response_mode) {
     throw badRequest('auth_response_mode_invalid', 'The tool\'s login request must use response_mode "form_post".').saying({ response_mode: req.response_mode });
   }
 }
 
 export function checkPrompt(req: AuthRequest): void {
-  if (req.prompt !== 'none') {
+  if (req.prompt !== LTI_AUTH_PROFILE.prompt) {
     throw badRequest('auth_prompt_invalid', 'The tool\'s login request must use prompt "none".').saying({ prompt: req.prompt });
   }
 }

@@ -47,31 +47,3 @@ export function readLoginRequest(params: Record<string, unknown>): LoginRequest 
     storageTarget: frameName('lti_storage_target'),
   };
 }
-
-export interface AuthRequest {
-  clientId: string;
-  redirectUri: string;
-  loginHint: string;
-  ltiMessageHint: string | null;
-  state: string;
-  nonce: string;
-}
-
-/** The authentication request URL (Security Framework §5.1.1.2): implicit flow, form_post, prompt=none. */
-export function authRequestUrl(authorizationEndpoint: string, request: AuthRequest): string {
-  const url = new URL(authorizationEndpoint);
-  const params: Record<string, string> = {
-    scope: 'openid',
-    response_type: 'id_token',
-    response_mode: 'form_post',
-    prompt: 'none',
-    client_id: request.clientId,
-    redirect_uri: request.redirectUri,
-    login_hint: request.loginHint,
-    state: request.state,
-    nonce: request.nonce,
-  };
-  if (request.ltiMessageHint !== null) params.lti_message_hint = request.ltiMessageHint;
-  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return url.href;
-}

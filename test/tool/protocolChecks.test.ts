@@ -4,7 +4,8 @@ import {
   checkAlgorithm, checkAudience, checkDeploymentId, checkIssuer, checkMessageType, checkNonce, checkResourceLinkClaims,
   checkTimes, checkVersion, nonceRetentionUntil, type IdTokenExpectations,
 } from '../../src/lti/idTokenChecks.ts';
-import { authRequestUrl, readLoginRequest } from '../../src/lti/loginInitiation.ts';
+import { authRequestUrl } from '../../src/lti/authRequest.ts';
+import { readLoginRequest } from '../../src/lti/loginInitiation.ts';
 import { gatewayLaunchTarget } from '../../src/tool/launchTarget.ts';
 import { summarizeLaunch } from '../../src/tool/launchSummary.ts';
 import { hashSecret } from '../../src/tool/apiKeys.ts';
@@ -111,7 +112,7 @@ describe('login initiation', () => {
 
   it('keeps the authorization endpoint’s own query and adds every required parameter', () => {
     const url = new URL(authRequestUrl('https://lms.example/auth?tenant=5', {
-      clientId: 'c', redirectUri: 'https://gw/lti/launch/a', loginHint: 'h', ltiMessageHint: null, state: 's', nonce: 'n',
+      client_id: 'c', redirect_uri: 'https://gw/lti/launch/a', login_hint: 'h', state: 's', nonce: 'n',
     }));
     expect(Object.fromEntries(url.searchParams)).toEqual({
       tenant: '5', scope: 'openid', response_type: 'id_token', response_mode: 'form_post', prompt: 'none',

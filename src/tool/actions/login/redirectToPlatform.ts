@@ -1,4 +1,4 @@
-import { authRequestUrl } from '../../../lti/loginInitiation.ts';
+import { authRequestUrl } from '../../../lti/authRequest.ts';
 import { platformStoragePutPage } from '../../platformStoragePages.ts';
 import type { Step } from '../pipeline.ts';
 import type { LoginContext } from './context.ts';
@@ -14,10 +14,10 @@ export const redirectToPlatform: Step<LoginContext> = {
     const login = ctx.login!;
     const registration = ctx.registration!;
     const url = authRequestUrl(registration.authorizationEndpoint, {
-      clientId: registration.clientId,
-      redirectUri: login.targetLinkUri,
-      loginHint: login.loginHint,
-      ltiMessageHint: login.ltiMessageHint,
+      client_id: registration.clientId,
+      redirect_uri: login.targetLinkUri,
+      login_hint: login.loginHint,
+      lti_message_hint: login.ltiMessageHint ?? undefined,
       state: ctx.created!.state,
       nonce: ctx.created!.nonce,
     });
