@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../web/html.ts';
 import { notFound } from '../lti/errors.ts';
-import type { App } from '../tool/apps.ts';
+import type { App } from '../tool/model/apps.ts';
 import type { Gateway } from '../tool/gateway.ts';
-import type { Registration } from '../tool/registrations.ts';
+import type { Registration } from '../tool/model/registrations.ts';
 import { consoleAssets } from './console/assets.ts';
 import { confirmBody } from './console/confirm.ts';
 import { setupConsole, type Console } from './console/consoleScope.ts';

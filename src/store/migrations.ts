@@ -181,7 +181,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('login_initiation_method', 'text', (c) => c.notNull().defaultTo('post'))
         .execute();
       // The gateway's login states and nonces are single-use secrets: from now on stored as their
-      // SHA-256 (hex, as src/tool/loginStates.ts writes them). Rows in flight keep working once hashed.
+      // SHA-256 (hex, as src/tool/model/loginStates.ts writes them). Rows in flight keep working once hashed.
       const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
       const rows = await db.selectFrom('login_states').select(['state', 'nonce']).execute();
       for (const { state, nonce } of rows as Array<{ state: string; nonce: string }>) {

@@ -1,9 +1,9 @@
 import type { Services } from '../server/services.ts';
-import { Apps } from './apps.ts';
-import { Handoffs } from './handoffs.ts';
-import { LoginStates } from './loginStates.ts';
+import { Apps } from './model/apps.ts';
+import { Handoffs } from './model/handoffs.ts';
+import { LoginStates } from './model/loginStates.ts';
 import { PlatformKeys, type PlatformKeysOptions } from './platformKeys.ts';
-import { Registrations } from './registrations.ts';
+import { Registrations } from './model/registrations.ts';
 
 /** The gateway's own services, built once per process on top of the shared ones. */
 export interface Gateway {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { keySetProblem } from '../keys/publicKeys.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { LtiError } from '../lti/errors.ts';
-import type { Registration } from './registrations.ts';
+import type { Registration } from './model/registrations.ts';
 
 export interface PlatformKeysOptions {
   /** How long a fetched JWKS is used before it is fetched again. */

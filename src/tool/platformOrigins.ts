@@ -1,5 +1,5 @@
 import type { Gateway } from './gateway.ts';
-import type { Registration } from './registrations.ts';
+import type { Registration } from './model/registrations.ts';
 
 /**
  * The web origins a registered platform speaks from: its issuer's and its authorization endpoint's

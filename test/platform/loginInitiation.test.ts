@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrations.ts';
-import { LoginStates } from '../../src/tool/loginStates.ts';
+import { LoginStates } from '../../src/tool/model/loginStates.ts';
 import { ConsoleClient } from '../support/adminClient.ts';
 import { readForm } from '../support/htmlForm.ts';
 import { DIALECTS, dropDatabase, freshDatabaseUrl, tempDir } from '../support/db.ts';

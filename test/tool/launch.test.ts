@@ -2,7 +2,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { hashSecret } from '../../src/tool/apiKeys.ts';
-import { LoginStates } from '../../src/tool/loginStates.ts';
+import { LoginStates } from '../../src/tool/model/loginStates.ts';
 import { DIALECTS } from '../support/db.ts';
 import { Browser } from '../support/browser.ts';
 import { readForm } from '../support/htmlForm.ts';

@@ -3,9 +3,9 @@ import { refuseCrossSiteApiWrites } from '../apiCsrf.ts';
 import { adminAuthFor } from '../auth.ts';
 import { refuseRepeatedParams } from '../../input/queryParams.ts';
 import type { LaunchEntry, Outcome } from '../../store/launchLog.ts';
-import { launchUrl, type App } from '../../tool/apps.ts';
+import { launchUrl, type App } from '../../tool/model/apps.ts';
 import type { Gateway } from '../../tool/gateway.ts';
-import type { Registration } from '../../tool/registrations.ts';
+import type { Registration } from '../../tool/model/registrations.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 const objectBody = { type: 'object' } as const;

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../web/html.ts';
-import type { App } from '../../tool/apps.ts';
+import type { App } from '../../tool/model/apps.ts';
 import { DEFAULT_PERMISSIONS } from '../../tool/permissions.ts';
 import { csrfInput, errorSummary, selectField, textArea, textField, type FormState } from '../console/form.ts';
 

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../../web/html.ts';
-import { launchUrl, type App } from '../../tool/apps.ts';
-import type { Registration } from '../../tool/registrations.ts';
+import { launchUrl, type App } from '../../tool/model/apps.ts';
+import type { Registration } from '../../tool/model/registrations.ts';
 import { copyPanel } from '../console/copyPanel.ts';
 import { timeTag } from '../console/format.ts';
 

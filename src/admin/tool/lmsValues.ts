@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../web/html.ts';
-import { launchUrl, type App } from '../../tool/apps.ts';
+import { launchUrl, type App } from '../../tool/model/apps.ts';
 import { toolConfiguration } from './api.ts';
 import { copyPanel } from '../console/copyPanel.ts';
 

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../web/html.ts';
-import type { Registration } from '../../tool/registrations.ts';
+import type { Registration } from '../../tool/model/registrations.ts';
 import { csrfInput, errorSummary, lines, textArea, textField, type FormState } from '../console/form.ts';
 import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from '../console/keyInput.ts';
 

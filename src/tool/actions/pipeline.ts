@@ -1,9 +1,9 @@
 import type { FastifyReply } from 'fastify';
 import { answerPipeline, runPipeline, type Parties, type Pipeline, type PipelineContext, type Step } from '../../pipeline/pipeline.ts';
-import type { App } from '../apps.ts';
+import type { App } from '../model/apps.ts';
 import type { Gateway } from '../gateway.ts';
 import { platformOrigins } from '../platformOrigins.ts';
-import type { Registration } from '../registrations.ts';
+import type { Registration } from '../model/registrations.ts';
 
 export type { Step };
 

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { forbidden, unauthorized, type LtiError } from '../../../lti/errors.ts';
 import { hashSecret } from '../../apiKeys.ts';
-import { sentLoginCookie, stateCookieName } from '../../loginStates.ts';
+import { sentLoginCookie, stateCookieName } from '../../model/loginStates.ts';
 import { originAllowed, platformOrigins } from '../../platformOrigins.ts';
 import { platformStorageGetPage } from '../../platformStoragePages.ts';
 import { postedFrom } from '../../postedFrom.ts';

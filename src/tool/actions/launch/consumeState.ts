@@ -1,5 +1,5 @@
 import { unauthorized } from '../../../lti/errors.ts';
-import { STATE_COOKIE_PATH, stateCookieName } from '../../loginStates.ts';
+import { STATE_COOKIE_PATH, stateCookieName } from '../../model/loginStates.ts';
 import type { Step } from '../pipeline.ts';
 import type { LaunchContext } from './context.ts';
 

@@ -1,7 +1,7 @@
 import { CLAIM } from '../../../lti/claims.ts';
 import { html, page } from '../../../web/html.ts';
 import { summarizeLaunch } from '../../launchSummary.ts';
-import { secret } from '../../loginStates.ts';
+import { secret } from '../../model/loginStates.ts';
 import { permissionsFor } from '../../permissions.ts';
 import type { Step } from '../pipeline.ts';
 import type { LaunchContext } from './context.ts';

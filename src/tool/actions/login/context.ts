@@ -1,5 +1,5 @@
 import type { LoginRequest } from '../../../lti/loginInitiation.ts';
-import type { NewLoginState } from '../../loginStates.ts';
+import type { NewLoginState } from '../../model/loginStates.ts';
 import type { FlowContext } from '../pipeline.ts';
 
 /** What the steps of `GET`/`POST /lti/login` read and fill in. */

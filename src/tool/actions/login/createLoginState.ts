@@ -1,4 +1,4 @@
-import { STATE_COOKIE_PATH, stateCookieName } from '../../loginStates.ts';
+import { STATE_COOKIE_PATH, stateCookieName } from '../../model/loginStates.ts';
 import type { Step } from '../pipeline.ts';
 import type { LoginContext } from './context.ts';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { consumeOnce } from '../store/consumeOnce.ts';
-import type { Db } from '../store/db.ts';
-import type { LoginStateTable } from '../store/schema.ts';
-import { hashSecret } from './apiKeys.ts';
+import { consumeOnce } from '../../store/consumeOnce.ts';
+import type { Db } from '../../store/db.ts';
+import type { LoginStateTable } from '../../store/schema.ts';
+import { hashSecret } from '../apiKeys.ts';
 
 /** How the browser was bound to the login: what the login offered, or what the launch used. */
 export type StateStorage = 'cookie' | 'platform_storage' | 'none';

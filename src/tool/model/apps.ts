@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Fields, duplicateAs, gatewayRules } from '../input/fields.ts';
-import { SLUG } from '../input/slug.ts';
-import type { Config } from '../config.ts';
-import { notFound } from '../lti/errors.ts';
-import type { Db } from '../store/db.ts';
-import type { ReadCache } from '../store/readCache.ts';
-import type { AppTable } from '../store/schema.ts';
-import { hashSecret, newApiKey } from './apiKeys.ts';
-import { DEFAULT_PERMISSIONS, permissionMapRule, type PermissionMap } from './permissions.ts';
+import { Fields, duplicateAs, gatewayRules } from '../../input/fields.ts';
+import { SLUG } from '../../input/slug.ts';
+import type { Config } from '../../config.ts';
+import { notFound } from '../../lti/errors.ts';
+import type { Db } from '../../store/db.ts';
+import type { ReadCache } from '../../store/readCache.ts';
+import type { AppTable } from '../../store/schema.ts';
+import { hashSecret, newApiKey } from '../apiKeys.ts';
+import { DEFAULT_PERMISSIONS, permissionMapRule, type PermissionMap } from '../permissions.ts';
 
 export type HandoffMode = 'code' | 'jwt';
 

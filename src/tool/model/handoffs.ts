@@ -1,8 +1,8 @@
-import type { SecretBox } from '../keys/secretBox.ts';
-import type { LaunchSummary } from './launchSummary.ts';
-import { consumeOnce } from '../store/consumeOnce.ts';
-import type { Db } from '../store/db.ts';
-import { hashSecret } from './apiKeys.ts';
+import type { SecretBox } from '../../keys/secretBox.ts';
+import type { LaunchSummary } from '../launchSummary.ts';
+import { consumeOnce } from '../../store/consumeOnce.ts';
+import type { Db } from '../../store/db.ts';
+import { hashSecret } from '../apiKeys.ts';
 import { secret } from './loginStates.ts';
 
 /** A hand-off code is valid this long: the browser is redirected at once and the app redeems it at once. */

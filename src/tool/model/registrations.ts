@@ -1,14 +1,14 @@
 import { randomUUID, createPublicKey } from 'node:crypto';
 import type { JWK } from 'jose';
-import { Fields, duplicateAs, gatewayRules, isObject } from '../input/fields.ts';
-import { privateKeyRefusal } from '../keys/publicKeys.ts';
-import type { Config } from '../config.ts';
-import { assertPublicUrl, urlPolicyOf } from '../net/urlPolicy.ts';
-import { notFound } from '../lti/errors.ts';
-import type { Db } from '../store/db.ts';
-import type { ReadCache } from '../store/readCache.ts';
-import type { RegistrationTable } from '../store/schema.ts';
-import { defaultCoursePageOrigins } from './platformOrigins.ts';
+import { Fields, duplicateAs, gatewayRules, isObject } from '../../input/fields.ts';
+import { privateKeyRefusal } from '../../keys/publicKeys.ts';
+import type { Config } from '../../config.ts';
+import { assertPublicUrl, urlPolicyOf } from '../../net/urlPolicy.ts';
+import { notFound } from '../../lti/errors.ts';
+import type { Db } from '../../store/db.ts';
+import type { ReadCache } from '../../store/readCache.ts';
+import type { RegistrationTable } from '../../store/schema.ts';
+import { defaultCoursePageOrigins } from '../platformOrigins.ts';
 
 /** An LMS platform registered with the gateway: iss + client_id, with its deployments and keys. */
 export interface Registration {
