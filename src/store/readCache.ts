@@ -55,6 +55,15 @@ export class ReadCache {
     return value;
   }
 
+  /** Runs a write to a cached table, then drops everything, whether the write succeeded or not. */
+  async writing<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.invalidate();
+    }
+  }
+
   /** Drops everything: called after any write to a cached table on this instance. */
   invalidate(): void {
     this.generation++;

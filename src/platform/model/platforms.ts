@@ -102,30 +102,18 @@ export class Platforms {
   }
 
   async insert(platform: Platform): Promise<void> {
-    try {
-      await this.db.insertInto('platforms').values(toRow(platform)).execute();
-    } finally {
-      this.cache.invalidate();
-    }
+    await this.cache.writing(() => this.db.insertInto('platforms').values(toRow(platform)).execute());
   }
 
   async update(platform: Platform): Promise<void> {
-    try {
-      await this.db.updateTable('platforms').set(toRow(platform)).where('id', '=', platform.id).execute();
-    } finally {
-      this.cache.invalidate();
-    }
+    await this.cache.writing(() => this.db.updateTable('platforms').set(toRow(platform)).where('id', '=', platform.id).execute());
   }
 
   /** Deletes a platform and its tools, in one transaction. */
   async delete(id: string): Promise<void> {
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('tools').where('platform_id', '=', id).execute();
-        await trx.deleteFrom('platforms').where('id', '=', id).execute();
-      });
-    } finally {
-      this.cache.invalidate();
-    }
+    await this.cache.writing(() => this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('tools').where('platform_id', '=', id).execute();
+      await trx.deleteFrom('platforms').where('id', '=', id).execute();
+    }));
   }
 }

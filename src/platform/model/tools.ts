@@ -138,26 +138,14 @@ export class Tools {
   }
 
   async insert(tool: Tool): Promise<void> {
-    try {
-      await this.db.insertInto('tools').values(toRow(tool)).execute();
-    } finally {
-      this.cache.invalidate();
-    }
+    await this.cache.writing(() => this.db.insertInto('tools').values(toRow(tool)).execute());
   }
 
   async update(tool: Tool): Promise<void> {
-    try {
-      await this.db.updateTable('tools').set(toRow(tool)).where('id', '=', tool.id).execute();
-    } finally {
-      this.cache.invalidate();
-    }
+    await this.cache.writing(() => this.db.updateTable('tools').set(toRow(tool)).where('id', '=', tool.id).execute());
   }
 
   async delete(id: string): Promise<void> {
-    try {
-      await this.db.deleteFrom('tools').where('id', '=', id).execute();
-    } finally {
-      this.cache.invalidate();
-    }
+    await this.cache.writing(() => this.db.deleteFrom('tools').where('id', '=', id).execute());
   }
 }
