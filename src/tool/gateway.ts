@@ -1,4 +1,5 @@
 import type { Services } from '../server/services.ts';
+import { Nonces } from '../store/nonces.ts';
 import { Apps } from './model/apps.ts';
 import { Handoffs } from './model/handoffs.ts';
 import { LoginStates } from './model/loginStates.ts';
@@ -13,6 +14,7 @@ export interface Gateway {
   loginStates: LoginStates;
   handoffs: Handoffs;
   platformKeys: PlatformKeys;
+  nonces: Nonces;
 }
 
 export function createGateway(services: Services, options: { jwks?: PlatformKeysOptions } = {}): Gateway {
@@ -23,5 +25,6 @@ export function createGateway(services: Services, options: { jwks?: PlatformKeys
     loginStates: new LoginStates(services.db),
     handoffs: new Handoffs(services.db, services.box),
     platformKeys: new PlatformKeys(services.fetch, services.log, options.jwks),
+    nonces: new Nonces(services.db),
   };
 }

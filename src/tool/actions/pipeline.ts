@@ -42,7 +42,7 @@ export async function runFlow<C extends FlowContext>(ctx: C, steps: ReadonlyArra
   await runPipeline(gatewayPipeline(steps, options), ctx, ctx.gateway.services);
 }
 
-/** Runs a gateway endpoint's steps and sends the answer its deciding step set. */
-export function answerFlow<C extends FlowContext>(ctx: C, steps: ReadonlyArray<Step<C>>, options: FlowOptions = {}): Promise<FastifyReply> {
-  return answerPipeline(gatewayPipeline(steps, options), ctx, ctx.gateway.services);
+/** Runs a gateway endpoint (its pipeline, built once) and sends the answer its deciding step set. */
+export function answerFlow<C extends FlowContext>(pipeline: Pipeline<C>, ctx: C): Promise<FastifyReply> {
+  return answerPipeline(pipeline, ctx, ctx.gateway.services);
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { answerFlow, type Step } from '../pipeline.ts';
+import { answerFlow, gatewayPipeline, type Step } from '../pipeline.ts';
 import { bindBrowser } from './bindBrowser.ts';
 import { checkClaimsText } from './checkClaimsText.ts';
 import { claimChecks } from './claimChecks.ts';
@@ -30,7 +30,9 @@ export const LAUNCH_STEPS: ReadonlyArray<Step<LaunchContext>> = [
   handOff,
 ];
 
+const LAUNCH = gatewayPipeline(LAUNCH_STEPS);
+
 export function handleLaunch(input: Omit<LaunchContext, 'launchId'>): Promise<FastifyReply> {
   const ctx: LaunchContext = { ...input, launchId: null };
-  return answerFlow(ctx, LAUNCH_STEPS);
+  return answerFlow(LAUNCH, ctx);
 }

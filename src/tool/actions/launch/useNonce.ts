@@ -1,6 +1,5 @@
 import { unauthorized } from '../../../lti/errors.ts';
 import { nonceRetentionUntil } from '../../../lti/idTokenChecks.ts';
-import { useNonce as useNonceOnce } from '../../../store/nonces.ts';
 import type { Step } from '../pipeline.ts';
 import type { LaunchContext } from './context.ts';
 
@@ -10,9 +9,9 @@ export const useNonce: Step<LaunchContext> = {
   spec: 'Security Framework §5.1.3 step 9',
   codes: ['nonce_replayed'],
   async run(ctx) {
-    const { db, config } = ctx.gateway.services;
+    const { config } = ctx.gateway.services;
     const expiresAt = nonceRetentionUntil(ctx.payload!, config.clockSkewSeconds, Date.now());
-    if (!(await useNonceOnce(db, `tool:${ctx.registration!.id}`, ctx.payload!.nonce as string, expiresAt))) {
+    if (!(await ctx.gateway.nonces.use(`tool:${ctx.registration!.id}`, ctx.payload!.nonce as string, expiresAt))) {
       throw unauthorized('nonce_replayed', 'This launch has already been used. Open the link from your course again.');
     }
   },

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { answerFlow, type Step } from '../pipeline.ts';
+import { answerFlow, gatewayPipeline, type Step } from '../pipeline.ts';
 import { checkDeploymentId } from './checkDeploymentId.ts';
 import { checkTargetLinkUri } from './checkTargetLinkUri.ts';
 import type { LoginContext } from './context.ts';
@@ -22,7 +22,9 @@ export const LOGIN_STEPS: ReadonlyArray<Step<LoginContext>> = [
   redirectToPlatform,
 ];
 
+const LOGIN = gatewayPipeline(LOGIN_STEPS);
+
 export function handleLogin(input: Omit<LoginContext, 'launchId'>): Promise<FastifyReply> {
   const ctx: LoginContext = { ...input, launchId: null };
-  return answerFlow(ctx, LOGIN_STEPS);
+  return answerFlow(LOGIN, ctx);
 }

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { answerFlow, type FlowOptions, type Step } from '../pipeline.ts';
+import { answerFlow, gatewayPipeline, type FlowOptions, type Step } from '../pipeline.ts';
 import { authenticateApp } from './authenticateApp.ts';
 import type { RedeemContext } from './context.ts';
 import { handoffRedeemed } from './handoffRedeemed.ts';
@@ -25,9 +25,11 @@ const REDEEM_RECORDING: FlowOptions = {
   logsPassedChecks: false,
 };
 
+const REDEEM = gatewayPipeline(REDEEM_STEPS, REDEEM_RECORDING);
+
 export function handleRedeem(input: Omit<RedeemContext, 'launchId'>): Promise<FastifyReply> {
   const ctx: RedeemContext = { ...input, launchId: null };
   // The answer, a refusal as well, is the launch's data or about it: never cached.
   ctx.reply.header('cache-control', 'no-store');
-  return answerFlow(ctx, REDEEM_STEPS, REDEEM_RECORDING);
+  return answerFlow(REDEEM, ctx);
 }
