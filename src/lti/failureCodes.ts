@@ -90,6 +90,11 @@ export const FAILURE_CODES = {
   test_launch_start_expired: { role: 'launcher', status: 401, meaning: 'the test launch waited over two minutes to start' },
   test_launch_start_wrong_browser: { role: 'launcher', status: 403, meaning: 'the test launch starts in another browser than the console’s' },
 
+  // The launcher's services (LTI Advantage: AGS, NRPS), called with a token of its token endpoint.
+  access_token_missing: { role: 'launcher', status: 401, meaning: 'a service request carries no Bearer access token' },
+  access_token_invalid: { role: 'launcher', status: 401, meaning: 'a service request’s access token is unknown, expired or of another platform' },
+  access_token_scope_insufficient: { role: 'launcher', status: 403, meaning: 'the access token was not granted a scope the service needs' },
+
   // Both roles, each for its own step.
   state_missing: {
     role: 'both',

@@ -2,6 +2,7 @@ import type { Services } from '../server/services.ts';
 import { Nonces } from '../store/nonces.ts';
 import { ContextKeys } from './contextKeys.ts';
 import { IdpClients } from './idp.ts';
+import { AccessTokens } from './model/accessTokens.ts';
 import { LoginHints } from './model/loginHints.ts';
 import { PendingLaunches } from './model/pendingLaunches.ts';
 import { Platforms } from './model/platforms.ts';
@@ -21,6 +22,8 @@ export interface Launcher {
   nonces: Nonces;
   contextKeys: ContextKeys;
   idp: IdpClients;
+  /** The token endpoint's access tokens, presented to the services (AGS, NRPS). */
+  accessTokens: AccessTokens;
 }
 
 export function createLauncher(services: Services): Launcher {
@@ -33,5 +36,6 @@ export function createLauncher(services: Services): Launcher {
     nonces: new Nonces(services.db),
     contextKeys: new ContextKeys(services.fetch),
     idp: new IdpClients(services),
+    accessTokens: new AccessTokens(services.db),
   };
 }

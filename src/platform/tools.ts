@@ -7,6 +7,7 @@ import type { Launcher } from './launcher.ts';
 import type { Platform } from './model/platforms.ts';
 import { LOGIN_INITIATION_METHODS, type Tool } from './model/tools.ts';
 import { platformBaseUrl } from './tenancy.ts';
+import { ALL_AGS_SCOPES } from '../lti/services/scopes.ts';
 
 export function launchUrlOf(config: Config, platform: Pick<Platform, 'slug'>, tool: Pick<Tool, 'clientId'>): string {
   return `${platformBaseUrl(config, platform.slug)}/launch/${encodeURIComponent(tool.clientId)}`;
@@ -129,6 +130,8 @@ export async function saveTool(launcher: Launcher, platformId: string, body: Rec
     shareName,
     shareEmail,
     sharePicture,
+    agsScopes: existing?.agsScopes ?? [...ALL_AGS_SCOPES],
+    nrps: existing?.nrps ?? true,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };

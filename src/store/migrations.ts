@@ -250,6 +250,39 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('registrations').dropColumn('course_page_origins').execute();
     },
   },
+  '0008_service_tokens': {
+    async up(db: Kysely<any>) {
+      // Issue 16: which LTI Advantage services each tool may use (all four AGS scopes and NRPS by
+      // default), and the access tokens of the platform's token endpoint: stored as their SHA-256,
+      // bound to one tool of one platform, valid on every instance until they expire.
+      await db.schema
+        .alterTable('tools')
+        .addColumn('ags_scopes', 'text', (c) => c.notNull().defaultTo(JSON.stringify([
+          'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
+          'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly',
+          'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly',
+          'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+        ])))
+        .execute();
+      await db.schema.alterTable('tools').addColumn('nrps', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      await db.schema
+        .createTable('access_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('tool_id', 'text', (c) => c.notNull().references('tools.id').onDelete('cascade'))
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('access_tokens_expires').on('access_tokens').column('expires_at').execute();
+      await db.schema.createIndex('access_tokens_tool').on('access_tokens').column('tool_id').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('access_tokens').execute();
+      await db.schema.alterTable('tools').dropColumn('nrps').execute();
+      await db.schema.alterTable('tools').dropColumn('ags_scopes').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -16,6 +16,7 @@ export interface Database {
   apps: AppTable;
   login_states: LoginStateTable;
   handoffs: HandoffTable;
+  access_tokens: AccessTokenTable;
 }
 
 export interface PlatformTable {
@@ -58,8 +59,23 @@ export interface ToolTable {
   share_name: number;
   share_email: number;
   share_picture: number;
+  /** JSON list of the AGS scopes the tool may be granted at the token endpoint (migration 0008). */
+  ags_scopes: string;
+  /** 1: the tool may read the context's memberships (NRPS). */
+  nrps: number;
   created_at: number;
   updated_at: number;
+}
+
+/** Access tokens of the launcher's token endpoint (Security Framework §4.1.1), stored as their SHA-256. */
+export interface AccessTokenTable {
+  token_hash: string;
+  platform_id: string;
+  tool_id: string;
+  /** The granted scopes, space-separated (as the token endpoint answered them). */
+  scopes: string;
+  expires_at: number;
+  created_at: number;
 }
 
 export interface SigningKeyTable {

@@ -2,6 +2,7 @@ import { notFound } from '../../lti/errors.ts';
 import type { Db } from '../../store/db.ts';
 import type { ReadCache } from '../../store/readCache.ts';
 import type { ToolTable } from '../../store/schema.ts';
+import { isAgsScope, type AgsScope } from '../../lti/services/scopes.ts';
 
 /**
  * How the launcher sends third-party initiated login to a tool (LTI Core 1.3 §4.1 allows either):
@@ -36,6 +37,10 @@ export interface Tool {
   shareName: boolean;
   shareEmail: boolean;
   sharePicture: boolean;
+  /** The AGS scopes the token endpoint may grant the tool (any of the four; all by default). */
+  agsScopes: AgsScope[];
+  /** The tool may read the memberships of its contexts (NRPS; on by default). */
+  nrps: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -61,6 +66,8 @@ function toTool(row: ToolTable): Tool {
     shareName: row.share_name === 1,
     shareEmail: row.share_email === 1,
     sharePicture: row.share_picture === 1,
+    agsScopes: (JSON.parse(row.ags_scopes) as string[]).filter(isAgsScope),
+    nrps: row.nrps === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -87,6 +94,8 @@ function toRow(t: Tool): ToolTable {
     share_name: t.shareName ? 1 : 0,
     share_email: t.shareEmail ? 1 : 0,
     share_picture: t.sharePicture ? 1 : 0,
+    ags_scopes: JSON.stringify(t.agsScopes),
+    nrps: t.nrps ? 1 : 0,
     created_at: t.createdAt,
     updated_at: t.updatedAt,
   };
