@@ -72,7 +72,7 @@ export interface TestLaunchContext extends LauncherContext {
  * exactly as for a real launch, so a passing test launch shows the tool accepts our id_tokens.
  */
 export const testToolLoginRedirect: Step<TestLaunchContext> = {
-  name: 'tool_login_redirect',
+  name: 'redirect_to_tool_login',
   async run(ctx) {
     const platform = ctx.platform!;
     const tool = ctx.tool!;

@@ -90,7 +90,7 @@ interface HandOverContext extends TestLaunchContext {
  * the form that takes the browser to the platform's host.
  */
 const platformHostRedirect: Step<HandOverContext> = {
-  name: 'platform_host_redirect',
+  name: 'redirect_to_platform_host',
   async run(ctx) {
     const { box, config } = ctx.launcher.services;
     const { request, platformBase } = ctx;
@@ -188,7 +188,7 @@ interface StartContext extends TestLaunchContext {
 }
 
 const startOpened: Step<StartContext> = {
-  name: 'test_launch_start_opened',
+  name: 'open_test_launch_start',
   codes: ['test_launch_start_invalid', 'test_launch_start_wrong_platform'],
   async run(ctx) {
     const token = await openToken(ctx.launcher, (ctx.request.body as Record<string, unknown> | undefined)?.start, ctx.platform!);
@@ -201,7 +201,7 @@ const startOpened: Step<StartContext> = {
 };
 
 const startChecked: Step<StartContext> = {
-  name: 'test_launch_start_checked',
+  name: 'check_test_launch_start',
   codes: ['test_launch_start_cross_site', 'test_launch_start_expired', 'test_launch_start_used', 'test_launch_start_wrong_browser'],
   async run(ctx) {
     const token = ctx.token!;
@@ -213,7 +213,7 @@ const startChecked: Step<StartContext> = {
 };
 
 const startToolResolved: Step<StartContext> = {
-  name: 'tool_resolved',
+  name: 'resolve_tool',
   codes: ['tool_removed'],
   async run(ctx) {
     const tool = await ctx.launcher.tools.findById(ctx.token!.tool);

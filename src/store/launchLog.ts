@@ -264,6 +264,24 @@ function toEntry(row: Selectable<LaunchLogTable>): LaunchEntry {
 }
 
 /**
+ * Step names before issue 15 made every step's name a verb (the launcher's were nouns), as entries
+ * written by an earlier version hold them: read under today's name, so one launch log reads alike
+ * whichever version wrote it. The metrics' `step` label has the new names from the upgrade on.
+ */
+const STEP_RENAMES: Readonly<Record<string, string>> = {
+  platform_resolved: 'resolve_platform', tool_resolved: 'resolve_tool', context_verified: 'verify_context',
+  context_unused: 'use_context_jti', idp_configured: 'check_idp_config', idp_redirect: 'redirect_to_idp',
+  state_checked: 'consume_state', idp_answered: 'read_idp_answer', idp_token_verified: 'verify_idp_token',
+  idp_claims_text: 'check_idp_claims_text', context_user: 'check_context_user', tool_login_redirect: 'redirect_to_tool_login',
+  auth_request_parsed: 'read_auth_request', auth_client: 'check_client', auth_scope: 'check_scope',
+  auth_response_type: 'check_response_type', auth_response_mode: 'check_response_mode', auth_prompt: 'check_prompt',
+  auth_redirect_uri: 'check_redirect_uri', login_hint: 'consume_login_hint', message_hint: 'check_message_hint',
+  nonce: 'check_nonce', nonce_unused: 'use_nonce', id_token_signed: 'sign_id_token', id_token_posted: 'post_id_token',
+  platform_host_redirect: 'redirect_to_platform_host', test_launch_start_checked: 'check_test_launch_start',
+  test_launch_start_opened: 'open_test_launch_start', handoff_redeemed: 'send_launch',
+};
+
+/**
  * The stored steps with each step's request id: a step without one ran in the same request as the
  * step before it (steps of the launch's first request have none: that id is the entry's own).
  */
@@ -271,6 +289,7 @@ function stepsOf(stored: string): LaunchStep[] {
   const steps = JSON.parse(stored) as LaunchStep[];
   let requestId: string | undefined;
   for (const step of steps) {
+    step.step = STEP_RENAMES[step.step] ?? step.step;
     if (step.request_id) requestId = step.request_id;
     else if (requestId) step.request_id = requestId;
   }

@@ -158,7 +158,7 @@ describe.skipIf(!HAS_CHROMIUM)('admin consoles in Chromium', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Launch');
     const steps = await page.locator('ol.steps li:not(.request)').allTextContents();
     expect(steps[0]).toContain('test_launch_requested');
-    expect(steps.at(-1)).toContain('id_token_posted');
+    expect(steps.at(-1)).toContain('post_id_token');
     expect(steps.every((s) => s.includes('passed'))).toBe(true);
     // The steps are grouped by the request they ran in (a check that runs in each appears under each).
     expect(await page.locator('ol.steps li.request').first().textContent()).toContain('Request 1');

@@ -189,7 +189,7 @@ describe.each(DIALECTS)('launcher console over HTTP on %s', (dialect) => {
     expect(entry).toMatchObject({ test: true, outcome: 'success', toolId: created.body.id });
     const detail = await client.get(`/admin/launches/${entry!.id}`);
     expect(detail.html).toContain('test launch');
-    expect(detail.html).toContain('id_token_posted');
+    expect(detail.html).toContain('post_id_token');
   });
 
   it('refuses a test launch with no name or an unknown role, next to the fields', async () => {
@@ -231,7 +231,7 @@ describe.each(DIALECTS)('launcher console over HTTP on %s', (dialect) => {
     const detail = await client.get(`/admin/launches/${id}`);
     expect(detail.status).toBe(200);
     expect(detail.html).toMatch(/passed<\/span> <strong>Launch received<\/strong> <code>launch_received<\/code>/);
-    expect(detail.html).toMatch(/failed<\/span> <strong>Context verified<\/strong> <code>context_verified<\/code>/);
+    expect(detail.html).toMatch(/failed<\/span> <strong>Verify context<\/strong> <code>verify_context<\/code>/);
     expect(detail.html).toContain('<code>context_malformed</code>');
     expect(detail.html).toContain('Dashboard Tool');
     const missing = await client.get('/admin/launches/00000000-0000-0000-0000-000000000000');

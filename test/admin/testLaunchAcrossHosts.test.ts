@@ -104,7 +104,7 @@ describe('test launch from the console on another host than the platform (subdom
 
     const entry = await launcher.services.launchLog.get(initiation.fields.lti_message_hint);
     expect(entry).toMatchObject({ test: true, outcome: 'success', toolId });
-    expect(entry!.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['platform_host_redirect', 'test_launch_start_checked', 'tool_login_redirect']));
+    expect(entry!.steps.map((s) => s.step)).toEqual(expect.arrayContaining(['redirect_to_platform_host', 'check_test_launch_start', 'redirect_to_tool_login']));
   });
 
   it('starts nothing for another browser, a replay, another site, a late start or a changed token', async () => {

@@ -58,7 +58,7 @@ describe('item 1: privileges only from a context JWT bound to its user', () => {
     const stolen = await launchAs('alan', forAda);
     expect(stolen.refused).toMatchObject({ status: 403, code: 'context_user_mismatch' });
     const [entry] = await launchLog(world, 'failure_code=context_user_mismatch');
-    expect(entry.steps.map((s: { step: string }) => s.step)).toContain('context_user');
+    expect(entry.steps.map((s: { step: string }) => s.step)).toContain('check_context_user');
 
     const own = await launchAs('ada', await world.portal.context({ ...COURSE, ...TEACHER_ROLES, sub: 'ada' }));
     expect(own.payload).toMatchObject({ sub: 'ada', [CLAIM.context]: COURSE[CLAIM.context] });

@@ -231,7 +231,7 @@ describe('issue 14 item 11: discovery URLs', () => {
       expect(page.body).not.toContain('javascript:');
       const [entry] = await launchLog(world, `request_id=${page.requestId}`);
       const failed = entry.steps.find((s: { outcome: string }) => s.outcome === 'failed');
-      expect(failed).toMatchObject({ step: 'idp_configured', code: 'idp_metadata_invalid' });
+      expect(failed).toMatchObject({ step: 'check_idp_config', code: 'idp_metadata_invalid' });
       expect(failed.detail).toContain(member);
     } finally {
       await db.updateTable('platforms').set({ idp_metadata: row.idp_metadata }).where('id', '=', world.platform.id).execute();

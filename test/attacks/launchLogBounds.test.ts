@@ -220,7 +220,7 @@ describe('issue 14 item 4: bounded launch-log writes', () => {
       const id = await log.start({ role: 'platform', step: 'launch_received', requestId: randomUUID() });
       const sizeOf = async () => (await db.selectFrom('launch_log').select(['size_bytes', 'steps', 'failure_message', 'user_sub']).where('id', '=', id).executeTakeFirstOrThrow());
       const first = await sizeOf();
-      await log.step(id, 'idp_token_verified', { passed: [{ step: 'state_checked', at: Date.now() }], requestId: randomUUID(), userSub: 'ada' });
+      await log.step(id, 'verify_idp_token', { passed: [{ step: 'consume_state', at: Date.now() }], requestId: randomUUID(), userSub: 'ada' });
       await log.step(id, 'tool_login', { failed: { code: 'x', message: long(1000, 'é') } });
       const last = await sizeOf();
       expect(Number(last.size_bytes)).toBeGreaterThan(Number(first.size_bytes));

@@ -83,7 +83,7 @@ describe('issue 14 item 14: query shapes and NUL', () => {
       const pending = await db.selectFrom('pending_launches').selectAll().where('state', '=', hashToken(state)).executeTakeFirstOrThrow();
       expect(pending.used_at).toBeNull();
       const entry = (await (await world.admin(`/launches?request_id=${refused.requestId}`)).json()).launches[0];
-      expect(entry.steps.at(-1)).toMatchObject({ step: 'idp_claims_text', outcome: 'failed', code: 'text_has_nul' });
+      expect(entry.steps.at(-1)).toMatchObject({ step: 'check_idp_claims_text', outcome: 'failed', code: 'text_has_nul' });
 
       // The same answer, now without the NUL (this IdP accepts its code again): the launch goes on.
       rogue.forgery = {};

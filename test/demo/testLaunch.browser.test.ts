@@ -50,8 +50,8 @@ describe.skipIf(!HAS_CHROMIUM)('the demo’s test launch from the launcher’s a
     const entry = (await demo.launcher.services.launchLog.list({ role: 'platform' })).find((e) => e.test);
     expect(entry).toMatchObject({ outcome: 'success' });
     await page.goto(`${demo.urls.launcher}/admin/launches/${entry!.id}`);
-    await page.getByText('platform_host_redirect').waitFor();
-    await page.getByText('test_launch_start_checked').waitFor();
+    await page.getByText('redirect_to_platform_host').waitFor();
+    await page.getByText('check_test_launch_start').waitFor();
     await screenshot(page, 'demo-test-launch', '4-launch-steps');
     await context.close();
   });

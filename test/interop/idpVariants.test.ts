@@ -134,7 +134,7 @@ describe('a misconfigured IdP', () => {
     expect(page.body).toContain('Springfield High'); // …on which platform
     expect(page.body).not.toContain('launcher-secret-value');
     expect(entry).toMatchObject({ outcome: 'failure', failure_code: page.code });
-    expect(entry.steps.at(-1)).toMatchObject({ step: 'idp_token_verified', outcome: 'failed' });
+    expect(entry.steps.at(-1)).toMatchObject({ step: 'verify_idp_token', outcome: 'failed' });
   });
 
   // oidc-provider answers a wrong client secret with 401 + `WWW-Authenticate`, which openid-client 6
@@ -168,7 +168,7 @@ describe('a misconfigured IdP', () => {
       expect(idpError.body).toContain('redirect_uri did not match any of the client&#39;s registered redirect_uris');
       // What the admin sees: the launch went to the IdP and never came back.
       const [entry] = await launchLog(world, 'outcome=pending&limit=1');
-      expect(entry.steps.at(-1)).toMatchObject({ step: 'idp_redirect', outcome: 'ok' });
+      expect(entry.steps.at(-1)).toMatchObject({ step: 'redirect_to_idp', outcome: 'ok' });
     } finally {
       await world.close();
     }

@@ -48,7 +48,7 @@ describe.each(DIALECTS)('launcher end to end on %s', (dialect) => {
     const { launches } = (await (await world.admin(`/launches?platform_id=${world.platform.id}&outcome=success`)).json()) as { launches: any[] };
     expect(launches[0]).toMatchObject({ outcome: 'success', tool_id: world.toolRecord.id, user_sub: 'ada' });
     expect(launches[0].steps.map((s: any) => s.step)).toEqual(
-      expect.arrayContaining(['launch_received', 'context_verified', 'idp_redirect', 'idp_token_verified', 'tool_login_redirect', 'id_token_signed', 'id_token_posted']),
+      expect.arrayContaining(['launch_received', 'verify_context', 'redirect_to_idp', 'verify_idp_token', 'redirect_to_tool_login', 'sign_id_token', 'post_id_token']),
     );
   });
 

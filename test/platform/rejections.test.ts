@@ -139,7 +139,7 @@ describe.each(DIALECTS)('launcher rejections on %s', (dialect) => {
       const { launches } = (await (await world.admin(`/launches?request_id=${requestId}`)).json()) as { launches: any[] };
       expect(launches).toHaveLength(1);
       expect(launches[0].request_id).not.toBe(requestId); // the entry was made by the /launch request
-      expect(launches[0].steps.at(-1)).toMatchObject({ step: 'idp_answered', outcome: 'failed', code: 'idp_denied', request_id: requestId });
+      expect(launches[0].steps.at(-1)).toMatchObject({ step: 'read_idp_answer', outcome: 'failed', code: 'idp_denied', request_id: requestId });
     });
     it('401 idp_denied', async () => {
       const { browser, callbackUrl } = await toCallback();

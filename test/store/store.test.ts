@@ -53,11 +53,11 @@ describe.each(DIALECTS)('storage on %s', (dialect) => {
   it('records launch steps and ends a launch as a failure with its code', async () => {
     const log = new LaunchLog(db);
     const id = await log.start({ role: 'platform', platformId: 'p1', step: 'launch_received' });
-    await log.step(id, 'context_verified', {});
+    await log.step(id, 'verify_context', {});
     await log.step(id, 'idp_callback', { failed: { code: 'idp_token_invalid', message: 'bad' } });
     const entry = await log.get(id);
     expect(entry).toMatchObject({ outcome: 'failure', failureCode: 'idp_token_invalid', platformId: 'p1' });
-    expect(entry!.steps.map((s) => s.step)).toEqual(['launch_received', 'context_verified', 'idp_callback']);
+    expect(entry!.steps.map((s) => s.step)).toEqual(['launch_received', 'verify_context', 'idp_callback']);
     const listed = await log.list({ role: 'platform', outcome: 'failure', platformId: 'p1' });
     expect(listed.map((e) => e.id)).toContain(id);
     expect(await log.list({ role: 'tool' })).not.toContainEqual(expect.objectContaining({ id }));
@@ -66,21 +66,29 @@ describe.each(DIALECTS)('storage on %s', (dialect) => {
   it('stores a request id once per request and gives it back on every step of that request', async () => {
     const log = new LaunchLog(db);
     const [first, second, third] = [randomUUID(), randomUUID(), randomUUID()];
-    const id = await log.start({ role: 'platform', platformId: 'p2', requestId: first, step: 'launch_received', then: [{ step: 'idp_redirect', outcome: 'ok', at: Date.now() }] });
-    await log.step(id, 'tool_login_redirect', { requestId: second, passed: [{ step: 'state_checked', at: Date.now() }, { step: 'idp_token_verified', at: Date.now() }] });
-    await log.step(id, 'id_token_posted', { requestId: third, done: true, passed: [{ step: 'login_hint', at: Date.now() }] });
+    const id = await log.start({ role: 'platform', platformId: 'p2', requestId: first, step: 'launch_received', then: [{ step: 'redirect_to_idp', outcome: 'ok', at: Date.now() }] });
+    await log.step(id, 'redirect_to_tool_login', { requestId: second, passed: [{ step: 'consume_state', at: Date.now() }, { step: 'verify_idp_token', at: Date.now() }] });
+    await log.step(id, 'post_id_token', { requestId: third, done: true, passed: [{ step: 'consume_login_hint', at: Date.now() }] });
     const stored = await db.selectFrom('launch_log').select('steps').where('id', '=', id).executeTakeFirstOrThrow();
     expect(stored.steps.split(second)).toHaveLength(2);
     expect(stored.steps.split(third)).toHaveLength(2);
     const entry = await log.get(id);
     expect(entry!.requestId).toBe(first);
     expect(entry!.steps.map((s) => [s.step, s.request_id])).toEqual([
-      ['launch_received', undefined], ['idp_redirect', undefined],
-      ['state_checked', second], ['idp_token_verified', second], ['tool_login_redirect', second],
-      ['login_hint', third], ['id_token_posted', third],
+      ['launch_received', undefined], ['redirect_to_idp', undefined],
+      ['consume_state', second], ['verify_idp_token', second], ['redirect_to_tool_login', second],
+      ['consume_login_hint', third], ['post_id_token', third],
     ]);
     expect((await log.list({ role: 'platform', requestId: third })).map((e) => e.id)).toEqual([id]);
     expect((await log.list({ role: 'platform', requestId: second })).map((e) => e.id)).toEqual([id]);
+  });
+
+  it('reads an entry written under the step names before they were made verbs under today’s names', async () => {
+    const log = new LaunchLog(db);
+    const id = await log.start({ role: 'platform', platformId: 'p3', requestId: randomUUID(), step: 'launch_received', then: [{ step: 'idp_redirect', outcome: 'ok', at: Date.now() }] });
+    await log.step(id, 'id_token_posted', { requestId: randomUUID(), done: true, passed: [{ step: 'login_hint', at: Date.now() }, { step: 'nonce_unused', at: Date.now() }] });
+    const entry = await log.get(id);
+    expect(entry!.steps.map((s) => s.step)).toEqual(['launch_received', 'redirect_to_idp', 'consume_login_hint', 'use_nonce', 'post_id_token']);
   });
 
   it('keeps signing keys encrypted, publishes current/next/previous, and rotates with overlap', async () => {

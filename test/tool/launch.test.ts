@@ -94,12 +94,12 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
     expect(await again.json()).toMatchObject({ error: 'handoff_used' });
 
     const launches = (await world.gateway.admin('GET', '/launches?outcome=success')).body.launches;
-    const entry = launches.find((l: any) => l.user_sub === 'user-42' && l.steps.some((s: any) => s.step === 'handoff_redeemed'));
+    const entry = launches.find((l: any) => l.user_sub === 'user-42' && l.steps.some((s: any) => s.step === 'send_launch'));
     expect(entry).toMatchObject({ outcome: 'success', storage: 'cookie', app_id: world.apps.chatbot.id });
     expect(entry.steps.map((s: any) => s.step)).toEqual(expect.arrayContaining([
       'login_received', 'read_login_request', 'find_registration', 'create_login_state', 'redirect_to_platform',
       'read_launch_form', 'find_login_state', 'bind_browser', 'consume_state', 'verify_signature', 'check_issuer',
-      'check_audience', 'check_times', 'check_nonce', 'check_deployment_id', 'use_nonce', 'resolve_app', 'hand_off', 'handoff_redeemed',
+      'check_audience', 'check_times', 'check_nonce', 'check_deployment_id', 'use_nonce', 'resolve_app', 'hand_off', 'send_launch',
     ]));
     const metrics = await (await fetch(`${world.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/lti_launches_total\{role="tool",outcome="success",code=""\} [1-9]/);

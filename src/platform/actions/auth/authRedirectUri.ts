@@ -5,7 +5,7 @@ import type { AuthContext } from './context.ts';
 
 /** redirect_uri is exactly one of the tool's (its target_link_uri or a listed redirect URI). */
 export const authRedirectUri: Step<AuthContext> = {
-  name: 'auth_redirect_uri',
+  name: 'check_redirect_uri',
   spec: 'Security Framework §5.1.1.2 (redirect_uri)',
   codes: ['auth_redirect_uri_invalid'],
   run(ctx) {

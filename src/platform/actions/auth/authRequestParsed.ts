@@ -3,7 +3,7 @@ import type { Step } from '../context.ts';
 import type { AuthContext } from './context.ts';
 
 export const authRequestParsed: Step<AuthContext> = {
-  name: 'auth_request_parsed',
+  name: 'read_auth_request',
   spec: 'OAuth 2.0 §3.1 (no repeated parameter)',
   codes: ['auth_request_invalid'],
   run(ctx) {

@@ -6,7 +6,7 @@ import type { AuthContext } from './context.ts';
 
 /** The LtiResourceLinkRequest id_token, signed with the launcher's current key (LTI Core §5.3). */
 export const idTokenSigned: Step<AuthContext> = {
-  name: 'id_token_signed',
+  name: 'sign_id_token',
   spec: 'LTI Core 1.3 §5.3 (resource link launch request)',
   async run(ctx) {
     const { config, keys } = ctx.launcher.services;
@@ -30,7 +30,7 @@ export const idTokenSigned: Step<AuthContext> = {
 
 /** Security Framework §5.1.1.3: the id_token goes to the redirect_uri by form_post. */
 export const idTokenPosted: Step<AuthContext> = {
-  name: 'id_token_posted',
+  name: 'post_id_token',
   spec: 'Security Framework §5.1.1.3 (authentication response by form_post)',
   run(ctx) {
     const tool = ctx.tool!;

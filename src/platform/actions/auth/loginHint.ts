@@ -9,7 +9,7 @@ import type { AuthContext } from './context.ts';
  * by the same statement, so two requests (on any instances) can never both pass.
  */
 export const loginHint: Step<AuthContext> = {
-  name: 'login_hint',
+  name: 'consume_login_hint',
   spec: 'Security Framework §5.1.1.2 (login_hint)',
   codes: ['login_hint_invalid', 'login_hint_used', 'login_hint_expired', 'login_hint_wrong_browser'],
   async run(ctx) {

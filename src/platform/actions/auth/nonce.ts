@@ -4,7 +4,7 @@ import type { Step } from '../context.ts';
 import type { AuthContext } from './context.ts';
 
 export const nonce: Step<AuthContext> = {
-  name: 'nonce',
+  name: 'check_nonce',
   spec: 'Security Framework §5.1.1.2 (nonce)',
   codes: ['nonce_missing'],
   run(ctx) {
@@ -14,7 +14,7 @@ export const nonce: Step<AuthContext> = {
 
 /** A tool's nonce is remembered until every id_token that could carry it has long expired. */
 export const nonceUnused: Step<AuthContext> = {
-  name: 'nonce_unused',
+  name: 'use_nonce',
   spec: 'Security Framework §5.1.1.2 (nonce used once)',
   codes: ['nonce_replayed'],
   async run(ctx) {

@@ -8,7 +8,7 @@ import type { CallbackContext } from './context.ts';
  * must be the one the portal made the link for. A link passed on to someone else stops here.
  */
 export const contextUser: Step<CallbackContext> = {
-  name: 'context_user',
+  name: 'check_context_user',
   codes: ['context_user_mismatch'],
   run(ctx) {
     const user = userOf(ctx.claims!);

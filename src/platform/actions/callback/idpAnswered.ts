@@ -4,7 +4,7 @@ import type { CallbackContext } from './context.ts';
 
 /** The IdP answered with a code, not an error (OpenID Connect Core §3.1.2.6). */
 export const idpAnswered: Step<CallbackContext> = {
-  name: 'idp_answered',
+  name: 'read_idp_answer',
   spec: 'OpenID Connect Core §3.1.2.5–3.1.2.6',
   codes: ['idp_denied', 'idp_code_missing'],
   run(ctx) {

@@ -9,7 +9,7 @@ import type { CallbackContext } from './context.ts';
  * one answer; a refusal gives the state back, so the refused answer does not use up the launch.
  */
 export const idpClaimsText: Step<CallbackContext> = {
-  name: 'idp_claims_text',
+  name: 'check_idp_claims_text',
   codes: ['text_has_nul'],
   async run(ctx) {
     try {

@@ -10,7 +10,7 @@ import type { CallbackContext } from './context.ts';
  * openid-client, signature included; then its `iat` is bounded.
  */
 export const idpTokenVerified: Step<CallbackContext> = {
-  name: 'idp_token_verified',
+  name: 'verify_idp_token',
   spec: 'OpenID Connect Core §3.1.3.7 (id_token validation)',
   codes: ['idp_token_invalid', 'idp_code_rejected', 'idp_unavailable', 'idp_url_refused'],
   async run(ctx) {

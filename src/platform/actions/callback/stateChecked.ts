@@ -9,7 +9,7 @@ import type { CallbackContext } from './context.ts';
  * that started it (OAuth 2.0 §10.12, OpenID Connect Core §3.1.2.7).
  */
 export const stateChecked: Step<CallbackContext> = {
-  name: 'state_checked',
+  name: 'consume_state',
   spec: 'OpenID Connect Core §3.1.2.7 (state)',
   codes: ['state_missing', 'state_unknown', 'state_used', 'state_expired', 'callback_wrong_browser'],
   async run(ctx) {

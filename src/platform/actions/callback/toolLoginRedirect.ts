@@ -8,7 +8,7 @@ import type { CallbackContext } from './context.ts';
  * user, and the tool's login initiation (LTI Core §4.1: form post or redirect).
  */
 export const toolLoginRedirect: Step<CallbackContext> = {
-  name: 'tool_login_redirect',
+  name: 'redirect_to_tool_login',
   spec: 'LTI Core 1.3 §4.1 (third-party initiated login)',
   async run(ctx) {
     const platform = ctx.platform!;

@@ -4,7 +4,7 @@ import type { CallbackContext } from './context.ts';
 
 /** The tool of the pending launch still exists on this platform. */
 export const toolResolved: Step<CallbackContext> = {
-  name: 'tool_resolved',
+  name: 'resolve_tool',
   codes: ['tool_removed'],
   async run(ctx) {
     const tool = await ctx.launcher.tools.findById(ctx.pending!.toolId);

@@ -7,7 +7,7 @@ import type { LaunchContext } from './context.ts';
  * through the shared nonces table) until the JWT expires, and a second use is refused.
  */
 export const contextUnused: Step<LaunchContext> = {
-  name: 'context_unused',
+  name: 'use_context_jti',
   codes: ['context_replayed'],
   async run(ctx) {
     const context = ctx.context!;

@@ -11,7 +11,7 @@ const NO_CONTEXT: VerifiedContext = { claims: {}, forUser: null, jti: null, exp:
  * launcher (`aud`), short-lived, privileges only with `sub` (src/platform/context/token.ts).
  */
 export const contextVerified: Step<LaunchContext> = {
-  name: 'context_verified',
+  name: 'verify_context',
   codes: [
     'context_malformed', 'context_signature_invalid', 'context_key_unknown', 'context_alg_forbidden', 'context_expired',
     'context_not_yet_valid', 'context_exp_missing', 'context_lifetime_too_long', 'context_audience_missing',

@@ -10,7 +10,7 @@ import type { LaunchContext } from './context.ts';
  * the IdP's authorization endpoint (authorization code flow with PKCE).
  */
 export const idpRedirect: Step<LaunchContext> = {
-  name: 'idp_redirect',
+  name: 'redirect_to_idp',
   async run(ctx) {
     const { config, box } = ctx.launcher.services;
     const platform = ctx.platform!;

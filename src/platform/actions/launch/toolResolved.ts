@@ -4,7 +4,7 @@ import type { LaunchContext } from './context.ts';
 
 /** The platform's tool with the link's client_id. */
 export const toolResolved: Step<LaunchContext> = {
-  name: 'tool_resolved',
+  name: 'resolve_tool',
   codes: ['tool_unknown'],
   async run(ctx) {
     const platform = ctx.platform!;

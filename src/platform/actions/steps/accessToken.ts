@@ -39,7 +39,7 @@ export const authenticateAccessToken: Step<ServiceContext> = {
  */
 export function requireScope(...anyOf: string[]): Step<ServiceContext> {
   return {
-    name: 'check_scope',
+    name: 'check_token_scope',
     spec: 'Security Framework §4.1.1; RFC 6750 §3.1',
     codes: ['access_token_scope_insufficient'],
     run(ctx) {

@@ -3,7 +3,7 @@ import type { LauncherContext, Step } from '../context.ts';
 
 /** The platform the address names (`/p/<slug>` or `<slug>.<DOMAIN>`; a single-tenant launcher's only one). */
 export const platformResolved: Step<LauncherContext> = {
-  name: 'platform_resolved',
+  name: 'resolve_platform',
   codes: ['platform_unknown'],
   async run(ctx) {
     ctx.platform = await resolvePlatform(ctx.request, ctx.launcher);

@@ -3,7 +3,7 @@ import type { RedeemContext } from './context.ts';
 
 /** The answer: the launch summary as JSON; the step is the one the launch's entry gains. */
 export const handoffRedeemed: Step<RedeemContext> = {
-  name: 'handoff_redeemed',
+  name: 'send_launch',
   run(ctx) {
     const summary = ctx.summary!;
     ctx.answer = (reply) => reply.send(summary);

@@ -18,7 +18,7 @@ export const REDEEM_STEPS: ReadonlyArray<Step<RedeemContext>> = [
 /**
  * The request names no platform: it is tied to a launch by its app. Without a valid API key it is
  * anonymous (counted, never written); with one, a refusal is the app's and gets an entry of its
- * own. A redemption adds only `handoff_redeemed` to its launch's entry: the launch was checked by then.
+ * own. A redemption adds only `send_launch` to its launch's entry: the launch was checked by then.
  */
 const REDEEM_RECORDING: FlowOptions = {
   attributed: ({ toolId }) => toolId !== null,
