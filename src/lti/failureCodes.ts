@@ -95,6 +95,29 @@ export const FAILURE_CODES = {
   access_token_invalid: { role: 'launcher', status: 401, meaning: 'a service request’s access token is unknown, expired or of another platform' },
   access_token_scope_insufficient: { role: 'launcher', status: 403, meaning: 'the access token was not granted a scope the service needs' },
 
+  // The launcher's token endpoint (Security Framework §4.1.1, RFC 7523): a tool trades a signed client assertion for an access token.
+  token_request_invalid: { role: 'launcher', status: 400, meaning: 'a token request is not form-encoded, or gives a parameter twice' },
+  token_grant_type_unsupported: { role: 'launcher', status: 400, meaning: 'a token request’s grant_type is not client_credentials' },
+  client_assertion_missing: { role: 'launcher', status: 401, meaning: 'a token request carries no client_assertion or client_assertion_type' },
+  client_assertion_type_unsupported: { role: 'launcher', status: 401, meaning: 'a token request’s client_assertion_type is not the JWT bearer type of RFC 7523' },
+  client_assertion_malformed: { role: 'launcher', status: 401, meaning: 'the client assertion is not a signed JWT with a JSON claims set' },
+  client_unknown: { role: 'launcher', status: 401, anonymous: true, meaning: 'the client assertion’s sub names no tool of this platform' },
+  client_assertion_iss: { role: 'launcher', status: 401, meaning: 'the client assertion’s iss is not its sub (the tool’s client_id)' },
+  client_assertion_exp: { role: 'launcher', status: 401, meaning: 'the client assertion has no exp or iat, or one that is not a date' },
+  client_assertion_expired: { role: 'launcher', status: 401, meaning: 'the client assertion’s exp has passed' },
+  client_assertion_iat_future: { role: 'launcher', status: 401, meaning: 'the client assertion’s iat is in the future, beyond the clock leeway' },
+  client_assertion_lifetime: { role: 'launcher', status: 401, meaning: 'the client assertion’s exp is more than an hour after its iat' },
+  client_assertion_aud: { role: 'launcher', status: 401, meaning: 'the client assertion’s aud does not contain this token endpoint’s URL' },
+  client_assertion_jti: { role: 'launcher', status: 401, meaning: 'the client assertion has no jti, or one that is not a string of 1 to 255 characters' },
+  client_assertion_replayed: { role: 'launcher', status: 401, meaning: 'the client assertion’s jti was used already' },
+  client_assertion_alg: { role: 'launcher', status: 401, meaning: 'the client assertion is signed with an algorithm outside the allow-list' },
+  client_assertion_key_unknown: { role: 'launcher', status: 401, meaning: 'no key of the tool fits the client assertion’s kid and alg' },
+  client_assertion_signature_invalid: { role: 'launcher', status: 401, meaning: 'the client assertion’s signature does not verify with the tool’s key' },
+  client_jwks_unavailable: { role: 'launcher', status: 401, meaning: 'the tool’s key set URL could not be fetched and no keys are cached' },
+  client_jwks_invalid: { role: 'launcher', status: 401, meaning: 'the tool’s key set publishes a private key or two keys under one kid' },
+  token_scope_missing: { role: 'launcher', status: 400, meaning: 'a token request asks for no scope' },
+  token_scope_invalid: { role: 'launcher', status: 400, meaning: 'a token request asks for no scope the tool is allowed' },
+
   // Both roles, each for its own step.
   state_missing: {
     role: 'both',
