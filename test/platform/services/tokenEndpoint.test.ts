@@ -69,6 +69,17 @@ describe.each(DIALECTS)('the token endpoint on %s (path tenancy)', (dialect) => 
     expect(await logOf(world, answer.headers.get('x-request-id')!)).toEqual([]);
   });
 
+  it('is advertised in the platform’s discovery document, with private_key_jwt, its algorithms and the services’ scopes', async () => {
+    const conf = (await (await fetch(`${world.platform.base_url}/.well-known/openid-configuration`)).json()) as any;
+    expect(conf).toMatchObject({
+      token_endpoint: tokenUrl,
+      token_endpoint_auth_methods_supported: ['private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'],
+      grant_types_supported: ['client_credentials'],
+      scopes_supported: ['openid', ...ALL],
+    });
+  });
+
   it('grants the intersection of the scopes asked and the tool’s, dropping unknown ones', async () => {
     const answer = await postToken(tokenUrl, tokenForm(await tool.assertion(tokenUrl), `https://example.com/other ${NRPS_SCOPE} ${AGS_SCOPES.resultReadOnly} ${NRPS_SCOPE}`));
     expect(answer.status).toBe(200);

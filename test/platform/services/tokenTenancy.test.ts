@@ -38,6 +38,11 @@ describe('the token endpoint with subdomain tenancy (DOMAIN set)', () => {
     const answer = await postToken(canonical, tokenForm(await tool.assertion(canonical), AGS_SCOPES.score));
     expect(answer.status).toBe(200);
     expect(answer.body.scope).toBe(AGS_SCOPES.score);
+    // Discovery names the canonical URL, on either host.
+    for (const base of [`http://springfield.launcher.localhost:${port}`, `http://launcher.localhost:${port}/p/springfield`]) {
+      const conf = (await (await fetch(`${base}/.well-known/openid-configuration`)).json()) as any;
+      expect(conf.token_endpoint).toBe(canonical);
+    }
   });
 
   it('answers at the path form too, taking either form of the URL as aud, and nothing else', async () => {
