@@ -101,6 +101,17 @@ describe.each(DIALECTS)('a client assertion across two launcher instances sharin
     expect(answers.map((a) => a.status).sort()).toEqual([200, 401, 401, 401]);
   });
 
+  it('stops taking a key on the other instance as soon as an admin replaces it on one', async () => {
+    // The second instance has just used the tool's key (and read the tool).
+    expect((await postToken(tokenUrlOf(second), tokenForm(await tool.assertion(aud), AGS_SCOPES.score))).status).toBe(200);
+    const generated = await world.admin(`/tools/${world.toolRecord.id}/key-pair`, { method: 'POST' });
+    expect(generated.status).toBe(200);
+    const old = await postToken(tokenUrlOf(second), tokenForm(await tool.assertion(aud), AGS_SCOPES.score));
+    expect({ status: old.status, code: old.body.failure_code }).toEqual({ status: 401, code: 'client_assertion_signature_invalid' });
+    // Put the tool's own key back for the next test.
+    expect((await world.admin(`/tools/${world.toolRecord.id}`, { method: 'PATCH', body: { public_jwk: null, public_key_url: tool.jwksUrl } })).status).toBe(200);
+  });
+
   it('gives a token one instance issued that the other finds', async () => {
     const answer = await postToken(tokenUrlOf(second), tokenForm(await tool.assertion(aud), AGS_SCOPES.score));
     expect(answer.status).toBe(200);

@@ -5,7 +5,8 @@ import type { TokenContext } from './context.ts';
 
 /**
  * The tool is the one of this platform whose client_id is the assertion's `sub` (Security
- * Framework §4.1.1: "look up the tool by sub"). From here on a refusal is in the tool's launch log.
+ * Framework §4.1.1: "look up the tool by sub"), as stored now: a replaced key stops working on every
+ * instance at once. From here on a refusal is in the tool's launch log.
  */
 export const resolveClient: Step<TokenContext> = {
   name: 'resolve_client',
@@ -14,7 +15,7 @@ export const resolveClient: Step<TokenContext> = {
   async run(ctx) {
     const { sub } = ctx.claims!;
     const platform = ctx.platform!;
-    const tool = typeof sub === 'string' && sub.length > 0 ? await ctx.launcher.tools.findByClientId(platform.id, sub) : undefined;
+    const tool = typeof sub === 'string' && sub.length > 0 ? await ctx.launcher.tools.findByClientIdUncached(platform.id, sub) : undefined;
     if (!tool) {
       throw unauthorized('client_unknown', 'The client assertion’s sub names no tool of this platform: it must be the tool’s client_id.').saying({ sub: typeof sub === 'string' ? sub : undefined });
     }
