@@ -1,4 +1,4 @@
-import { SignJWT, generateKeyPair } from 'jose';
+import { SignJWT, compactVerify, generateKeyPair } from 'jose';
 
 export interface FloorResult {
   signatures: number;
@@ -40,4 +40,36 @@ export async function measureFloor(cpuBudgetMs: number): Promise<FloorResult> {
     cpuMs = (used.user + used.system) / 1000;
   }
   return { signatures, cpuMs, signsPerCpuSec: (signatures * 1000) / cpuMs, cpuMsPerSign: cpuMs / signatures };
+}
+
+export interface VerifyFloorResult {
+  verifications: number;
+  cpuMs: number;
+  /** RS256 verifications per CPU-second, one at a time. */
+  verifiesPerCpuSec: number;
+}
+
+/**
+ * The crypto floor of a token request: the launcher verifies one RS256 client assertion per token.
+ * Verifies an assertion of the usual size (iss, sub, aud, iat, exp, jti) with jose and an RSA-2048
+ * key, one at a time, counting this process's CPU time as measureFloor does.
+ */
+export async function measureVerifyFloor(cpuBudgetMs: number): Promise<VerifyFloorResult> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
+  const now = Math.floor(Date.now() / 1000);
+  const assertion = await new SignJWT({ iss: 'bench-service-tool', sub: 'bench-service-tool', aud: 'http://127.0.0.1:9393/p/bench/token', iat: now, exp: now + 3600, jti: '3f1e0b5c-6a2d-4c8e-9f7a-1b2c3d4e5f60' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'tool-1', typ: 'JWT' })
+    .sign(privateKey);
+  const verify = () => compactVerify(assertion, publicKey, { algorithms: ['RS256'] });
+  for (let i = 0; i < 200; i++) await verify(); // warm-up
+  const before = process.cpuUsage();
+  let verifications = 0;
+  let cpuMs = 0;
+  while (cpuMs < cpuBudgetMs) {
+    for (let i = 0; i < 100; i++) await verify();
+    verifications += 100;
+    const used = process.cpuUsage(before);
+    cpuMs = (used.user + used.system) / 1000;
+  }
+  return { verifications, cpuMs, verifiesPerCpuSec: (verifications * 1000) / cpuMs };
 }

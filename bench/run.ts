@@ -6,7 +6,7 @@
  *   --quick             short runs to check the harness (figures are rough)
  *   --soak              5 minutes at 50% of the measured maximum, launcher then gateway: RSS,
  *                       database size and rows sampled every 10 s (--soak-seconds N, --soak-rate N)
- *   --only a,b          launcher, floor, gateway (default: all)
+ *   --only a,b          launcher, floor, token, gateway (default: all)
  *   --db sqlite|postgres
  *   --no-record         print only; do not append to bench/RESULTS.md
  *   --cpu-prof DIR      the launcher and gateway processes write V8 CPU profiles into DIR
@@ -16,11 +16,12 @@
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { measureFloor, type FloorResult } from './floor.ts';
+import { measureFloor, measureVerifyFloor, type FloorResult } from './floor.ts';
 import type { StepTimes } from './driver.ts';
 import { GATEWAY_STEPS, GATEWAY_TABLES, startGatewayWorld, startLtijsWorld, type ToolWorld } from './gatewayBench.ts';
 import { LAUNCHER_STEPS, LAUNCHER_TABLES, startLauncherWorld } from './launcherBench.ts';
 import { sampleProcess } from './procStats.ts';
+import { TOKEN_STEPS, startTokenWorld } from './tokenBench.ts';
 import { ROOT, measure, storageStats, type Dialect, type LevelResult, type Storage } from './services.ts';
 
 const argv = process.argv.slice(2);
@@ -32,7 +33,7 @@ const option = (name: string) => {
 const quick = flag('--quick');
 if (option('--cpu-prof')) process.env.BENCH_CPU_PROF = option('--cpu-prof');
 if (option('--role-node-options')) process.env.BENCH_ROLE_NODE_OPTIONS = option('--role-node-options');
-const only = (option('--only') ?? 'floor,launcher,gateway').split(',');
+const only = (option('--only') ?? 'floor,launcher,token,gateway').split(',');
 const dialects: Dialect[] = option('--db') ? [option('--db') as Dialect] : process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 const T = quick ? { warmupMs: 1000, durationMs: 3000, floorCpuMs: 1000 } : { warmupMs: 3000, durationMs: 15_000, floorCpuMs: 5000 };
 const LEVELS = [1, 16, 64];
@@ -111,6 +112,42 @@ async function launcherSection(floor: FloorResult | null): Promise<void> {
   errorsOf(all);
   print('Targets: launches per CPU-second ≥ 50% of RS256 signatures per CPU-second; p99 per step < 10 ms at 70% of the maximum rate; RSS < 150 MB.');
   print();
+}
+
+/**
+ * The token endpoint (issue 16): client-credentials token requests, each with a new RS256 client
+ * assertion, against the floor of its work — one RS256 verification — measured in the same run.
+ */
+async function tokenSection(): Promise<void> {
+  process.stderr.write('token floor: RS256 verifications…\n');
+  const floor = await measureVerifyFloor(T.floorCpuMs);
+  print('### Token endpoint: access tokens (POST /token, a new RS256 client assertion each)');
+  print();
+  print(`Floor: ${f(floor.verifiesPerCpuSec, 0)} RS256 verifications per CPU-second (jose compactVerify, RSA-2048, one at a time, ${floor.verifications} verified).`);
+  print();
+  print('Latencies in ms, p50 / p99. The bench client signs the assertions (not counted); CPU and peak RSS are the launcher process\'s.');
+  print();
+  const rows: string[][] = [];
+  const all: LevelResult[] = [];
+  for (const dialect of dialects) {
+    process.stderr.write(`token (${dialect})…\n`);
+    const world = await startTokenWorld(dialect);
+    try {
+      await world.iteration(true); // one token checked: Bearer, the scopes asked
+      const results = await levels(`token ${dialect}`, world.role.child.pid, () => world.iteration());
+      all.push(...results);
+      for (const r of results) {
+        rows.push([
+          dialect, `c=${r.concurrency}`, f(r.launchesPerSec), String(r.errors), ...TOKEN_STEPS.map((s) => pp(r, s)),
+          f(r.cpuMsPerLaunch, 2), f(r.launchesPerCpuSec, 0), f(r.launchesPerCpuSec / floor.verifiesPerCpuSec, 2), f(r.cores, 2), f(r.peakRssMb, 0),
+        ]);
+      }
+    } finally {
+      await world.close();
+    }
+  }
+  table(['DB', 'load', 'tokens/s', 'errors', ...TOKEN_STEPS, 'CPU-ms/token', 'tokens/CPU-s', 'tokens/CPU-s ÷ RS256 verifications/CPU-s', 'cores used', 'peak RSS MB'], rows);
+  errorsOf(all);
 }
 
 async function gatewaySection(): Promise<void> {
@@ -264,6 +301,7 @@ async function main(): Promise<void> {
   } else {
     const floor = only.includes('floor') || only.includes('launcher') ? await floorSection() : null;
     if (only.includes('launcher')) await launcherSection(floor);
+    if (only.includes('token')) await tokenSection();
     if (only.includes('gateway')) await gatewaySection();
   }
   print(`Finished in ${f((Date.now() - started.getTime()) / 1000, 0)} s.`);

@@ -3,7 +3,7 @@ import type { Launcher } from '../platform/launcher.ts';
 import { badRequest } from '../lti/errors.ts';
 import type { Outcome } from '../store/launchLog.ts';
 import { deletePlatform, platformView, savePlatform } from '../platform/platforms.ts';
-import { deleteTool, saveTool, toolView } from '../platform/tools.ts';
+import { deleteTool, generateToolKeyPair, saveTool, toolView } from '../platform/tools.ts';
 import { refuseCrossSiteApiWrites } from './apiCsrf.ts';
 import { adminAuthFor } from './auth.ts';
 import { refuseRepeatedParams } from '../input/queryParams.ts';
@@ -62,6 +62,14 @@ export const platformAdminApi: FastifyPluginAsync<{ launcher: Launcher }> = asyn
     const existing = await launcher.tools.get(request.params.id);
     const platform = await launcher.platforms.get(existing.platformId);
     return toolView(config, platform, await saveTool(launcher, platform.id, bodyOf(request.body), existing));
+  });
+  // Shown once: the private key is in this answer only (no-store, like every answer here), never stored or logged.
+  app.post<{ Params: { id: string } }>('/tools/:id/key-pair', async (request) => {
+    const existing = await launcher.tools.get(request.params.id);
+    const platform = await launcher.platforms.get(existing.platformId);
+    const { tool, privateKeyPem, kid } = await generateToolKeyPair(launcher, existing);
+    request.log.info({ tool: tool.id, kid }, 'tool key pair generated');
+    return { tool: toolView(config, platform, tool), kid, private_key_pem: privateKeyPem };
   });
   app.delete<{ Params: { id: string } }>('/tools/:id', async (request, reply) => {
     await deleteTool(launcher, request.params.id);

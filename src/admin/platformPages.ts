@@ -5,7 +5,7 @@ import type { Launcher } from '../platform/launcher.ts';
 import type { Platform } from '../platform/model/platforms.ts';
 import type { Tool } from '../platform/model/tools.ts';
 import { deletePlatform, platformView, savePlatform } from '../platform/platforms.ts';
-import { deleteTool, saveTool, toolView } from '../platform/tools.ts';
+import { deleteTool, generateToolKeyPair, saveTool, toolView } from '../platform/tools.ts';
 import { consoleAssets } from './console/assets.ts';
 import { confirmBody } from './console/confirm.ts';
 import { setupConsole, type Console } from './console/consoleScope.ts';
@@ -223,6 +223,31 @@ function toolPages(app: FastifyInstance, launcher: Launcher, ui: Console) {
   app.post<Id>('/tools/:id', { schema: idParams }, async (request, reply) => {
     const tool = await launcher.tools.get(request.params.id);
     return submit(request, reply, await launcher.platforms.get(tool.platformId), tool);
+  });
+  app.get<Id>('/tools/:id/key-pair', { schema: idParams }, async (request, reply) => {
+    const tool = await launcher.tools.get(request.params.id);
+    return ui.send(reply, {
+      title: `Generate a key pair for ${tool.name}?`,
+      current: 'tools',
+      body: confirmBody({
+        message: html`This makes a new RS256 key pair for <strong>${tool.name}</strong>. Its public key replaces the tool's key here, so assertions and tokens signed with the old key stop working at once, and the tool's access tokens end. The private key is shown once, on the next page: copy it to the tool then.`,
+        action: `/admin/tools/${tool.id}/key-pair`, button: 'Generate key pair', cancelHref: `/admin/tools/${tool.id}`, token: ui.token(request, reply), danger: false,
+      }),
+    });
+  });
+  // The private key is in this page only (no-store): never stored, logged or shown again.
+  app.post<Id>('/tools/:id/key-pair', { schema: idParams }, async (request, reply) => {
+    const { tool, privateKeyPem, kid } = await generateToolKeyPair(launcher, await launcher.tools.get(request.params.id));
+    request.log.info({ tool: tool.id, kid }, 'tool key pair generated (console)');
+    return ui.send(reply, {
+      title: `New key pair for ${tool.name}`,
+      current: 'tools',
+      body: html`<div class="alert" role="status"><p>The tool's public key is now this key pair's (kid <code>${kid}</code>). Copy the private key below into the tool now: it is not kept here and will not be shown again.</p></div>
+<div class="field"><label for="private-key">Private key (PKCS#8 PEM, RS256)</label>
+<textarea id="private-key" rows="16" readonly spellcheck="false">${privateKeyPem}</textarea></div>
+<p class="hint">The tool signs its token requests with it: a JWT with iss and sub its client id <code>${tool.clientId}</code>, aud the platform's token URL, a new jti each time, and the kid above.</p>
+<div class="actions"><a class="button" href="/admin/tools/${tool.id}">Done</a></div>`,
+    });
   });
   app.get<Id>('/tools/:id/delete', { schema: idParams }, async (request, reply) => {
     const tool = await launcher.tools.get(request.params.id);

@@ -171,6 +171,25 @@ export class Fields {
     return fallback;
   }
 
+  /**
+   * Any of a fixed set of words, each at most once, kept in the set's order: a JSON array of
+   * strings (the console sends one checkbox per word). `fallback` when not given; [] is a value.
+   */
+  choiceList<T extends string>(name: string, options: readonly T[], fallback: readonly T[]): T[] {
+    const value = this.read(name);
+    if (value === undefined || value === null) return [...fallback];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      this.fail(name, `must be a list of any of ${options.map((o) => `"${o}"`).join(', ')}`);
+      return [...fallback];
+    }
+    const unknown = value.filter((v) => !(options as readonly string[]).includes(v));
+    if (unknown.length > 0) {
+      this.fail(name, `may only hold ${options.map((o) => `"${o}"`).join(', ')}`);
+      return [...fallback];
+    }
+    return options.filter((o) => value.includes(o));
+  }
+
   /** A checkbox or a JSON boolean. */
   bool(name: string, fallback: boolean): boolean {
     const value = this.read(name);

@@ -15,3 +15,10 @@ export const LTI_ID_TOKEN_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'];
  * own, so any asymmetric algorithm jose verifies is accepted, EdDSA and ES384 included.
  */
 export const CONTEXT_JWT_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+/**
+ * A tool's client assertion at the launcher's token endpoint (Security Framework §4.1.1, RFC 7523):
+ * the same RSA and ECDSA algorithms as an LMS's id_token — what LTI tool libraries sign with. The
+ * discovery document advertises this list (token_endpoint_auth_signing_alg_values_supported).
+ */
+export const CLIENT_ASSERTION_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256'];

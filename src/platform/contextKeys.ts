@@ -1,29 +1,8 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, importSPKI, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
-import { keySetProblem } from '../keys/publicKeys.ts';
+import { KeySetRefused, refuseBadKeySet } from '../keys/fetchedKeySet.ts';
 import { BuiltOnce } from '../keys/builtOnce.ts';
 import { badGateway, badRequest } from '../lti/errors.ts';
 import type { Platform } from './model/platforms.ts';
-
-class KeySetRefused extends Error {}
-
-/**
- * A fetched key set with two keys under one kid or with private key material is refused as a whole,
- * as on save (src/keys/publicKeys.ts) and as the gateway refuses an LMS's: jose would otherwise
- * use it. Anything that is not a JSON key set is left to jose, which reports it.
- */
-async function refuseBadKeySet(response: Response): Promise<Response> {
-  if (!response.ok) return response;
-  let body: unknown;
-  try {
-    body = JSON.parse(await response.clone().text());
-  } catch {
-    return response;
-  }
-  const keys = (body as { keys?: unknown } | null)?.keys;
-  const problem = Array.isArray(keys) ? keySetProblem(keys) : null;
-  if (problem) throw new KeySetRefused(problem);
-  return response;
-}
 
 /**
  * The keys a platform's context JWTs are verified with: its JWKS URL (fetched through the URL

@@ -2,6 +2,7 @@ import type { Services } from '../server/services.ts';
 import { Nonces } from '../store/nonces.ts';
 import { ContextKeys } from './contextKeys.ts';
 import { IdpClients } from './idp.ts';
+import { ToolKeys } from './toolKeys.ts';
 import { AccessTokens } from './model/accessTokens.ts';
 import { LoginHints } from './model/loginHints.ts';
 import { PendingLaunches } from './model/pendingLaunches.ts';
@@ -24,6 +25,8 @@ export interface Launcher {
   idp: IdpClients;
   /** The token endpoint's access tokens, presented to the services (AGS, NRPS). */
   accessTokens: AccessTokens;
+  /** The tools' keys their client assertions are verified with (the token endpoint). */
+  toolKeys: ToolKeys;
 }
 
 export function createLauncher(services: Services): Launcher {
@@ -37,5 +40,6 @@ export function createLauncher(services: Services): Launcher {
     contextKeys: new ContextKeys(services.fetch),
     idp: new IdpClients(services),
     accessTokens: new AccessTokens(services.db),
+    toolKeys: new ToolKeys(services.fetch),
   };
 }

@@ -25,6 +25,7 @@ export function platformView(config: Config, platform: Platform) {
     path_url: `${config.publicUrl}/p/${platform.slug}`,
     redirect_uri: `${base}/callback`,
     tools_url: `${base}/api/v1/tools`,
+    token_url: `${base}/token`,
     jwks_url: `${base}/.well-known/jwks.json`,
     openid_configuration_url: platform.discoveryUrl,
     idp: {

@@ -65,3 +65,19 @@ export async function resolvePlatform(request: FastifyRequest, launcher: Launche
       : 'No platform has been set up on this launcher yet.',
   );
 }
+
+/** A platform's token endpoint (Security Framework §4.1.1), as discovery advertises it and admins are shown it. */
+export function tokenEndpointUrl(config: Config, slug: string): string {
+  return `${platformBaseUrl(config, slug)}/token`;
+}
+
+/**
+ * The URLs a client assertion's `aud` may name for a platform's token endpoint, each compared
+ * exactly: the canonical one first, then — when DOMAIN makes the subdomain form canonical — the
+ * path form `<PUBLIC_URL>/p/<slug>/token`, which the same launcher also answers at.
+ */
+export function tokenAudiences(config: Config, slug: string): string[] {
+  const canonical = tokenEndpointUrl(config, slug);
+  const pathForm = `${config.publicUrl}/p/${slug}/token`;
+  return canonical === pathForm ? [canonical] : [canonical, pathForm];
+}

@@ -8,6 +8,7 @@ import type { Platform } from './model/platforms.ts';
 import { LOGIN_INITIATION_METHODS, type Tool } from './model/tools.ts';
 import { platformBaseUrl } from './tenancy.ts';
 import { ALL_AGS_SCOPES } from '../lti/services/scopes.ts';
+import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 
 export function launchUrlOf(config: Config, platform: Pick<Platform, 'slug'>, tool: Pick<Tool, 'clientId'>): string {
   return `${platformBaseUrl(config, platform.slug)}/launch/${encodeURIComponent(tool.clientId)}`;
@@ -40,6 +41,8 @@ export function toolView(config: Config, platform: Platform, tool: Tool) {
     share_name: tool.shareName,
     share_email: tool.shareEmail,
     share_picture: tool.sharePicture,
+    ags_scopes: tool.agsScopes,
+    nrps: tool.nrps,
     launch_url: launchUrlOf(config, platform, tool),
     created_at: new Date(tool.createdAt).toISOString(),
     updated_at: new Date(tool.updatedAt).toISOString(),
@@ -68,6 +71,9 @@ export async function saveTool(launcher: Launcher, platformId: string, body: Rec
   const shareName = f.bool('share_name', existing?.shareName ?? true);
   const shareEmail = f.bool('share_email', existing?.shareEmail ?? true);
   const sharePicture = f.bool('share_picture', existing?.sharePicture ?? true);
+  // The services the token endpoint may grant the tool (AGS 2.0 §3.1, NRPS 2.0 §2.1): all by default.
+  const agsScopes = pick('ags_scopes', () => f.choiceList('ags_scopes', ALL_AGS_SCOPES, ALL_AGS_SCOPES), existing?.agsScopes ?? [...ALL_AGS_SCOPES]);
+  const nrps = f.bool('nrps', existing?.nrps ?? true);
 
   // The tool's public key: PEM, JWK (or JWKS), or a JWKS URL — exactly one, checked now, not at launch time.
   const pemInput = pick('public_key', () => f.text('public_key', { max: 10_000 }), existing?.publicKey ?? null);
@@ -130,8 +136,8 @@ export async function saveTool(launcher: Launcher, platformId: string, body: Rec
     shareName,
     shareEmail,
     sharePicture,
-    agsScopes: existing?.agsScopes ?? [...ALL_AGS_SCOPES],
-    nrps: existing?.nrps ?? true,
+    agsScopes,
+    nrps,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
@@ -141,7 +147,45 @@ export async function saveTool(launcher: Launcher, platformId: string, body: Rec
   } catch (err) {
     throw duplicateAs(err, { client_id: `this platform already has a tool with client_id "${clientId}"` });
   }
+  if (existing && grantChanged(existing, tool)) await launcher.accessTokens.revokeTool(tool.id);
   return tool;
+}
+
+/**
+ * Whether a tool's access tokens must go: its key changed (a token got with the old key must not
+ * outlive it) or what it may use did (a token must not keep a scope taken away). It asks again.
+ */
+function grantChanged(before: Tool, after: Tool): boolean {
+  return (
+    before.publicKey !== after.publicKey ||
+    before.publicJwk !== after.publicJwk ||
+    before.publicKeyUrl !== after.publicKeyUrl ||
+    before.nrps !== after.nrps ||
+    before.agsScopes.join(' ') !== after.agsScopes.join(' ')
+  );
+}
+
+/**
+ * "Generate a key pair for this tool": a new RS256 key pair (2048-bit RSA, what the certification
+ * suite and LTI tool libraries use); its public key becomes the tool's key (a JWK with its RFC 7638
+ * thumbprint as kid, replacing any PEM or JWKS URL) and the tool's access tokens are revoked. The
+ * private key is returned once, as PKCS#8 PEM, for the admin to hand to the tool: it is never
+ * stored or logged here, so a lost one means generating again.
+ */
+export async function generateToolKeyPair(launcher: Launcher, existing: Tool): Promise<{ tool: Tool; privateKeyPem: string; kid: string }> {
+  const { publicKey, privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const jwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  const tool: Tool = {
+    ...existing,
+    publicKey: null,
+    publicJwk: JSON.stringify({ ...jwk, kid, alg: 'RS256', use: 'sig' }),
+    publicKeyUrl: null,
+    updatedAt: Date.now(),
+  };
+  await launcher.tools.update(tool);
+  await launcher.accessTokens.revokeTool(tool.id);
+  return { tool, privateKeyPem: await exportPKCS8(privateKey), kid };
 }
 
 export async function deleteTool(launcher: Launcher, id: string): Promise<void> {

@@ -3,7 +3,7 @@ import { isSlug } from '../input/slug.ts';
 import { constantTimeEqual } from '../keys/digest.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { LtiError } from '../lti/errors.ts';
 import { databaseUnavailable } from '../store/db.ts';
@@ -77,27 +77,9 @@ export async function buildServer(services: Services, options: ServerOptions): P
   });
 
   app.setErrorHandler((err, request, reply) => {
-    if (err instanceof LtiError) {
-      if (err.code === 'database_unavailable') reply.header('retry-after', '2');
-      return sendError(request, reply, err, err.context);
-    }
-    const e = err as { statusCode?: number; code?: string; validation?: unknown; message: string };
-    if (e.validation) {
-      return sendError(request, reply, new LtiError('request_invalid', 400, `The request is not valid: ${e.message}.`));
-    }
-    if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(request, reply, new LtiError('request_too_large', 413, 'The request is larger than this service accepts.'));
-    }
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return sendError(request, reply, new LtiError('request_invalid', e.statusCode, 'The request could not be understood.'));
-    }
-    if (isDatabaseUnavailable(err)) {
-      request.log.error({ err }, 'database unavailable');
-      reply.header('retry-after', '2');
-      return sendError(request, reply, databaseUnavailable());
-    }
-    request.log.error({ err }, 'unhandled error');
-    return sendError(request, reply, new LtiError('internal_error', 500, 'Something went wrong on our side. The error has been logged.'));
+    const error = ltiErrorOf(err, request);
+    if (error.code === 'database_unavailable') reply.header('retry-after', '2');
+    return sendError(request, reply, error, error.context);
   });
 
   app.setNotFoundHandler((request, reply) =>
@@ -129,6 +111,30 @@ export async function buildServer(services: Services, options: ServerOptions): P
 
   await app.register(options.routes, { services });
   return app as unknown as FastifyInstance;
+}
+
+/**
+ * What an error that reached the server's error handler is answered as: an LtiError as it is; a
+ * request the framework refused (a schema, an oversized or unparsable body) as request_invalid or
+ * request_too_large with the framework's 4xx; a lost database as a 503; anything else a logged 500.
+ * Exported for an endpoint that answers in a format of its own (the token endpoint's OAuth JSON).
+ */
+export function ltiErrorOf(err: unknown, request: Pick<FastifyRequest, 'log'>): LtiError {
+  if (err instanceof LtiError) return err;
+  const e = err as { statusCode?: number; code?: string; validation?: unknown; message: string };
+  if (e.validation) return new LtiError('request_invalid', 400, `The request is not valid: ${e.message}.`);
+  if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new LtiError('request_too_large', 413, 'The request is larger than this service accepts.');
+  }
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    return new LtiError('request_invalid', e.statusCode, 'The request could not be understood.');
+  }
+  if (isDatabaseUnavailable(err)) {
+    request.log.error({ err }, 'database unavailable');
+    return databaseUnavailable();
+  }
+  request.log.error({ err }, 'unhandled error');
+  return new LtiError('internal_error', 500, 'Something went wrong on our side. The error has been logged.');
 }
 
 /**

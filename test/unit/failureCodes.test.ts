@@ -123,7 +123,7 @@ describe('the failure-code catalogue', () => {
   it('marks as anonymous the failures that say a request names nothing this service knows', () => {
     const anonymous = Object.keys(FAILURE_CODES).filter(isAnonymous).sort();
     expect(anonymous).toEqual([
-      'api_key_invalid', 'app_unknown', 'auth_client_unknown', 'platform_unknown',
+      'api_key_invalid', 'app_unknown', 'auth_client_unknown', 'client_unknown', 'platform_unknown',
       'registration_removed', 'registration_unknown', 'tool_removed', 'tool_unknown',
     ]);
   });

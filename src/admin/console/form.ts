@@ -83,9 +83,11 @@ export function selectField(form: FormState, name: string, options: FieldOptions
 ${parts}</div>`;
 }
 
-export function checkbox(form: FormState, name: string, label: string): SafeHtml {
+export function checkbox(form: FormState, name: string, label: string, hint?: string): SafeHtml {
+  const hintId = `${idOf(name)}-hint`;
   return html`<div class="field"><label class="check"><input type="checkbox" name="${name}" value="on"${
-    form.values[name] === 'on' ? html` checked` : ''}> ${label}</label>${
+    form.values[name] === 'on' ? html` checked` : ''}${hint ? html` aria-describedby="${hintId}"` : ''}> ${label}</label>${
+    hint ? html`<p class="hint" id="${hintId}">${hint}</p>` : ''}${
     form.errors[name] ? html`<p class="error">${form.errors[name]}</p>` : ''}</div>`;
 }
 

@@ -69,12 +69,14 @@ export function toolDetailBody(p: PlatformView, t: ToolView): SafeHtml {
   return html`<div class="actions">
 <a class="button" href="/admin/test-launch?tool=${t.id}">Test launch</a>
 <a class="button secondary" href="/admin/tools/${t.id}/edit">Edit</a>
+<a class="button secondary" href="/admin/tools/${t.id}/key-pair">Generate a key pair…</a>
 <a class="button danger" href="/admin/tools/${t.id}/delete">Delete…</a></div>
 <dl class="facts">
 <dt>Platform</dt><dd><a href="/admin/platforms/${p.id}">${p.name}</a></dd>
 <dt>Description</dt><dd>${t.description ?? '—'}</dd>
 <dt>Tool public key</dt><dd>${keyKind}</dd>
 <dt>Redirect URIs</dt><dd>${[t.target_link_uri, ...t.redirect_uris].map((u) => html`<code>${u}</code> `)}</dd>
+<dt>Services</dt><dd>${servicesOf(t)}</dd>
 <dt>Shares</dt><dd>${[t.share_name ? 'name' : '', t.share_email ? 'email' : '', t.share_picture ? 'picture' : ''].filter(Boolean).join(', ') || 'no user details'}</dd>
 <dt>Updated</dt><dd>${timeTag(Date.parse(t.updated_at))}</dd>
 </dl>
@@ -86,9 +88,16 @@ ${copyPanel('tool-values', 'For the tool\'s owner', [
     { label: 'Target link URI', value: t.target_link_uri },
     { label: 'Authorization URL', value: `${p.base_url}/auth`, hint: 'The tool redirects the login here (OIDC authorization endpoint).' },
     { label: 'JWKS URL', value: p.jwks_url, hint: 'Our public keys, to verify the id_token.' },
+    { label: 'Token URL', value: p.token_url, hint: 'The OAuth 2 token endpoint for grades and rosters: a client assertion signed with the tool\'s key, aud = this URL.' },
   ], 'Everything the tool needs to accept launches from this platform.')}
 ${copyPanel('developer-values', 'For the platform\'s developers', [
     { label: 'Launch URL', value: t.launch_url, hint: 'Link users here; add ?context=<signed JWT> for a course.' },
     { label: 'Tools API URL', value: p.tools_url },
   ])}`;
+}
+
+/** What a tool may ask the token endpoint for, in words (the scopes' last parts). */
+function servicesOf(t: ToolView): string {
+  const words = [...t.ags_scopes.map((scope) => `grades: ${scope.split('/').pop()}`), ...(t.nrps ? ['course members'] : [])];
+  return words.length > 0 ? words.join(', ') : 'none';
 }

@@ -1,12 +1,25 @@
 import { html, type SafeHtml } from '../../web/html.ts';
 import type { Tool } from '../../platform/model/tools.ts';
+import { AGS_SCOPES, type AgsScope } from '../../lti/services/scopes.ts';
 import { checkbox, csrfInput, errorSummary, lines, selectField, textArea, textField, type FormState } from '../console/form.ts';
 import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from '../console/keyInput.ts';
 
 export const TOOL_FIELDS = [
   'name', 'description', 'icon_url', 'client_id', 'deployment_id', 'open_id_connect_initiation_url', 'login_initiation_method', 'target_link_uri',
   'redirect_uris', 'key', 'custom', 'context_overridable_custom', 'share_name', 'share_email', 'share_picture',
+  'ags_lineitem', 'ags_lineitem_readonly', 'ags_result_readonly', 'ags_score', 'nrps',
 ] as const;
+
+/**
+ * The console's checkbox for each AGS scope (AGS 2.0 §3.1), and the line saying what a tool with
+ * it can read or write through the token endpoint's access tokens.
+ */
+const AGS_BOXES: ReadonlyArray<{ field: string; scope: AgsScope; label: string; hint: string }> = [
+  { field: 'ags_lineitem', scope: AGS_SCOPES.lineItem, label: 'Manage grade columns (lineitem)', hint: 'Create, change and delete its own line items (grade columns) in the courses it is launched from.' },
+  { field: 'ags_lineitem_readonly', scope: AGS_SCOPES.lineItemReadOnly, label: 'Read grade columns (lineitem.readonly)', hint: 'List and read its own line items, but not change them.' },
+  { field: 'ags_result_readonly', scope: AGS_SCOPES.resultReadOnly, label: 'Read grades (result.readonly)', hint: 'Read the results (the current grade of each student) of its own line items.' },
+  { field: 'ags_score', scope: AGS_SCOPES.score, label: 'Send grades (score)', hint: 'Post scores for the students of a course to its own line items; the portal can read them.' },
+];
 
 export const TOOL_KEY_NAMES: KeyFieldNames = { pem: 'public_key', jwk: 'public_jwk', url: 'public_key_url' };
 
@@ -16,7 +29,10 @@ const LABELS: Record<string, string> = {
   key: 'Tool public key', custom: 'Custom parameters', context_overridable_custom: 'Custom parameters a link may change',
 };
 
-export const NEW_TOOL_VALUES = { login_initiation_method: 'post', share_name: 'on', share_email: 'on', share_picture: 'on' };
+export const NEW_TOOL_VALUES = {
+  login_initiation_method: 'post', share_name: 'on', share_email: 'on', share_picture: 'on',
+  ags_lineitem: 'on', ags_lineitem_readonly: 'on', ags_result_readonly: 'on', ags_score: 'on', nrps: 'on',
+};
 
 export function toolValues(tool: Tool): Record<string, string> {
   return {
@@ -35,6 +51,8 @@ export function toolValues(tool: Tool): Record<string, string> {
     share_name: tool.shareName ? 'on' : '',
     share_email: tool.shareEmail ? 'on' : '',
     share_picture: tool.sharePicture ? 'on' : '',
+    ...Object.fromEntries(AGS_BOXES.map((b) => [b.field, tool.agsScopes.includes(b.scope) ? 'on' : ''])),
+    nrps: tool.nrps ? 'on' : '',
   };
 }
 
@@ -55,6 +73,8 @@ export function toolBody(values: Record<string, string>): Record<string, unknown
     share_name: values.share_name === 'on',
     share_email: values.share_email === 'on',
     share_picture: values.share_picture === 'on',
+    ags_scopes: AGS_BOXES.filter((b) => values[b.field] === 'on').map((b) => b.scope),
+    nrps: values.nrps === 'on',
     ...keyBody(values.key ?? '', TOOL_KEY_NAMES),
   };
 }
@@ -87,6 +107,11 @@ ${textArea(form, 'context_overridable_custom', { label: 'Custom parameters a lin
     hint: 'One name per line. A portal\'s link may add custom parameters, but may change the values above only for the names listed here. Leave empty to keep every value above as set.' })}
 <fieldset class="field"><legend>User details shared with the tool</legend>
 ${checkbox(form, 'share_name', 'Share the name')}${checkbox(form, 'share_email', 'Share the email address')}${checkbox(form, 'share_picture', 'Share the picture')}
+</fieldset>
+<fieldset class="field"><legend>Services the tool may use (grades and rosters)</legend>
+<p class="hint">What the tool may ask this platform's token endpoint for. Changing these, or the tool's key, ends the tool's current access tokens.</p>
+${AGS_BOXES.map((b) => checkbox(form, b.field, b.label, b.hint))}
+${checkbox(form, 'nrps', 'Read course members (Names and Role Provisioning)', 'List the members of the courses it is launched from, with their roles — and their names, email and picture only as shared above.')}
 </fieldset>
 <div class="actions"><button type="submit">${options.editing ? 'Save changes' : 'Create tool'}</button>
 <a class="button secondary" href="${options.cancelHref}">Cancel</a></div>

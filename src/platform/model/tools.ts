@@ -138,6 +138,15 @@ export class Tools {
     });
   }
 
+  /**
+   * The tool a client assertion names, read from the database, not the read cache: a key an admin
+   * replaced (a leaked one) must stop verifying on every instance at once, not within the cache's TTL.
+   */
+  async findByClientIdUncached(platformId: string, clientId: string): Promise<Tool | undefined> {
+    const row = await this.db.selectFrom('tools').selectAll().where('platform_id', '=', platformId).where('client_id', '=', clientId).executeTakeFirst();
+    return row && toTool(row);
+  }
+
   /** A tool by id on the launch path (cached per instance: src/store/readCache.ts). */
   findById(id: string): Promise<Tool | undefined> {
     return this.cache.get(`tool:id:${id}`, async () => {

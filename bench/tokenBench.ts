@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { expectStatus, request, timed, type StepTimes } from './driver.ts';
+import { startNode, type Child } from './procStats.ts';
+import { ROOT, dropStorage, freshStorage, startRole, type Dialect, type RunningRole } from './services.ts';
+
+/** The one step of a token request, as the table shows it. */
+export const TOKEN_STEPS = ['token'];
+
+export interface TokenWorld {
+  role: RunningRole;
+  idp: Child;
+  /** One token request with a fresh client assertion (signed here, in the bench client); `check` reads the answer. */
+  iteration(check?: boolean): Promise<StepTimes>;
+  close(): Promise<void>;
+}
+
+const SCOPE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score https://purl.imsglobal.org/spec/lti-ags/scope/lineitem';
+
+/**
+ * The launcher in its own process with a platform and a tool whose key is a JWK (the bench IdP
+ * only serves the platform's discovery document). The bench client plays the tool: each request
+ * signs a new RS256 assertion (new jti), so the launcher verifies one signature, checks the claims,
+ * records the jti and issues a token per request — the whole of its work for a token.
+ */
+export async function startTokenWorld(dialect: Dialect): Promise<TokenWorld> {
+  const storage = await freshStorage(dialect);
+  const { child: idp, line } = await startNode(['--import', 'tsx', join(ROOT, 'bench/fastIdp.ts')], { cwd: ROOT });
+  let role: RunningRole;
+  try {
+    role = await startRole('platform', storage);
+  } catch (err) {
+    await idp.stop();
+    throw err;
+  }
+  const platform = await role.admin('POST', '/platforms', {
+    name: 'Bench School', slug: 'bench', openid_configuration_url: `${String(line!.url)}/.well-known/openid-configuration`,
+    client_id: 'bench-launcher', client_secret: 'bench-launcher-secret',
+  });
+  const toolKey = await generateKeyPair('RS256', { modulusLength: 2048 });
+  await role.admin('POST', `/platforms/${platform.id}/tools`, {
+    name: 'Bench Service Tool', client_id: 'bench-service-tool',
+    open_id_connect_initiation_url: 'http://127.0.0.1:9/login', target_link_uri: 'http://127.0.0.1:9/launch',
+    public_jwk: { ...(await exportJWK(toolKey.publicKey)), kid: 'tool-1', alg: 'RS256', use: 'sig' },
+  });
+  const tokenUrl = platform.token_url as string;
+
+  async function iteration(check = false): Promise<StepTimes> {
+    const t: StepTimes = {};
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new SignJWT({ iss: 'bench-service-tool', sub: 'bench-service-tool', aud: tokenUrl, iat: now, exp: now + 300, jti: randomUUID() })
+      .setProtectedHeader({ alg: 'RS256', kid: 'tool-1', typ: 'JWT' })
+      .sign(toolKey.privateKey);
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion, scope: SCOPE,
+    }).toString();
+    const answer = await timed(t, 'token', () => request(tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }));
+    expectStatus(answer, 200, 'token');
+    if (check) {
+      const parsed = JSON.parse(answer.body) as { access_token?: string; token_type?: string; scope?: string };
+      if (!parsed.access_token || parsed.token_type !== 'Bearer' || parsed.scope !== SCOPE) throw new Error(`token: unexpected answer ${answer.body}`);
+    }
+    return t;
+  }
+
+  return {
+    role,
+    idp,
+    iteration,
+    async close() {
+      await role.stop();
+      await idp.stop();
+      await dropStorage(storage);
+    },
+  };
+}
