@@ -94,6 +94,17 @@ export const FAILURE_CODES = {
   access_token_missing: { role: 'launcher', status: 401, meaning: 'a service request carries no Bearer access token' },
   access_token_invalid: { role: 'launcher', status: 401, meaning: 'a service request’s access token is unknown, expired or of another platform' },
   access_token_scope_insufficient: { role: 'launcher', status: 403, meaning: 'the access token was not granted a scope the service needs' },
+  ags_media_type_unsupported: { role: 'launcher', status: 415, meaning: 'a line item or score was not sent with its AGS media type as Content-Type' },
+  ags_media_type_not_acceptable: { role: 'launcher', status: 406, meaning: 'the Accept header of a grades request excludes the AGS media type of the answer' },
+  ags_body_malformed: { role: 'launcher', status: 400, meaning: 'the body of a line item or score is not a JSON object' },
+  ags_query_invalid: { role: 'launcher', status: 400, meaning: 'a filter or paging parameter of a grades request is repeated or not valid' },
+  line_item_field_invalid: { role: 'launcher', status: 400, meaning: 'a field of a line item sent by a tool is missing or has the wrong type (the message names it)' },
+  line_item_not_found: { role: 'launcher', status: 404, meaning: 'the URL names no line item of this tool in this context' },
+  line_item_context_unknown: { role: 'launcher', status: 404, meaning: 'a tool created a line item in a context it was never launched in' },
+  line_item_resource_link_unknown: { role: 'launcher', status: 404, meaning: 'a line item names a resourceLinkId the tool was never launched from in this context' },
+  score_field_invalid: { role: 'launcher', status: 400, meaning: 'a field of a score sent by a tool is missing or has the wrong type (the message names it)' },
+  score_user_not_member: { role: 'launcher', status: 422, meaning: 'a score’s userId is not a member of the line item’s context' },
+  score_out_of_date: { role: 'launcher', status: 409, meaning: 'a score’s timestamp is older than the one already stored for that user and line item' },
 
   // The launcher's portal API (roster push, grades), called with a JWT the portal signs.
   portal_token_missing: { role: 'launcher', status: 401, meaning: 'a portal API call carries no Bearer token' },

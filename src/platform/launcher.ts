@@ -3,8 +3,11 @@ import { Nonces } from '../store/nonces.ts';
 import { ContextKeys } from './contextKeys.ts';
 import { IdpClients } from './idp.ts';
 import { AccessTokens } from './model/accessTokens.ts';
+import { ContextLaunches } from './model/contextLaunches.ts';
+import { LineItems } from './model/lineItems.ts';
 import { LoginHints } from './model/loginHints.ts';
 import { PendingLaunches } from './model/pendingLaunches.ts';
+import { Results } from './model/results.ts';
 import { Platforms } from './model/platforms.ts';
 import { Tools } from './model/tools.ts';
 
@@ -24,6 +27,10 @@ export interface Launcher {
   idp: IdpClients;
   /** The token endpoint's access tokens, presented to the services (AGS, NRPS). */
   accessTokens: AccessTokens;
+  /** AGS: line items, the results and scores posted to them, and the launches that tell what a context holds. */
+  lineItems: LineItems;
+  results: Results;
+  contextLaunches: ContextLaunches;
 }
 
 export function createLauncher(services: Services): Launcher {
@@ -37,5 +44,8 @@ export function createLauncher(services: Services): Launcher {
     contextKeys: new ContextKeys(services.fetch),
     idp: new IdpClients(services),
     accessTokens: new AccessTokens(services.db),
+    lineItems: new LineItems(services.db),
+    results: new Results(services.db),
+    contextLaunches: new ContextLaunches(services.db),
   };
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { agsRoutes } from './actions/ags/routes.ts';
 import { authorize } from './actions/auth/index.ts';
 import { callback } from './actions/callback/index.ts';
 import { launch } from './actions/launch/index.ts';
@@ -29,6 +30,7 @@ const platformEndpoints: FastifyPluginAsync<{ launcher: Launcher }> = async (app
   app.get('/.well-known/jwks.json', (request, reply) => jwks(launcher, request, reply));
   app.get('/keypairs', (request, reply) => jwks(launcher, request, reply));
   app.get('/.well-known/openid-configuration', (request, reply) => openidConfiguration(launcher, request, reply));
+  await app.register(agsRoutes, { launcher });
 };
 
 /** The launcher role: every platform's endpoints, in both tenancy forms. It knows no admin: src/apps/launcher.ts adds it. */

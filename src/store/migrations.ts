@@ -283,6 +283,82 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tools').dropColumn('ags_scopes').execute();
     },
   },
+  '0010_grades': {
+    async up(db: Kysely<any>) {
+      // Issue 16: Assignment and Grade Services. Line items belong to one tool in one context
+      // (platform_id, context_id: the LTI context claim's id) of one platform.
+      await db.schema
+        .createTable('line_items')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('tool_id', 'text', (c) => c.notNull().references('tools.id').onDelete('cascade'))
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('score_maximum', 'double precision', (c) => c.notNull())
+        .addColumn('resource_link_id', 'text')
+        .addColumn('resource_id', 'text')
+        .addColumn('tag', 'text')
+        .addColumn('start_date_time', 'text')
+        .addColumn('end_date_time', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The container's pages (in creation order) and the launch's lookup of the link's items.
+      await db.schema.createIndex('line_items_context').on('line_items').columns(['platform_id', 'context_id', 'tool_id', 'created_at', 'id']).execute();
+      await db.schema.createIndex('line_items_link').on('line_items').columns(['platform_id', 'context_id', 'tool_id', 'resource_link_id']).execute();
+      // The latest score per (line item, user); a score older than it changes nothing.
+      await db.schema
+        .createTable('results')
+        .addColumn('line_item_id', 'text', (c) => c.notNull().references('line_items.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('score_given', 'double precision')
+        .addColumn('score_maximum', 'double precision')
+        .addColumn('comment', 'text')
+        .addColumn('activity_progress', 'text', (c) => c.notNull())
+        .addColumn('grading_progress', 'text', (c) => c.notNull())
+        .addColumn('timestamp', 'text', (c) => c.notNull())
+        .addColumn('timestamp_us', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('results_pk', ['line_item_id', 'user_id'])
+        .execute();
+      // Every accepted score, written with its result (the gradebook's history, the webhook's source).
+      await db.schema
+        .createTable('scores')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('line_item_id', 'text', (c) => c.notNull().references('line_items.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('score_given', 'double precision')
+        .addColumn('score_maximum', 'double precision')
+        .addColumn('comment', 'text')
+        .addColumn('activity_progress', 'text', (c) => c.notNull())
+        .addColumn('grading_progress', 'text', (c) => c.notNull())
+        .addColumn('timestamp', 'text', (c) => c.notNull())
+        .addColumn('timestamp_us', 'bigint', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('scores_line_item_user').on('scores').columns(['line_item_id', 'user_id', 'timestamp_us']).execute();
+      // Who launched which tool from which resource link in which context (once each): a line
+      // item's resourceLinkId must be a link of its own tool in its own context (AGS 2.0 §3.2.7),
+      // and a score's userId a user of its context. NRPS's members can read launches from it too.
+      await db.schema
+        .createTable('context_launches')
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('tool_id', 'text', (c) => c.notNull().references('tools.id').onDelete('cascade'))
+        .addColumn('resource_link_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('context_launches_pk', ['platform_id', 'context_id', 'tool_id', 'resource_link_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('context_launches_user').on('context_launches').columns(['platform_id', 'context_id', 'user_id']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('context_launches').execute();
+      await db.schema.dropTable('scores').execute();
+      await db.schema.dropTable('results').execute();
+      await db.schema.dropTable('line_items').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

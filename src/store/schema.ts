@@ -17,6 +17,10 @@ export interface Database {
   login_states: LoginStateTable;
   handoffs: HandoffTable;
   access_tokens: AccessTokenTable;
+  line_items: LineItemTable;
+  results: ResultTable;
+  scores: ScoreTable;
+  context_launches: ContextLaunchTable;
 }
 
 export interface PlatformTable {
@@ -75,6 +79,67 @@ export interface AccessTokenTable {
   /** The granted scopes, space-separated (as the token endpoint answered them). */
   scopes: string;
   expires_at: number;
+  created_at: number;
+}
+
+/** AGS 2.0 line items: a tool's gradebook columns in one context of a platform. */
+export interface LineItemTable {
+  /** Short random id, the last segment of the line item's URL. */
+  id: string;
+  platform_id: string;
+  /** The `id` of the LTI context claim of the launches in that course. */
+  context_id: string;
+  tool_id: string;
+  label: string;
+  score_maximum: number;
+  resource_link_id: string | null;
+  resource_id: string | null;
+  tag: string | null;
+  start_date_time: string | null;
+  end_date_time: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The latest score of a user on a line item (AGS 2.0 §5): one row per (line item, user). */
+export interface ResultTable {
+  line_item_id: string;
+  user_id: string;
+  score_given: number | null;
+  score_maximum: number | null;
+  comment: string | null;
+  activity_progress: string;
+  grading_progress: string;
+  /** The score's timestamp exactly as the tool sent it (sub-second precision kept). */
+  timestamp: string;
+  /** The same instant in microseconds since the epoch: what orders scores. */
+  timestamp_us: number;
+  updated_at: number;
+}
+
+/** Every score a tool posted and the launcher accepted, in the transaction that wrote its result. */
+export interface ScoreTable {
+  id: string;
+  line_item_id: string;
+  user_id: string;
+  score_given: number | null;
+  score_maximum: number | null;
+  comment: string | null;
+  activity_progress: string;
+  grading_progress: string;
+  timestamp: string;
+  timestamp_us: number;
+  received_at: number;
+}
+
+/** Who launched which tool from which resource link in which context: one row each, kept from the first such launch. */
+export interface ContextLaunchTable {
+  platform_id: string;
+  context_id: string;
+  tool_id: string;
+  resource_link_id: string;
+  /** The launch's `sub`. */
+  user_id: string;
   created_at: number;
 }
 

@@ -3,6 +3,7 @@ import { sendAutoPostForm } from '../../../web/autoPostForm.ts';
 import { platformIssuer } from '../../tenancy.ts';
 import type { Step } from '../context.ts';
 import type { AuthContext } from './context.ts';
+import { agsEndpointClaim } from './agsClaim.ts';
 
 /** The LtiResourceLinkRequest id_token, signed with the launcher's current key (LTI Core §5.3). */
 export const idTokenSigned: Step<AuthContext> = {
@@ -23,6 +24,7 @@ export const idTokenSigned: Step<AuthContext> = {
         platform: { guid: platform.id, name: platform.name },
         now: Date.now(),
         lifetimeSeconds: config.idTokenLifetimeSeconds,
+        agsEndpoint: await agsEndpointClaim(ctx.launcher, { platform, tool: ctx.tool!, contextClaims: hint.contextClaims, userId: hint.user.sub }),
       }),
     );
   },
