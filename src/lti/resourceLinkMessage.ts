@@ -46,7 +46,7 @@ export function buildResourceLinkPayload(input: LaunchInput): JWTPayload {
   const iat = Math.floor(input.now / 1000);
   const context = contextClaims[CLAIM.context] as ContextClaim | undefined;
   const resourceLink = (contextClaims[CLAIM.resourceLink] as ResourceLinkClaim | undefined) ?? defaultResourceLink(tool, context);
-  const roles = unique([...((contextClaims[CLAIM.roles] as string[] | undefined) ?? []), ...input.roles]);
+  const roles = launchRoles(contextClaims, input.roles);
   const presentation: LaunchPresentationClaim = {
     ...((contextClaims[CLAIM.launchPresentation] as LaunchPresentationClaim | undefined) ?? {}),
     // The launcher is top-level only: the tool opens in the window.
@@ -79,6 +79,11 @@ export function buildResourceLinkPayload(input: LaunchInput): JWTPayload {
   if (context) payload[CLAIM.context] = context;
   Object.assign(payload, sharedUserClaims(tool, user));
   return payload;
+}
+
+/** The roles a launch carries: the context JWT's first, then the IdP mapping's, each once. */
+export function launchRoles(contextClaims: ContextClaims, mapped: string[]): string[] {
+  return unique([...((contextClaims[CLAIM.roles] as string[] | undefined) ?? []), ...mapped]);
 }
 
 /**

@@ -4,6 +4,7 @@ import { ContextKeys } from './contextKeys.ts';
 import { IdpClients } from './idp.ts';
 import { AccessTokens } from './model/accessTokens.ts';
 import { LoginHints } from './model/loginHints.ts';
+import { Members } from './model/members.ts';
 import { PendingLaunches } from './model/pendingLaunches.ts';
 import { Platforms } from './model/platforms.ts';
 import { Tools } from './model/tools.ts';
@@ -24,6 +25,8 @@ export interface Launcher {
   idp: IdpClients;
   /** The token endpoint's access tokens, presented to the services (AGS, NRPS). */
   accessTokens: AccessTokens;
+  /** The members of each context: the portal's roster and every user who launched there (NRPS). */
+  members: Members;
 }
 
 export function createLauncher(services: Services): Launcher {
@@ -37,5 +40,6 @@ export function createLauncher(services: Services): Launcher {
     contextKeys: new ContextKeys(services.fetch),
     idp: new IdpClients(services),
     accessTokens: new AccessTokens(services.db),
+    members: new Members(services.db),
   };
 }

@@ -283,6 +283,39 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tools').dropColumn('ags_scopes').execute();
     },
   },
+  '0011_members': {
+    async up(db: Kysely<any>) {
+      // Issue 16 item 5: the members of a portal's course contexts (there is no contexts table: a
+      // context is its platform and the id of the LTI context claim). A row comes from the portal's
+      // roster push (`pushed`), from a launch (`launched`), or both; `updated_at` moves only when what
+      // NRPS shows of the member changes, for the differences link.
+      await db.schema
+        .createTable('members')
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addColumn('given_name', 'text')
+        .addColumn('family_name', 'text')
+        .addColumn('middle_name', 'text')
+        .addColumn('email', 'text')
+        .addColumn('picture', 'text')
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('pushed', 'integer', (c) => c.notNull())
+        .addColumn('launched', 'integer', (c) => c.notNull())
+        .addColumn('context_label', 'text')
+        .addColumn('context_title', 'text')
+        .addColumn('launched_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('members_pk', ['platform_id', 'context_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('members_context_updated').on('members').columns(['platform_id', 'context_id', 'updated_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('members').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -17,6 +17,7 @@ export interface Database {
   login_states: LoginStateTable;
   handoffs: HandoffTable;
   access_tokens: AccessTokenTable;
+  members: MemberTable;
 }
 
 export interface PlatformTable {
@@ -76,6 +77,35 @@ export interface AccessTokenTable {
   scopes: string;
   expires_at: number;
   created_at: number;
+}
+
+/** The members of a context (migration 0011): the portal's pushed roster and every user who launched there. */
+export interface MemberTable {
+  platform_id: string;
+  /** The `id` of the LTI context claim. */
+  context_id: string;
+  /** The user's `sub`. */
+  user_id: string;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  middle_name: string | null;
+  email: string | null;
+  picture: string | null;
+  /** JSON list of LTI role URIs. */
+  roles: string;
+  /** 'Active', 'Inactive' or 'Deleted' (NRPS 2.0). */
+  status: string;
+  /** 1: the portal's roster push has named this user (the next push that leaves them out makes them Inactive). */
+  pushed: number;
+  /** 1: the user has launched a tool in this context. */
+  launched: number;
+  /** The context claim's label and title at the user's latest launch. */
+  context_label: string | null;
+  context_title: string | null;
+  launched_at: number | null;
+  /** When what NRPS shows of the member last changed (the differences link reads it). */
+  updated_at: number;
 }
 
 export interface SigningKeyTable {
