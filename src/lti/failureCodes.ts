@@ -94,6 +94,10 @@ export const FAILURE_CODES = {
   access_token_missing: { role: 'launcher', status: 401, meaning: 'a service request carries no Bearer access token' },
   access_token_invalid: { role: 'launcher', status: 401, meaning: 'a service request’s access token is unknown, expired or of another platform' },
   access_token_scope_insufficient: { role: 'launcher', status: 403, meaning: 'the access token was not granted a scope the service needs' },
+  service_accept_unsupported: { role: 'launcher', status: 406, meaning: 'a service request’s Accept header names no media type the service answers with' },
+  nrps_disabled: { role: 'launcher', status: 403, meaning: 'the tool of the access token may not read memberships (its NRPS setting is off)' },
+  memberships_query_invalid: { role: 'launcher', status: 400, meaning: 'a parameter of a memberships request (role, rlid, limit, since, after) is malformed or repeated' },
+  memberships_context_unknown: { role: 'launcher', status: 404, meaning: 'the platform has no member in the context the memberships URL names: no launch and no roster push there' },
 
   // Both roles, each for its own step.
   state_missing: {

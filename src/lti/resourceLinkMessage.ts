@@ -5,6 +5,7 @@ import {
   type ContextClaim, type LaunchPresentationClaim, type ResourceLinkClaim, type UserClaims,
 } from './claims.ts';
 import type { ContextClaims } from './claims.ts';
+import type { NamesRoleServiceClaim } from './services/memberships.ts';
 
 export interface LaunchTool {
   id: string;
@@ -27,6 +28,8 @@ export interface LaunchInput {
   /** Role URIs from the IdP mapping; the context JWT's roles (only ever from a JWT bound to this user) come first. */
   roles: string[];
   contextClaims: ContextClaims;
+  /** The Names and Role Provisioning claim (NRPS 2.0 §3.6.1), when the tool may read the context's members. */
+  namesRoleService?: NamesRoleServiceClaim;
   nonce: string;
   platform: { guid: string; name: string };
   now: number;
@@ -76,6 +79,7 @@ export function buildResourceLinkPayload(input: LaunchInput): JWTPayload {
     [CLAIM.launchPresentation]: presentation,
     [CLAIM.custom]: mergeCustom(tool, contextClaims[CLAIM.custom] as Record<string, string> | undefined),
   });
+  if (input.namesRoleService) payload[CLAIM.nrps] = input.namesRoleService;
   if (context) payload[CLAIM.context] = context;
   Object.assign(payload, sharedUserClaims(tool, user));
   return payload;
