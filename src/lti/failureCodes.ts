@@ -99,6 +99,15 @@ export const FAILURE_CODES = {
   memberships_query_invalid: { role: 'launcher', status: 400, meaning: 'a parameter of a memberships request (role, rlid, limit, since, after) is malformed or repeated' },
   memberships_context_unknown: { role: 'launcher', status: 404, meaning: 'the platform has no member in the context the memberships URL names: no launch and no roster push there' },
 
+  // The launcher's portal API (roster push, grades), called with a JWT the portal signs.
+  portal_token_missing: { role: 'launcher', status: 401, meaning: 'a portal API call carries no Bearer token' },
+  portal_token_invalid: { role: 'launcher', status: 401, meaning: 'the portal API token is not a JWT signed by the platform’s context key with iat, exp and a jti (or its iat is in the future)' },
+  portal_token_expired: { role: 'launcher', status: 401, meaning: 'the portal API token’s exp has passed' },
+  portal_token_lifetime_too_long: { role: 'launcher', status: 401, meaning: 'the portal API token’s exp is more than 300 s after its iat' },
+  portal_token_audience_invalid: { role: 'launcher', status: 401, meaning: 'the portal API token’s aud is not the platform’s issuer' },
+  portal_token_replayed: { role: 'launcher', status: 401, meaning: 'the portal API token’s jti was used already' },
+  portal_keys_missing: { role: 'launcher', status: 401, meaning: 'the platform has no course-context key, so its portal API cannot be called' },
+
   // Both roles, each for its own step.
   state_missing: {
     role: 'both',
