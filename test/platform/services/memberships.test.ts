@@ -3,11 +3,10 @@ import { CLAIM } from '../../../src/lti/claims.ts';
 import { ROLE } from '../../../src/lti/roles.ts';
 import { MEMBERSHIP_CONTAINER_MEDIA_TYPE } from '../../../src/lti/services/memberships.ts';
 import { AGS_SCOPES, NRPS_SCOPE } from '../../../src/lti/services/scopes.ts';
-import { Members } from '../../../src/platform/model/members.ts';
 import { DIALECTS } from '../../support/db.ts';
 import { expectRefused } from '../../support/refused.ts';
 import { useLauncherWorld, type LauncherWorld } from '../harness.ts';
-import { getMembers, issueToken, launchIn, linksOf } from './nrpsSupport.ts';
+import { getMembers, issueToken, launchIn, linksOf, pushRoster } from './nrpsSupport.ts';
 
 const COURSE = { id: 'nrps 101/a', label: 'NRPS 101', title: 'Rosters' };
 
@@ -76,13 +75,12 @@ describe.each(DIALECTS)('Names and Role Provisioning on %s', (dialect) => {
   });
 
   it('answers the differences link with the members changed since that page, Inactive ones included', async () => {
-    const members = new Members(world.launcher.services.db);
     // The launches above, as if they had been a minute ago: nothing has changed since.
     await world.launcher.services.db.updateTable('members').set((eb) => ({ updated_at: eb('updated_at', '-', 60_000) })).execute();
-    const push = (ids: string[]) => members.replaceRoster(world.platform.id, COURSE.id, ids.map((userId) => ({
-      userId, name: null, givenName: null, familyName: null, email: null, roles: [userId === 'ada' ? ROLE.Instructor : ROLE.Learner],
-    })));
-    // TODO(roster push on main): push through PUT /api/v1/contexts/:id/members.
+    const push = async (ids: string[]) => {
+      const res = await pushRoster(world, COURSE.id, { members: ids.map((sub) => ({ sub, roles: [sub === 'ada' ? 'Instructor' : 'Learner'] })) });
+      expect(res.status).toBe(200);
+    };
     await push(['ada', 'alan', 'pat']);
     const page = await getMembers(url, token);
     const differences = linksOf(page).differences!;

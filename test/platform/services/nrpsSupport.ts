@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { AccessTokens } from '../../../src/platform/model/accessTokens.ts';
 import { CLAIM } from '../../../src/lti/claims.ts';
 import { MEMBERSHIP_CONTAINER_MEDIA_TYPE } from '../../../src/lti/services/memberships.ts';
@@ -36,4 +37,22 @@ export function linksOf(response: Response): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of (response.headers.get('link') ?? '').matchAll(/<([^>]*)>\s*;\s*rel="([^"]+)"/g)) out[m[2]!] = m[1]!;
   return out;
+}
+
+/** The portal's API token: a JWT signed with its course-context key, for the platform's issuer, made for one call. */
+export async function portalToken(world: LauncherWorld, claims: Record<string, unknown> = {}): Promise<string> {
+  return new SignJWT({ jti: crypto.randomUUID(), aud: world.platform.issuer, ...claims })
+    .setProtectedHeader({ alg: 'RS256', kid: 'portal-1' })
+    .setIssuedAt()
+    .setExpirationTime('2m')
+    .sign(world.portal.privateKey);
+}
+
+/** The portal pushes a context's roster: `PUT /api/v1/contexts/:context_id/members`. */
+export async function pushRoster(world: LauncherWorld, contextId: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(`${world.platform.base_url}/api/v1/contexts/${encodeURIComponent(contextId)}/members`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token ?? (await portalToken(world))}`, 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
