@@ -203,7 +203,7 @@ export class Members {
           .map((row) => [row.user_id, row]),
       );
       const named = new Set<string>();
-      const inserts: MemberTable[] = [];
+      const writes: MemberTable[] = [];
       for (const m of roster) {
         named.add(m.userId);
         const old = existing.get(m.userId);
@@ -216,23 +216,18 @@ export class Members {
           roles: JSON.stringify(m.roles),
           status: 'Active',
         };
-        if (!old) {
-          inserts.push({
-            platform_id: platformId, context_id: contextId, user_id: m.userId, ...shown, middle_name: null, picture: null,
-            pushed: 1, launched: 0, context_label: null, context_title: null, launched_at: null, updated_at: now,
-          });
-          continue;
-        }
-        const changed = (Object.keys(shown) as Array<keyof typeof shown>).some((k) => old[k] !== shown[k]);
-        if (!changed && Number(old.pushed) === 1) continue;
-        await trx.updateTable('members')
-          .set({ ...shown, pushed: 1, updated_at: changed ? now : Number(old.updated_at) })
-          .where('platform_id', '=', platformId).where('context_id', '=', contextId).where('user_id', '=', m.userId)
-          .execute();
+        const changed = !old || (Object.keys(shown) as Array<keyof typeof shown>).some((k) => old[k] !== shown[k]);
+        if (!changed && Number(old!.pushed) === 1) continue;
+        writes.push({
+          platform_id: platformId, context_id: contextId, user_id: m.userId, ...shown,
+          middle_name: old?.middle_name ?? null, picture: old?.picture ?? null,
+          pushed: 1, launched: old ? Number(old.launched) : 0, context_label: old?.context_label ?? null, context_title: old?.context_title ?? null,
+          launched_at: old?.launched_at ?? null, updated_at: changed ? now : Number(old!.updated_at),
+        });
       }
-      // New members in batches; a user a concurrent launch has just added is updated instead.
-      for (let i = 0; i < inserts.length; i += 200) {
-        await trx.insertInto('members').values(inserts.slice(i, i + 200))
+      // In batches, new and changed members alike; a user a concurrent launch has just added is updated.
+      for (let i = 0; i < writes.length; i += 200) {
+        await trx.insertInto('members').values(writes.slice(i, i + 200))
           .onConflict((oc) => oc.columns(['platform_id', 'context_id', 'user_id']).doUpdateSet({
             name: (eb) => eb.ref('excluded.name'),
             given_name: (eb) => eb.ref('excluded.given_name'),
@@ -241,7 +236,7 @@ export class Members {
             roles: (eb) => eb.ref('excluded.roles'),
             status: 'Active',
             pushed: 1,
-            updated_at: now,
+            updated_at: (eb) => eb.ref('excluded.updated_at'),
           }))
           .execute();
       }
