@@ -48,6 +48,8 @@ describe.each(DIALECTS)('Names and Role Provisioning on %s', (dialect) => {
     expect(await ids(ROLE.Instructor)).toEqual(['ada']);
     expect(await ids('TeachingAssistant')).toEqual(['grace']);
     expect(await ids('Mentor')).toEqual([]);
+    // Matched as the whole role, not as a pattern: no wildcard, no part of a URI.
+    for (const pattern of ['%', '_', 'membership', '"', `${ROLE.Learner.slice(0, -1)}_`]) expect(await ids(pattern)).toEqual([]);
   });
 
   it('pages with limit and rel="next" until no next link, keeping the filters', async () => {
