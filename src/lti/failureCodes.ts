@@ -105,6 +105,11 @@ export const FAILURE_CODES = {
   score_field_invalid: { role: 'launcher', status: 400, meaning: 'a field of a score sent by a tool is missing or has the wrong type (the message names it)' },
   score_user_not_member: { role: 'launcher', status: 422, meaning: 'a score’s userId is not a member of the line item’s context' },
   score_out_of_date: { role: 'launcher', status: 409, meaning: 'a score’s timestamp is older than the one already stored for that user and line item' },
+  service_accept_unsupported: { role: 'launcher', status: 406, meaning: 'a service request’s Accept header names no media type the service answers with' },
+  nrps_disabled: { role: 'launcher', status: 403, meaning: 'the tool of the access token may not read memberships (its NRPS setting is off)' },
+  memberships_query_invalid: { role: 'launcher', status: 400, meaning: 'a parameter of a memberships request (role, rlid, limit, since, after) is malformed or repeated' },
+  memberships_context_unknown: { role: 'launcher', status: 404, meaning: 'the platform has no member in the context the memberships URL names: no launch and no roster push there' },
+  roster_invalid: { role: 'launcher', status: 400, meaning: 'the portal’s roster push is not {members: [{sub, name?, given_name?, family_name?, email?, roles}]}: the message names each wrong field' },
 
   // The launcher's portal API (roster push, grades), called with a JWT the portal signs.
   portal_token_missing: { role: 'launcher', status: 401, meaning: 'a portal API call carries no Bearer token' },

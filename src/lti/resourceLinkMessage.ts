@@ -6,6 +6,7 @@ import {
 } from './claims.ts';
 import type { ContextClaims } from './claims.ts';
 import { AGS_ENDPOINT_CLAIM, type AgsEndpointClaim } from './services/ags.ts';
+import type { NamesRoleServiceClaim } from './services/memberships.ts';
 
 export interface LaunchTool {
   id: string;
@@ -28,6 +29,8 @@ export interface LaunchInput {
   /** Role URIs from the IdP mapping; the context JWT's roles (only ever from a JWT bound to this user) come first. */
   roles: string[];
   contextClaims: ContextClaims;
+  /** The Names and Role Provisioning claim (NRPS 2.0 §3.6.1), when the tool may read the context's members. */
+  namesRoleService?: NamesRoleServiceClaim;
   nonce: string;
   platform: { guid: string; name: string };
   now: number;
@@ -49,7 +52,7 @@ export function buildResourceLinkPayload(input: LaunchInput): JWTPayload {
   const iat = Math.floor(input.now / 1000);
   const context = contextClaims[CLAIM.context] as ContextClaim | undefined;
   const resourceLink = resourceLinkOf(tool, contextClaims);
-  const roles = unique([...((contextClaims[CLAIM.roles] as string[] | undefined) ?? []), ...input.roles]);
+  const roles = launchRoles(contextClaims, input.roles);
   const presentation: LaunchPresentationClaim = {
     ...((contextClaims[CLAIM.launchPresentation] as LaunchPresentationClaim | undefined) ?? {}),
     // The launcher is top-level only: the tool opens in the window.
@@ -79,10 +82,16 @@ export function buildResourceLinkPayload(input: LaunchInput): JWTPayload {
     [CLAIM.launchPresentation]: presentation,
     [CLAIM.custom]: mergeCustom(tool, contextClaims[CLAIM.custom] as Record<string, string> | undefined),
   });
+  if (input.namesRoleService) payload[CLAIM.nrps] = input.namesRoleService;
   if (context) payload[CLAIM.context] = context;
   if (context && input.agsEndpoint) payload[AGS_ENDPOINT_CLAIM] = input.agsEndpoint;
   Object.assign(payload, sharedUserClaims(tool, user));
   return payload;
+}
+
+/** The roles a launch carries: the context JWT's first, then the IdP mapping's, each once. */
+export function launchRoles(contextClaims: ContextClaims, mapped: string[]): string[] {
+  return unique([...((contextClaims[CLAIM.roles] as string[] | undefined) ?? []), ...mapped]);
 }
 
 /**

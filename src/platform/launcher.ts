@@ -3,10 +3,11 @@ import { Nonces } from '../store/nonces.ts';
 import { ContextKeys } from './contextKeys.ts';
 import { IdpClients } from './idp.ts';
 import { AccessTokens } from './model/accessTokens.ts';
-import { ContextLaunches } from './model/contextLaunches.ts';
 import { LineItems } from './model/lineItems.ts';
 import { LoginHints } from './model/loginHints.ts';
+import { Members } from './model/members.ts';
 import { PendingLaunches } from './model/pendingLaunches.ts';
+import { ResourceLinks } from './model/resourceLinks.ts';
 import { Results } from './model/results.ts';
 import { Platforms } from './model/platforms.ts';
 import { Tools } from './model/tools.ts';
@@ -27,10 +28,12 @@ export interface Launcher {
   idp: IdpClients;
   /** The token endpoint's access tokens, presented to the services (AGS, NRPS). */
   accessTokens: AccessTokens;
-  /** AGS: line items, the results and scores posted to them, and the launches that tell what a context holds. */
+  /** AGS: line items, the results and scores posted to them, and the resource links tools were launched from. */
   lineItems: LineItems;
   results: Results;
-  contextLaunches: ContextLaunches;
+  resourceLinks: ResourceLinks;
+  /** The members of each context: the portal's roster and every user who launched there (NRPS). */
+  members: Members;
 }
 
 export function createLauncher(services: Services): Launcher {
@@ -46,6 +49,7 @@ export function createLauncher(services: Services): Launcher {
     accessTokens: new AccessTokens(services.db),
     lineItems: new LineItems(services.db),
     results: new Results(services.db),
-    contextLaunches: new ContextLaunches(services.db),
+    resourceLinks: new ResourceLinks(services.db),
+    members: new Members(services.db),
   };
 }

@@ -337,26 +337,56 @@ const migrations: Record<string, Migration> = {
         .addColumn('received_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('scores_line_item_user').on('scores').columns(['line_item_id', 'user_id', 'timestamp_us']).execute();
-      // Who launched which tool from which resource link in which context (once each): a line
-      // item's resourceLinkId must be a link of its own tool in its own context (AGS 2.0 §3.2.7),
-      // and a score's userId a user of its context. NRPS's members can read launches from it too.
+      // The resource links each tool was launched from, per context (recorded at launch): a line
+      // item's resourceLinkId must be a link of its own tool in its own context (AGS 2.0 §3.2.7).
       await db.schema
-        .createTable('context_launches')
+        .createTable('resource_links')
         .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
         .addColumn('context_id', 'text', (c) => c.notNull())
         .addColumn('tool_id', 'text', (c) => c.notNull().references('tools.id').onDelete('cascade'))
         .addColumn('resource_link_id', 'text', (c) => c.notNull())
-        .addColumn('user_id', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('context_launches_pk', ['platform_id', 'context_id', 'tool_id', 'resource_link_id', 'user_id'])
+        .addPrimaryKeyConstraint('resource_links_pk', ['platform_id', 'context_id', 'tool_id', 'resource_link_id'])
         .execute();
-      await db.schema.createIndex('context_launches_user').on('context_launches').columns(['platform_id', 'context_id', 'user_id']).execute();
     },
     async down(db: Kysely<any>) {
-      await db.schema.dropTable('context_launches').execute();
+      await db.schema.dropTable('resource_links').execute();
       await db.schema.dropTable('scores').execute();
       await db.schema.dropTable('results').execute();
       await db.schema.dropTable('line_items').execute();
+    },
+  },
+  '0011_members': {
+    async up(db: Kysely<any>) {
+      // Issue 16 item 5: the members of a portal's course contexts (there is no contexts table: a
+      // context is its platform and the id of the LTI context claim). A row comes from the portal's
+      // roster push (`pushed`), from a launch (`launched`), or both; `updated_at` moves only when what
+      // NRPS shows of the member changes, for the differences link.
+      await db.schema
+        .createTable('members')
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addColumn('given_name', 'text')
+        .addColumn('family_name', 'text')
+        .addColumn('middle_name', 'text')
+        .addColumn('email', 'text')
+        .addColumn('picture', 'text')
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('pushed', 'integer', (c) => c.notNull())
+        .addColumn('launched', 'integer', (c) => c.notNull())
+        .addColumn('context_label', 'text')
+        .addColumn('context_title', 'text')
+        .addColumn('launched_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('members_pk', ['platform_id', 'context_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('members_context_updated').on('members').columns(['platform_id', 'context_id', 'updated_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('members').execute();
     },
   },
 };

@@ -20,7 +20,8 @@ export interface Database {
   line_items: LineItemTable;
   results: ResultTable;
   scores: ScoreTable;
-  context_launches: ContextLaunchTable;
+  resource_links: ResourceLinkTable;
+  members: MemberTable;
 }
 
 export interface PlatformTable {
@@ -132,7 +133,15 @@ export interface ScoreTable {
   received_at: number;
 }
 
-/** Who launched which tool from which resource link in which context: one row each, kept from the first such launch. */
+/** A resource link a tool was launched from in a context (AGS: what a line item's resourceLinkId may name). */
+export interface ResourceLinkTable {
+  platform_id: string;
+  context_id: string;
+  tool_id: string;
+  resource_link_id: string;
+  created_at: number;
+}
+
 export interface ContextLaunchTable {
   platform_id: string;
   context_id: string;
@@ -141,6 +150,35 @@ export interface ContextLaunchTable {
   /** The launch's `sub`. */
   user_id: string;
   created_at: number;
+}
+
+/** The members of a context (migration 0011): the portal's pushed roster and every user who launched there. */
+export interface MemberTable {
+  platform_id: string;
+  /** The `id` of the LTI context claim. */
+  context_id: string;
+  /** The user's `sub`. */
+  user_id: string;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  middle_name: string | null;
+  email: string | null;
+  picture: string | null;
+  /** JSON list of LTI role URIs. */
+  roles: string;
+  /** 'Active', 'Inactive' or 'Deleted' (NRPS 2.0). */
+  status: string;
+  /** 1: the portal's roster push has named this user (the next push that leaves them out makes them Inactive). */
+  pushed: number;
+  /** 1: the user has launched a tool in this context. */
+  launched: number;
+  /** The context claim's label and title at the user's latest launch. */
+  context_label: string | null;
+  context_title: string | null;
+  launched_at: number | null;
+  /** When what NRPS shows of the member last changed (the differences link reads it). */
+  updated_at: number;
 }
 
 export interface SigningKeyTable {

@@ -30,7 +30,16 @@ declare module 'ltijs' {
       version?: string;
       targetLinkUri?: string;
       launchPresentation?: Record<string, unknown>;
+      namesRoles?: { context_memberships_url: string; service_versions: string[] };
     };
+  }
+  /** What NamesAndRoles.getMembers answers: the container's body, its pages' members joined, and the links. */
+  export interface LtijsMembers {
+    id: string;
+    context: Record<string, unknown>;
+    members: Array<Record<string, any>>;
+    next?: string;
+    differences?: string;
   }
   export interface LtijsProvider {
     app: RequestListener;
@@ -48,6 +57,9 @@ declare module 'ltijs' {
       authConfig: { method: 'JWK_SET' | 'JWK_KEY' | 'RSA_KEY'; key: string };
     }): Promise<LtijsPlatform>;
     getPlatform(url: string, clientId: string): Promise<LtijsPlatform | false>;
+    NamesAndRoles: {
+      getMembers(idtoken: LtijsToken, options?: { role?: string; limit?: number; pages?: number | false; url?: string; resourceLinkId?: boolean }): Promise<LtijsMembers>;
+    };
   }
   const ltijs: { Provider: LtijsProvider };
   export default ltijs;

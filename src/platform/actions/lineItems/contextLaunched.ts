@@ -11,7 +11,7 @@ export const checkContextLaunched: Step<AgsContext> = {
   name: 'check_context_launched',
   codes: ['line_item_context_unknown'],
   async run(ctx) {
-    const launched = await ctx.launcher.contextLaunches.launchedIn({ platformId: ctx.platform!.id, contextId: ctx.contextId, toolId: ctx.tool!.id });
+    const launched = await ctx.launcher.resourceLinks.launchedIn({ platformId: ctx.platform!.id, contextId: ctx.contextId, toolId: ctx.tool!.id });
     if (!launched) {
       throw notFound('line_item_context_unknown', 'This tool was never launched in this context: use the line items URL of a launch’s AGS claim.').saying({ context_id: ctx.contextId });
     }

@@ -14,7 +14,7 @@ export const checkResourceLink: Step<AgsContext> = {
   async run(ctx) {
     const linkId = ctx.lineItemInput!.resourceLinkId;
     if (linkId === null || linkId === ctx.lineItem?.resourceLinkId) return;
-    const known = await ctx.launcher.contextLaunches.hasResourceLink({ platformId: ctx.platform!.id, contextId: ctx.contextId, toolId: ctx.tool!.id }, linkId);
+    const known = await ctx.launcher.resourceLinks.has({ platformId: ctx.platform!.id, contextId: ctx.contextId, toolId: ctx.tool!.id, resourceLinkId: linkId });
     if (!known) {
       throw notFound('line_item_resource_link_unknown', 'The resourceLinkId names no link this tool was launched from in this context.').saying({ resourceLinkId: linkId });
     }

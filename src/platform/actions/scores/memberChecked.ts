@@ -4,7 +4,8 @@ import type { Step } from '../context.ts';
 
 /**
  * The score's `userId` is a member of the line item's context (AGS 2.0 §4.3: the user's LTI id):
- * a user who launched a tool in it. A stranger's score is refused with a reason (422, as Canvas
+ * on the portal's roster, or a user who launched a tool in it (NRPS's members; a member who left the
+ * roster is Inactive, still graded). A stranger's score is refused with a reason (422, as Canvas
  * answers "User not found in course"), not stored for no one to see.
  */
 export const checkMember: Step<AgsContext> = {
@@ -13,9 +14,9 @@ export const checkMember: Step<AgsContext> = {
   codes: ['score_user_not_member'],
   async run(ctx) {
     const userId = ctx.score!.userId;
-    const member = await ctx.launcher.contextLaunches.launchedBy({ platformId: ctx.platform!.id, contextId: ctx.contextId }, userId);
+    const member = await ctx.launcher.members.isMember(ctx.platform!.id, ctx.contextId, userId);
     if (!member) {
-      throw new LtiError('score_user_not_member', 422, 'The userId is not a member of this context: no user with this LTI id launched a tool in it.').saying({ userId });
+      throw new LtiError('score_user_not_member', 422, 'The userId is not a member of this context: no user with this LTI id is on its roster or launched a tool in it.').saying({ userId });
     }
   },
 };
