@@ -99,7 +99,7 @@ export const FAILURE_CODES = {
   ags_body_malformed: { role: 'launcher', status: 400, meaning: 'the body of a line item or score is not a JSON object' },
   ags_query_invalid: { role: 'launcher', status: 400, meaning: 'a filter or paging parameter of a grades request is repeated or not valid' },
   line_item_field_invalid: { role: 'launcher', status: 400, meaning: 'a field of a line item sent by a tool is missing or has the wrong type (the message names it)' },
-  line_item_not_found: { role: 'launcher', status: 404, meaning: 'the URL names no line item of this tool in this context' },
+  line_item_not_found: { role: 'launcher', status: 404, meaning: 'the URL names no line item of this context (for a tool: of its own)' },
   line_item_context_unknown: { role: 'launcher', status: 404, meaning: 'a tool created a line item in a context it was never launched in' },
   line_item_resource_link_unknown: { role: 'launcher', status: 404, meaning: 'a line item names a resourceLinkId the tool was never launched from in this context' },
   score_field_invalid: { role: 'launcher', status: 400, meaning: 'a field of a score sent by a tool is missing or has the wrong type (the message names it)' },

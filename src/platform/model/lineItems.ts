@@ -113,6 +113,21 @@ export class LineItems {
     return { items, next: rows.length > filter.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
   }
 
+  /** Every tool's line items of a context in creation order, each with its tool's client_id (the portal's grades). */
+  async ofContext(context: ContextRef): Promise<Array<{ item: LineItem; toolClientId: string }>> {
+    const rows = await this.db
+      .selectFrom('line_items')
+      .innerJoin('tools', 'tools.id', 'line_items.tool_id')
+      .selectAll('line_items')
+      .select('tools.client_id as tool_client_id')
+      .where('line_items.platform_id', '=', context.platformId)
+      .where('line_items.context_id', '=', context.contextId)
+      .orderBy('line_items.created_at')
+      .orderBy('line_items.id')
+      .execute();
+    return rows.map((row) => ({ item: toLineItem(row), toolClientId: row.tool_client_id }));
+  }
+
   /**
    * The ids of the tool's line items bound to a resource link, at most two: the launch's AGS claim
    * names the item only when there is exactly one (AGS 2.0 §3.2.1).

@@ -100,6 +100,11 @@ export class Results {
     return { results, next: rows.length > options.limit ? results.at(-1)!.userId : null };
   }
 
+  /** Every result of a line item, by user id. */
+  async all(lineItemId: string): Promise<Result[]> {
+    return (await this.db.selectFrom('results').selectAll().where('line_item_id', '=', lineItemId).orderBy('user_id').execute()).map(toResult);
+  }
+
   /** How many scores were accepted for a user on a line item (the history the console shows). */
   async scoreCount(lineItemId: string, userId: string): Promise<number> {
     const row = await this.db
