@@ -37,13 +37,15 @@ export function contentTypeIs(header: string | undefined, type: AgsMediaType): b
 
 /**
  * Whether an Accept header lets us answer `type` (RFC 9110 §12.5.1): no header, `*\/*`,
- * `application/*` or the type itself, unless its `q` is 0. `application/json` is not the type.
+ * `application/*`, the type itself, or `application/json` — each AGS type is JSON (its `+json`
+ * suffix, RFC 6839 §3.1), and tool libraries ask for it (ltijs creates line items with
+ * `Accept: application/json`) — unless its `q` is 0.
  */
 export function acceptAllows(header: string | undefined, type: AgsMediaType): boolean {
   if (header === undefined || header.trim() === '') return true;
   return header.split(',').some((range) => {
     const [name, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
-    if (name !== '*/*' && name !== 'application/*' && name !== type) return false;
+    if (name !== '*/*' && name !== 'application/*' && name !== 'application/json' && name !== type) return false;
     const q = params.find((p) => p.startsWith('q='));
     return q === undefined || Number(q.slice(2)) > 0;
   });

@@ -27,9 +27,9 @@ describe('AGS media types', () => {
     for (const header of [undefined, 'application/json', 'application/vnd.ims.lis.v2.lineitem+json']) expect(contentTypeIs(header, AGS_MEDIA_TYPES.score)).toBe(false);
   });
 
-  it('let an Accept header allow the type, a wildcard of it, or no header; not q=0 nor application/json', () => {
+  it('let an Accept header allow the type, a wildcard of it, JSON itself, or no header; not q=0 nor another type', () => {
     const type = AGS_MEDIA_TYPES.lineItem;
-    for (const header of [undefined, '', '*/*', 'application/*', type, `text/html, ${type};q=0.2`]) expect(acceptAllows(header, type), String(header)).toBe(true);
-    for (const header of ['application/json', `${type};q=0`, 'text/html', AGS_MEDIA_TYPES.lineItemContainer]) expect(acceptAllows(header, type), header).toBe(false);
+    for (const header of [undefined, '', '*/*', 'application/*', 'application/json', type, `text/html, ${type};q=0.2`]) expect(acceptAllows(header, type), String(header)).toBe(true);
+    for (const header of ['application/json;q=0', `${type};q=0`, 'text/html', 'text/json', AGS_MEDIA_TYPES.lineItemContainer]) expect(acceptAllows(header, type), header).toBe(false);
   });
 });
