@@ -6,7 +6,7 @@
  *   --quick             short runs to check the harness (figures are rough)
  *   --soak              5 minutes at 50% of the measured maximum, launcher then gateway: RSS,
  *                       database size and rows sampled every 10 s (--soak-seconds N, --soak-rate N)
- *   --only a,b          launcher, floor, token, gateway (default: all)
+ *   --only a,b          launcher, floor, token, gateway, scores (default: all)
  *   --db sqlite|postgres
  *   --no-record         print only; do not append to bench/RESULTS.md
  *   --cpu-prof DIR      the launcher and gateway processes write V8 CPU profiles into DIR
@@ -22,6 +22,7 @@ import { GATEWAY_STEPS, GATEWAY_TABLES, startGatewayWorld, startLtijsWorld, type
 import { LAUNCHER_STEPS, LAUNCHER_TABLES, startLauncherWorld } from './launcherBench.ts';
 import { sampleProcess } from './procStats.ts';
 import { TOKEN_STEPS, startTokenWorld } from './tokenBench.ts';
+import { SCORE_STEPS, startScoresWorld } from './scoresBench.ts';
 import { ROOT, measure, storageStats, type Dialect, type LevelResult, type Storage } from './services.ts';
 
 const argv = process.argv.slice(2);
@@ -33,7 +34,7 @@ const option = (name: string) => {
 const quick = flag('--quick');
 if (option('--cpu-prof')) process.env.BENCH_CPU_PROF = option('--cpu-prof');
 if (option('--role-node-options')) process.env.BENCH_ROLE_NODE_OPTIONS = option('--role-node-options');
-const only = (option('--only') ?? 'floor,launcher,token,gateway').split(',');
+const only = (option('--only') ?? 'floor,launcher,token,gateway,scores').split(',');
 const dialects: Dialect[] = option('--db') ? [option('--db') as Dialect] : process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 const T = quick ? { warmupMs: 1000, durationMs: 3000, floorCpuMs: 1000 } : { warmupMs: 3000, durationMs: 15_000, floorCpuMs: 5000 };
 const LEVELS = [1, 16, 64];
@@ -147,6 +148,36 @@ async function tokenSection(): Promise<void> {
     }
   }
   table(['DB', 'load', 'tokens/s', 'errors', ...TOKEN_STEPS, 'CPU-ms/token', 'tokens/CPU-s', 'tokens/CPU-s ÷ RS256 verifications/CPU-s', 'cores used', 'peak RSS MB'], rows);
+  errorsOf(all);
+}
+
+/** AGS score posts (issue 16): scores per CPU-second at concurrency 16, each accepted and written with its result. */
+async function scoresSection(): Promise<void> {
+  print('### AGS: score posts (POST …/lineitems/:id/scores, each a later timestamp, FullyGraded, one transaction)');
+  print();
+  print('Latencies in ms, p50 / p99. CPU and peak RSS are the launcher process\'s.');
+  print();
+  const rows: string[][] = [];
+  const all: LevelResult[] = [];
+  for (const dialect of dialects) {
+    process.stderr.write(`scores (${dialect})…\n`);
+    const world = await startScoresWorld(dialect);
+    try {
+      await world.iteration(true);
+      for (const concurrency of [1, 16]) {
+        process.stderr.write(`  scores ${dialect}: concurrency ${concurrency}…\n`);
+        const r = await measure(`scores ${dialect} c=${concurrency}`, world.role.child.pid, () => world.iteration(), { concurrency, ...T });
+        all.push(r);
+        rows.push([
+          dialect, `c=${concurrency}`, f(r.launchesPerSec), String(r.errors), ...SCORE_STEPS.map((s) => pp(r, s)),
+          f(r.cpuMsPerLaunch, 2), f(r.launchesPerCpuSec, 0), f(r.cores, 2), f(r.peakRssMb, 0),
+        ]);
+      }
+    } finally {
+      await world.close();
+    }
+  }
+  table(['DB', 'load', 'scores/s', 'errors', ...SCORE_STEPS, 'CPU-ms/score', 'scores/CPU-s', 'cores used', 'peak RSS MB'], rows);
   errorsOf(all);
 }
 
@@ -303,6 +334,7 @@ async function main(): Promise<void> {
     if (only.includes('launcher')) await launcherSection(floor);
     if (only.includes('token')) await tokenSection();
     if (only.includes('gateway')) await gatewaySection();
+    if (only.includes('scores')) await scoresSection();
   }
   print(`Finished in ${f((Date.now() - started.getTime()) / 1000, 0)} s.`);
   print();

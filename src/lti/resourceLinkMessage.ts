@@ -5,6 +5,8 @@ import {
   type ContextClaim, type LaunchPresentationClaim, type ResourceLinkClaim, type UserClaims,
 } from './claims.ts';
 import type { ContextClaims } from './claims.ts';
+import { AGS_ENDPOINT_CLAIM, type AgsEndpointClaim } from './services/ags.ts';
+import type { NamesRoleServiceClaim } from './services/memberships.ts';
 
 export interface LaunchTool {
   id: string;
@@ -27,10 +29,14 @@ export interface LaunchInput {
   /** Role URIs from the IdP mapping; the context JWT's roles (only ever from a JWT bound to this user) come first. */
   roles: string[];
   contextClaims: ContextClaims;
+  /** The Names and Role Provisioning claim (NRPS 2.0 §3.6.1), when the tool may read the context's members. */
+  namesRoleService?: NamesRoleServiceClaim;
   nonce: string;
   platform: { guid: string; name: string };
   now: number;
   lifetimeSeconds?: number;
+  /** The AGS endpoint claim (AGS 2.0 §3.2.1), for a tool with AGS scopes launched in a context. */
+  agsEndpoint?: AgsEndpointClaim;
 }
 
 /** Lifetime of an id_token we issue: long enough for a slow form post, short enough to limit replay. */
@@ -45,8 +51,8 @@ export function buildResourceLinkPayload(input: LaunchInput): JWTPayload {
   const { tool, user, contextClaims } = input;
   const iat = Math.floor(input.now / 1000);
   const context = contextClaims[CLAIM.context] as ContextClaim | undefined;
-  const resourceLink = (contextClaims[CLAIM.resourceLink] as ResourceLinkClaim | undefined) ?? defaultResourceLink(tool, context);
-  const roles = unique([...((contextClaims[CLAIM.roles] as string[] | undefined) ?? []), ...input.roles]);
+  const resourceLink = resourceLinkOf(tool, contextClaims);
+  const roles = launchRoles(contextClaims, input.roles);
   const presentation: LaunchPresentationClaim = {
     ...((contextClaims[CLAIM.launchPresentation] as LaunchPresentationClaim | undefined) ?? {}),
     // The launcher is top-level only: the tool opens in the window.
@@ -76,9 +82,16 @@ export function buildResourceLinkPayload(input: LaunchInput): JWTPayload {
     [CLAIM.launchPresentation]: presentation,
     [CLAIM.custom]: mergeCustom(tool, contextClaims[CLAIM.custom] as Record<string, string> | undefined),
   });
+  if (input.namesRoleService) payload[CLAIM.nrps] = input.namesRoleService;
   if (context) payload[CLAIM.context] = context;
+  if (context && input.agsEndpoint) payload[AGS_ENDPOINT_CLAIM] = input.agsEndpoint;
   Object.assign(payload, sharedUserClaims(tool, user));
   return payload;
+}
+
+/** The roles a launch carries: the context JWT's first, then the IdP mapping's, each once. */
+export function launchRoles(contextClaims: ContextClaims, mapped: string[]): string[] {
+  return unique([...((contextClaims[CLAIM.roles] as string[] | undefined) ?? []), ...mapped]);
 }
 
 /**
@@ -111,8 +124,14 @@ export function sharedUserClaims(tool: Pick<LaunchTool, 'shareName' | 'shareEmai
   return shared;
 }
 
+/** The launch's resource link: the one the context gives, else the tool's default link in that context. */
+export function resourceLinkOf(tool: Pick<LaunchTool, 'id' | 'name'>, contextClaims: ContextClaims): ResourceLinkClaim {
+  const context = contextClaims[CLAIM.context] as ContextClaim | undefined;
+  return (contextClaims[CLAIM.resourceLink] as ResourceLinkClaim | undefined) ?? defaultResourceLink(tool, context);
+}
+
 /** A stable resource link id when the platform gives none: the same tool in the same course is the same link. */
-function defaultResourceLink(tool: LaunchTool, context: ContextClaim | undefined): ResourceLinkClaim {
+function defaultResourceLink(tool: Pick<LaunchTool, 'id' | 'name'>, context: ContextClaim | undefined): ResourceLinkClaim {
   const id = createHash('sha256').update(`${tool.id}\u0000${context?.id ?? ''}`).digest('base64url').slice(0, 32);
   return { id, title: tool.name };
 }

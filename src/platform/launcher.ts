@@ -4,8 +4,12 @@ import { ContextKeys } from './contextKeys.ts';
 import { IdpClients } from './idp.ts';
 import { ToolKeys } from './toolKeys.ts';
 import { AccessTokens } from './model/accessTokens.ts';
+import { LineItems } from './model/lineItems.ts';
 import { LoginHints } from './model/loginHints.ts';
+import { Members } from './model/members.ts';
 import { PendingLaunches } from './model/pendingLaunches.ts';
+import { ResourceLinks } from './model/resourceLinks.ts';
+import { Results } from './model/results.ts';
 import { Platforms } from './model/platforms.ts';
 import { Tools } from './model/tools.ts';
 
@@ -27,6 +31,12 @@ export interface Launcher {
   accessTokens: AccessTokens;
   /** The tools' keys their client assertions are verified with (the token endpoint). */
   toolKeys: ToolKeys;
+  /** AGS: line items, the results and scores posted to them, and the resource links tools were launched from. */
+  lineItems: LineItems;
+  results: Results;
+  resourceLinks: ResourceLinks;
+  /** The members of each context: the portal's roster and every user who launched there (NRPS). */
+  members: Members;
 }
 
 export function createLauncher(services: Services): Launcher {
@@ -41,5 +51,9 @@ export function createLauncher(services: Services): Launcher {
     idp: new IdpClients(services),
     accessTokens: new AccessTokens(services.db),
     toolKeys: new ToolKeys(services.fetch),
+    lineItems: new LineItems(services.db),
+    results: new Results(services.db),
+    resourceLinks: new ResourceLinks(services.db),
+    members: new Members(services.db),
   };
 }

@@ -283,6 +283,112 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tools').dropColumn('ags_scopes').execute();
     },
   },
+  '0010_grades': {
+    async up(db: Kysely<any>) {
+      // Issue 16: Assignment and Grade Services. Line items belong to one tool in one context
+      // (platform_id, context_id: the LTI context claim's id) of one platform.
+      await db.schema
+        .createTable('line_items')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('tool_id', 'text', (c) => c.notNull().references('tools.id').onDelete('cascade'))
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('score_maximum', 'double precision', (c) => c.notNull())
+        .addColumn('resource_link_id', 'text')
+        .addColumn('resource_id', 'text')
+        .addColumn('tag', 'text')
+        .addColumn('start_date_time', 'text')
+        .addColumn('end_date_time', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The container's pages (in creation order) and the launch's lookup of the link's items.
+      await db.schema.createIndex('line_items_context').on('line_items').columns(['platform_id', 'context_id', 'tool_id', 'created_at', 'id']).execute();
+      await db.schema.createIndex('line_items_link').on('line_items').columns(['platform_id', 'context_id', 'tool_id', 'resource_link_id']).execute();
+      // The latest score per (line item, user); a score older than it changes nothing.
+      await db.schema
+        .createTable('results')
+        .addColumn('line_item_id', 'text', (c) => c.notNull().references('line_items.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('score_given', 'double precision')
+        .addColumn('score_maximum', 'double precision')
+        .addColumn('comment', 'text')
+        .addColumn('activity_progress', 'text', (c) => c.notNull())
+        .addColumn('grading_progress', 'text', (c) => c.notNull())
+        .addColumn('timestamp', 'text', (c) => c.notNull())
+        .addColumn('timestamp_us', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('results_pk', ['line_item_id', 'user_id'])
+        .execute();
+      // Every accepted score, written with its result (the gradebook's history, the webhook's source).
+      await db.schema
+        .createTable('scores')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('line_item_id', 'text', (c) => c.notNull().references('line_items.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('score_given', 'double precision')
+        .addColumn('score_maximum', 'double precision')
+        .addColumn('comment', 'text')
+        .addColumn('activity_progress', 'text', (c) => c.notNull())
+        .addColumn('grading_progress', 'text', (c) => c.notNull())
+        .addColumn('timestamp', 'text', (c) => c.notNull())
+        .addColumn('timestamp_us', 'bigint', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('scores_line_item_user').on('scores').columns(['line_item_id', 'user_id', 'timestamp_us']).execute();
+      // The resource links each tool was launched from, per context (recorded at launch): a line
+      // item's resourceLinkId must be a link of its own tool in its own context (AGS 2.0 §3.2.7).
+      await db.schema
+        .createTable('resource_links')
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('tool_id', 'text', (c) => c.notNull().references('tools.id').onDelete('cascade'))
+        .addColumn('resource_link_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('resource_links_pk', ['platform_id', 'context_id', 'tool_id', 'resource_link_id'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('resource_links').execute();
+      await db.schema.dropTable('scores').execute();
+      await db.schema.dropTable('results').execute();
+      await db.schema.dropTable('line_items').execute();
+    },
+  },
+  '0011_members': {
+    async up(db: Kysely<any>) {
+      // Issue 16 item 5: the members of a portal's course contexts (there is no contexts table: a
+      // context is its platform and the id of the LTI context claim). A row comes from the portal's
+      // roster push (`pushed`), from a launch (`launched`), or both; `updated_at` moves only when what
+      // NRPS shows of the member changes, for the differences link.
+      await db.schema
+        .createTable('members')
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text')
+        .addColumn('given_name', 'text')
+        .addColumn('family_name', 'text')
+        .addColumn('middle_name', 'text')
+        .addColumn('email', 'text')
+        .addColumn('picture', 'text')
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('pushed', 'integer', (c) => c.notNull())
+        .addColumn('launched', 'integer', (c) => c.notNull())
+        .addColumn('context_label', 'text')
+        .addColumn('context_title', 'text')
+        .addColumn('launched_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('members_pk', ['platform_id', 'context_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('members_context_updated').on('members').columns(['platform_id', 'context_id', 'updated_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('members').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

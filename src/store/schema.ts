@@ -17,6 +17,11 @@ export interface Database {
   login_states: LoginStateTable;
   handoffs: HandoffTable;
   access_tokens: AccessTokenTable;
+  line_items: LineItemTable;
+  results: ResultTable;
+  scores: ScoreTable;
+  resource_links: ResourceLinkTable;
+  members: MemberTable;
 }
 
 export interface PlatformTable {
@@ -76,6 +81,104 @@ export interface AccessTokenTable {
   scopes: string;
   expires_at: number;
   created_at: number;
+}
+
+/** AGS 2.0 line items: a tool's gradebook columns in one context of a platform. */
+export interface LineItemTable {
+  /** Short random id, the last segment of the line item's URL. */
+  id: string;
+  platform_id: string;
+  /** The `id` of the LTI context claim of the launches in that course. */
+  context_id: string;
+  tool_id: string;
+  label: string;
+  score_maximum: number;
+  resource_link_id: string | null;
+  resource_id: string | null;
+  tag: string | null;
+  start_date_time: string | null;
+  end_date_time: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The latest score of a user on a line item (AGS 2.0 §5): one row per (line item, user). */
+export interface ResultTable {
+  line_item_id: string;
+  user_id: string;
+  score_given: number | null;
+  score_maximum: number | null;
+  comment: string | null;
+  activity_progress: string;
+  grading_progress: string;
+  /** The score's timestamp exactly as the tool sent it (sub-second precision kept). */
+  timestamp: string;
+  /** The same instant in microseconds since the epoch: what orders scores. */
+  timestamp_us: number;
+  updated_at: number;
+}
+
+/** Every score a tool posted and the launcher accepted, in the transaction that wrote its result. */
+export interface ScoreTable {
+  id: string;
+  line_item_id: string;
+  user_id: string;
+  score_given: number | null;
+  score_maximum: number | null;
+  comment: string | null;
+  activity_progress: string;
+  grading_progress: string;
+  timestamp: string;
+  timestamp_us: number;
+  received_at: number;
+}
+
+/** A resource link a tool was launched from in a context (AGS: what a line item's resourceLinkId may name). */
+export interface ResourceLinkTable {
+  platform_id: string;
+  context_id: string;
+  tool_id: string;
+  resource_link_id: string;
+  created_at: number;
+}
+
+export interface ContextLaunchTable {
+  platform_id: string;
+  context_id: string;
+  tool_id: string;
+  resource_link_id: string;
+  /** The launch's `sub`. */
+  user_id: string;
+  created_at: number;
+}
+
+/** The members of a context (migration 0011): the portal's pushed roster and every user who launched there. */
+export interface MemberTable {
+  platform_id: string;
+  /** The `id` of the LTI context claim. */
+  context_id: string;
+  /** The user's `sub`. */
+  user_id: string;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  middle_name: string | null;
+  email: string | null;
+  picture: string | null;
+  /** JSON list of LTI role URIs. */
+  roles: string;
+  /** 'Active', 'Inactive' or 'Deleted' (NRPS 2.0). */
+  status: string;
+  /** 1: the portal's roster push has named this user (the next push that leaves them out makes them Inactive). */
+  pushed: number;
+  /** 1: the user has launched a tool in this context. */
+  launched: number;
+  /** The context claim's label and title at the user's latest launch. */
+  context_label: string | null;
+  context_title: string | null;
+  launched_at: number | null;
+  /** When what NRPS shows of the member last changed (the differences link reads it). */
+  updated_at: number;
 }
 
 export interface SigningKeyTable {

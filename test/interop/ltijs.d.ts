@@ -30,7 +30,17 @@ declare module 'ltijs' {
       version?: string;
       targetLinkUri?: string;
       launchPresentation?: Record<string, unknown>;
+      namesRoles?: { context_memberships_url: string; service_versions: string[] };
+      endpoint?: { scope: string[]; lineitems: string; lineitem?: string };
     };
+  }
+  /** What NamesAndRoles.getMembers answers: the container's body, its pages' members joined, and the links. */
+  export interface LtijsMembers {
+    id: string;
+    context: Record<string, unknown>;
+    members: Array<Record<string, any>>;
+    next?: string;
+    differences?: string;
   }
   export interface LtijsProvider {
     app: RequestListener;
@@ -48,6 +58,19 @@ declare module 'ltijs' {
       authConfig: { method: 'JWK_SET' | 'JWK_KEY' | 'RSA_KEY'; key: string };
     }): Promise<LtijsPlatform>;
     getPlatform(url: string, clientId: string): Promise<LtijsPlatform | false>;
+    NamesAndRoles: {
+      getMembers(idtoken: LtijsToken, options?: { role?: string; limit?: number; pages?: number | false; url?: string; resourceLinkId?: boolean }): Promise<LtijsMembers>;
+    };
+    /** ltijs's Assignment and Grade Services client (src/Provider/Services/Grade.js). */
+    Grade: {
+      getLineItems(idtoken: LtijsToken, options?: { resourceLinkId?: boolean; resourceId?: string; tag?: string; limit?: number; url?: string }): Promise<{ lineItems: Array<Record<string, any>>; next?: string }>;
+      createLineItem(idtoken: LtijsToken, lineItem: Record<string, unknown>, options?: { resourceLinkId?: boolean }): Promise<Record<string, any>>;
+      getLineItemById(idtoken: LtijsToken, lineItemId: string): Promise<Record<string, any>>;
+      updateLineItemById(idtoken: LtijsToken, lineItemId: string, lineItem: Record<string, unknown>): Promise<Record<string, any>>;
+      deleteLineItemById(idtoken: LtijsToken, lineItemId: string): Promise<true>;
+      submitScore(idtoken: LtijsToken, lineItemId: string, score: Record<string, unknown>): Promise<Record<string, any>>;
+      getScores(idtoken: LtijsToken, lineItemId: string, options?: { userId?: string; limit?: number; url?: string }): Promise<{ scores: Array<Record<string, any>>; next?: string }>;
+    };
   }
   const ltijs: { Provider: LtijsProvider };
   export default ltijs;

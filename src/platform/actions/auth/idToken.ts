@@ -3,6 +3,8 @@ import { sendAutoPostForm } from '../../../web/autoPostForm.ts';
 import { platformIssuer } from '../../tenancy.ts';
 import type { Step } from '../context.ts';
 import type { AuthContext } from './context.ts';
+import { agsEndpointClaim } from './agsClaim.ts';
+import { nrpsClaim } from './nrpsClaim.ts';
 
 /** The LtiResourceLinkRequest id_token, signed with the launcher's current key (LTI Core §5.3). */
 export const idTokenSigned: Step<AuthContext> = {
@@ -19,10 +21,12 @@ export const idTokenSigned: Step<AuthContext> = {
         user: hint.user,
         roles: hint.roles,
         contextClaims: hint.contextClaims,
+        namesRoleService: nrpsClaim(config, platform, ctx.tool!, hint.contextClaims),
         nonce: ctx.nonce!,
         platform: { guid: platform.id, name: platform.name },
         now: Date.now(),
         lifetimeSeconds: config.idTokenLifetimeSeconds,
+        agsEndpoint: await agsEndpointClaim(ctx.launcher, { platform, tool: ctx.tool!, contextClaims: hint.contextClaims }),
       }),
     );
   },

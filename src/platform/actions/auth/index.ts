@@ -11,6 +11,7 @@ import { idTokenPosted, idTokenSigned } from './idToken.ts';
 import { loginHint } from './loginHint.ts';
 import { messageHint } from './messageHint.ts';
 import { nonce, nonceUnused } from './nonce.ts';
+import { membershipRecorded } from './membershipRecorded.ts';
 import { authPrompt, authResponseMode, authResponseType, authScope } from './requestShape.ts';
 
 /** `GET|POST /auth`, the OIDC authorization endpoint tools send the browser to, step by step. */
@@ -28,6 +29,7 @@ export const AUTH = launcherPipeline<AuthContext>([
   nonce,
   nonceUnused,
   idTokenSigned,
+  membershipRecorded,
   idTokenPosted,
 ]);
 
