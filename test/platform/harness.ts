@@ -27,6 +27,8 @@ export class FakeTool {
   states = new Map<string, string>();
   launches: JWTPayload[] = [];
   jwk: Record<string, unknown> = {};
+  /** The private half of `jwk`: it signs this tool's client assertions at the platform's token endpoint. */
+  privateKey!: CryptoKey;
   /** Overrides of the auth request parameters, for rejection tests. */
   authOverrides: Record<string, string | null> = {};
   /** A login initiation method this tool refuses with 401, as some tool libraries do (LTI Core §4.1 allows both). */
@@ -34,8 +36,14 @@ export class FakeTool {
   /** The login initiations received: how, and with which parameters. */
   logins: Array<{ method: string; params: Record<string, string> }> = [];
 
+  /** What signs this tool's client assertions (its `jwk`'s key, under its client id). */
+  get signer(): { clientId: string; kid: string; alg: string; privateKey: CryptoKey } {
+    return { clientId: this.clientId, kid: String(this.jwk.kid), alg: 'RS256', privateKey: this.privateKey };
+  }
+
   async start(): Promise<void> {
-    const { publicKey } = await generateKeyPair('RS256');
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    this.privateKey = privateKey;
     this.jwk = { ...(await exportJWK(publicKey)), alg: 'RS256', use: 'sig', kid: 'tool-key-1' };
     this.server = createServer((req, res) => void this.handle(req, res).catch((err) => {
       res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err?.message ?? err));

@@ -5,9 +5,7 @@
  * create line items 1 and 2 and read 1 back; a second student launch in context B; line item 3
  * there; a token with `score` only to post to items 3 and 1 (A's URL still good after the launch
  * in B); a token with `result.readonly` only to read both back; then the gradebook itself.
- *
- * Tokens: the token endpoint (POST /token) is another helper's part; until it is on main they are
- * issued by the launcher's AccessTokens repository (real tokens, stored hashed, bound to the tool).
+ * Each token comes from the launcher's POST /token, for a client assertion the tool signs with jose.
  */
 import { describe, expect, it } from 'vitest';
 import { CLAIM } from '../../../src/lti/claims.ts';

@@ -1,12 +1,13 @@
 /**
  * The AGS tests' world: the launcher world (IdP, launcher, a FakeTool, the portal) with a second
- * tool, launches into a context of the test's choosing, and access tokens for either tool.
+ * tool, launches into a context of the test's choosing, and access tokens for either tool from the
+ * launcher's token endpoint.
  */
 import type { JWTPayload } from 'jose';
 import { CLAIM } from '../../../src/lti/claims.ts';
 import { AGS_ENDPOINT_CLAIM, AGS_MEDIA_TYPES, type AgsEndpointClaim } from '../../../src/lti/services/ags.ts';
-import { AccessTokens } from '../../../src/platform/model/accessTokens.ts';
 import { FakeTool, finishLaunch, runLaunch, type LauncherWorld } from '../harness.ts';
+import { requestAccessToken } from './serviceTool.ts';
 
 export { AGS_MEDIA_TYPES };
 export { AGS_SCOPES } from '../../../src/lti/services/scopes.ts';
@@ -57,10 +58,9 @@ export function agsClaimOf(idToken: JWTPayload): AgsEndpointClaim | undefined {
   return idToken[AGS_ENDPOINT_CLAIM] as AgsEndpointClaim | undefined;
 }
 
-/** A real access token of the launcher for a tool, with these scopes (the token endpoint's own repository). */
-export async function tokenFor(world: LauncherWorld, tool: AgsTool, scopes: string[]): Promise<string> {
-  const tokens = new AccessTokens(world.launcher.services.db);
-  return (await tokens.issue({ platformId: world.platform.id, toolId: tool.record.id, scopes })).token;
+/** An access token for a tool, with these scopes, from the platform's POST /token: a client assertion the tool signs with jose. */
+export function tokenFor(world: LauncherWorld, tool: AgsTool, scopes: string[]): Promise<string> {
+  return requestAccessToken(world.platform.token_url, tool.fake.signer, scopes);
 }
 
 /** A request to an AGS URL with a Bearer token; the body sent as JSON with the given content type. */

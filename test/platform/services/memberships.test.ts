@@ -124,10 +124,12 @@ describe.each(DIALECTS)('Names and Role Provisioning on %s', (dialect) => {
     });
     expect(other.status).toBe(201);
     const otherPlatform = (await other.json()) as any;
-    const otherTool = (await (await world.admin(`/platforms/${otherPlatform.id}/tools`, {
+    // The same tool (client id and key) registered on the other platform too.
+    const otherTool = await world.admin(`/platforms/${otherPlatform.id}/tools`, {
       body: { name: 'T', client_id: world.tool.clientId, open_id_connect_initiation_url: `${world.tool.url}/login`, target_link_uri: `${world.tool.url}/launch`, public_key_url: `${world.tool.url}/jwks` },
-    })).json()) as any;
-    const foreign = await issueToken(world, { platformId: otherPlatform.id, toolId: otherTool.id, scopes: [NRPS_SCOPE] });
+    });
+    expect(otherTool.status).toBe(201);
+    const foreign = await issueToken(world, { tokenUrl: otherPlatform.token_url, scopes: [NRPS_SCOPE] });
     const refused = await getMembers(url, foreign);
     expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
     await expectRefused(refused, 401, 'access_token_invalid', { shape: 'json' });

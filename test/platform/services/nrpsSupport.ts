@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose';
-import { AccessTokens } from '../../../src/platform/model/accessTokens.ts';
 import { CLAIM } from '../../../src/lti/claims.ts';
 import { MEMBERSHIP_CONTAINER_MEDIA_TYPE } from '../../../src/lti/services/memberships.ts';
 import { finishLaunch, runLaunch, type LauncherWorld } from '../harness.ts';
+import { requestAccessToken } from './serviceTool.ts';
 
 /** A full launch of the world's tool by an IdP user, in a course context when one is given; the id_token the tool got. */
 export async function launchIn(world: LauncherWorld, user: string, context?: { id: string; label?: string; title?: string }) {
@@ -14,14 +14,9 @@ export async function launchIn(world: LauncherWorld, user: string, context?: { i
   return world.tool.launches.at(-1)!;
 }
 
-/**
- * A real access token of the launcher's token endpoint, issued straight into its database.
- * Switch to POST /token (a client assertion signed by the tool's key) once that endpoint is on main.
- */
-export async function issueToken(world: LauncherWorld, grant: { platformId?: string; toolId?: string; scopes: string[] }): Promise<string> {
-  const tokens = new AccessTokens(world.launcher.services.db);
-  const issued = await tokens.issue({ platformId: grant.platformId ?? world.platform.id, toolId: grant.toolId ?? world.toolRecord.id, scopes: grant.scopes });
-  return issued.token;
+/** An access token of the world's tool from a platform's POST /token (the world's own platform unless `tokenUrl` is another's). */
+export function issueToken(world: LauncherWorld, grant: { tokenUrl?: string; scopes: string[] }): Promise<string> {
+  return requestAccessToken(grant.tokenUrl ?? world.platform.token_url, world.tool.signer, grant.scopes);
 }
 
 /** A tool's GET of a memberships URL with its token, as the spec has it. */

@@ -66,26 +66,54 @@ export class ServiceTool {
     return fresh;
   }
 
-  /**
-   * A client assertion for `aud`: iss = sub = the client id, a 5-minute life, a new jti. `claims`
-   * replace or (undefined) remove claims; `header` and `key` change how it is signed.
-   */
+  /** A client assertion for `aud` signed by this tool (`signClientAssertion`); `key` or `signWith` change the signing key. */
   async assertion(
     aud: string | string[],
     options: { claims?: Record<string, unknown>; header?: Record<string, unknown>; key?: SigningKey; signWith?: CryptoKey } = {},
   ): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
     const key = options.key ?? this.key;
-    const claims: Record<string, unknown> = { iss: this.clientId, sub: this.clientId, aud, iat: now, exp: now + 300, jti: randomUUID(), ...options.claims };
-    for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...options.header } as { alg: string })
-      .sign(options.signWith ?? key.privateKey);
+    return signClientAssertion({ clientId: this.clientId, kid: key.kid, alg: key.alg, privateKey: options.signWith ?? key.privateKey }, aud, options);
   }
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Who signs a client assertion: a tool's client id and one of its private keys. */
+export interface AssertionSigner {
+  clientId: string;
+  kid: string;
+  alg: string;
+  privateKey: CryptoKey;
+}
+
+/**
+ * A client assertion for `aud` (Security Framework §4.1.1, RFC 7523): iss = sub = the client id, a
+ * 5-minute life, a new jti. `claims` replace or (undefined) remove claims; `header` adds to the header.
+ */
+export function signClientAssertion(
+  signer: AssertionSigner,
+  aud: string | string[],
+  options: { claims?: Record<string, unknown>; header?: Record<string, unknown> } = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: Record<string, unknown> = { iss: signer.clientId, sub: signer.clientId, aud, iat: now, exp: now + 300, jti: randomUUID(), ...options.claims };
+  for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'JWT', ...options.header } as { alg: string })
+    .sign(signer.privateKey);
+}
+
+/**
+ * An access token the way a tool gets one: a client assertion signed with its key, posted to the
+ * platform's token endpoint (client credentials grant). Throws with the endpoint's answer when it
+ * refuses, so a test that needs a token fails saying why.
+ */
+export async function requestAccessToken(tokenUrl: string, signer: AssertionSigner, scopes: string[]): Promise<string> {
+  const answer = await postToken(tokenUrl, tokenForm(await signClientAssertion(signer, tokenUrl), scopes.join(' ')));
+  if (answer.status !== 200) throw new Error(`token endpoint refused: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body.access_token as string;
 }
 
 /** The form a tool posts to the token endpoint; `params` replace or (null) remove fields. */
