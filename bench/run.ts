@@ -12,10 +12,13 @@
  *   --cpu-prof DIR      the launcher and gateway processes write V8 CPU profiles into DIR
  *   --role-node-options "FLAGS"
  *                       NODE_OPTIONS for the launcher and gateway processes only, e.g. heap limits
+ *   --baseline REF [--rounds N]
+ *                       before/after: this tree's bench and REF's, alternately, N runs each (bench/compare.ts)
  */
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { compareWithBaseline } from './compare.ts';
 import { measureFloor, measureVerifyFloor, type FloorResult } from './floor.ts';
 import type { StepTimes } from './driver.ts';
 import { GATEWAY_STEPS, GATEWAY_TABLES, startGatewayWorld, startLtijsWorld, type ToolWorld } from './gatewayBench.ts';
@@ -327,7 +330,9 @@ async function main(): Promise<void> {
   print(`Machine: ${availableParallelism()} cores, ${cpu}, ${f(totalmem() / 2 ** 30, 0)} GiB; Node ${process.version}; databases: ${dialects.join(', ')}${process.env.TEST_DATABASE_URL ? '' : ' (Postgres skipped: TEST_DATABASE_URL is not set)'}` +
     `${process.env.BENCH_ROLE_NODE_OPTIONS ? `; the measured services run with NODE_OPTIONS="${process.env.BENCH_ROLE_NODE_OPTIONS}"` : ''}.`);
   print();
-  if (flag('--soak')) {
+  if (option('--baseline')) {
+    await compareWithBaseline(ROOT, argv, print);
+  } else if (flag('--soak')) {
     await soakSection();
   } else {
     const floor = only.includes('floor') || only.includes('launcher') ? await floorSection() : null;
