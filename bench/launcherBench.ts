@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { CLAIM } from '../src/lti/claims.ts';
 import { Session, expectStatus, location, timed, type StepTimes } from './driver.ts';
-import { startNode, type Child } from './procStats.ts';
-import { ROOT, dropStorage, freshStorage, startRole, type Dialect, type RunningRole } from './services.ts';
+import { startBenchLauncher } from './benchLauncher.ts';
+import type { Child } from './procStats.ts';
+import type { Dialect, RunningRole } from './services.ts';
 
 /** Tables the launcher writes per launch: the first three expire (housekeeping), the log stays. */
 export const LAUNCHER_TABLES = ['pending_launches', 'login_hints', 'nonces', 'launch_log'];
@@ -34,32 +34,16 @@ function toolLoginFields(html: string): Map<string, string> {
 
 /** The bench IdP and the launcher, each in its own process, with a platform and a tool provisioned through the admin API. */
 export async function startLauncherWorld(dialect: Dialect, env: Record<string, string> = {}): Promise<LauncherWorld> {
-  const storage = await freshStorage(dialect);
-  const { child: idp, line } = await startNode(['--import', 'tsx', join(ROOT, 'bench/fastIdp.ts')], { cwd: ROOT });
-  const idpUrl = String(line!.url);
-  let role: RunningRole;
-  try {
-    role = await startRole('platform', storage, env);
-  } catch (err) {
-    await idp.stop();
-    throw err;
-  }
-
   const portal = await generateKeyPair('RS256');
-  const platform = await role.admin('POST', '/platforms', {
-    name: 'Bench School', slug: 'bench', openid_configuration_url: `${idpUrl}/.well-known/openid-configuration`,
-    client_id: 'bench-launcher', client_secret: 'bench-launcher-secret',
-    context_public_jwk: { ...(await exportJWK(portal.publicKey)), kid: 'portal-1', alg: 'RS256', use: 'sig' },
-    role_claim: 'groups', role_map: { student: 'Learner', teacher: 'Instructor' },
+  const launcher = await startBenchLauncher(dialect, {
+    env,
+    platform: {
+      context_public_jwk: { ...(await exportJWK(portal.publicKey)), kid: 'portal-1', alg: 'RS256', use: 'sig' },
+      role_claim: 'groups', role_map: { student: 'Learner', teacher: 'Instructor' },
+    },
+    tool: { name: 'Bench Tool', client_id: 'bench-tool', custom: { level: 'intro' } },
   });
-  const toolKey = await generateKeyPair('RS256');
-  const tool = await role.admin('POST', `/platforms/${platform.id}/tools`, {
-    name: 'Bench Tool', client_id: 'bench-tool',
-    // The bench client plays the tool: these URLs are read from the launcher's answers, never requested.
-    open_id_connect_initiation_url: 'http://127.0.0.1:9/login', target_link_uri: 'http://127.0.0.1:9/launch',
-    public_jwk: { ...(await exportJWK(toolKey.publicKey)), kid: 'tool-1', alg: 'RS256', use: 'sig' },
-    custom: { level: 'intro' },
-  });
+  const { role, idp, platform, tool } = launcher;
 
   // The portal signs a course context into each link; a page of links is signed once, so reuse a few.
   const contexts = await Promise.all(Array.from({ length: 16 }, (_, i) =>
@@ -106,14 +90,5 @@ export async function startLauncherWorld(dialect: Dialect, env: Record<string, s
     return t;
   }
 
-  return {
-    role,
-    idp,
-    iteration,
-    async close() {
-      await role.stop();
-      await idp.stop();
-      await dropStorage(storage);
-    },
-  };
+  return { role, idp, iteration, close: () => launcher.close() };
 }

@@ -1,14 +1,13 @@
-import { join } from 'node:path';
-import { exportJWK, generateKeyPair } from 'jose';
 import { AGS_MEDIA_TYPES } from '../src/lti/services/ags.ts';
 import { AGS_SCOPES } from '../src/lti/services/scopes.ts';
 import { AccessTokens } from '../src/platform/model/accessTokens.ts';
 import { Members } from '../src/platform/model/members.ts';
 import { ResourceLinks } from '../src/platform/model/resourceLinks.ts';
 import { createDb } from '../src/store/db.ts';
+import { startBenchLauncher } from './benchLauncher.ts';
 import { expectStatus, request, timed, type StepTimes } from './driver.ts';
-import { startNode, type Child } from './procStats.ts';
-import { ROOT, dropStorage, freshStorage, startRole, type Dialect, type RunningRole } from './services.ts';
+import type { Child } from './procStats.ts';
+import type { Dialect, RunningRole } from './services.ts';
 
 /** The one step of a score post, as the table shows it. */
 export const SCORE_STEPS = ['score'];
@@ -35,25 +34,8 @@ const USERS = 500;
  * not what this measures).
  */
 export async function startScoresWorld(dialect: Dialect): Promise<ScoresWorld> {
-  const storage = await freshStorage(dialect);
-  const { child: idp, line } = await startNode(['--import', 'tsx', join(ROOT, 'bench/fastIdp.ts')], { cwd: ROOT });
-  let role: RunningRole;
-  try {
-    role = await startRole('platform', storage);
-  } catch (err) {
-    await idp.stop();
-    throw err;
-  }
-  const platform = await role.admin('POST', '/platforms', {
-    name: 'Bench School', slug: 'bench', openid_configuration_url: `${String(line!.url)}/.well-known/openid-configuration`,
-    client_id: 'bench-launcher', client_secret: 'bench-launcher-secret',
-  });
-  const toolKey = await generateKeyPair('RS256', { modulusLength: 2048 });
-  const tool = await role.admin('POST', `/platforms/${platform.id}/tools`, {
-    name: 'Bench Grades Tool', client_id: 'bench-grades-tool',
-    open_id_connect_initiation_url: 'http://127.0.0.1:9/login', target_link_uri: 'http://127.0.0.1:9/launch',
-    public_jwk: { ...(await exportJWK(toolKey.publicKey)), kid: 'tool-1', alg: 'RS256', use: 'sig' },
-  });
+  const launcher = await startBenchLauncher(dialect, { tool: { name: 'Bench Grades Tool', client_id: 'bench-grades-tool' } });
+  const { role, idp, storage, platform, tool } = launcher;
   const db = createDb({ databaseUrl: storage.databaseUrl, dataDir: storage.dataDir });
   let token: string;
   try {
@@ -90,14 +72,5 @@ export async function startScoresWorld(dialect: Dialect): Promise<ScoresWorld> {
     return t;
   }
 
-  return {
-    role,
-    idp,
-    iteration,
-    async close() {
-      await role.stop();
-      await idp.stop();
-      await dropStorage(storage);
-    },
-  };
+  return { role, idp, iteration, close: () => launcher.close() };
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT } from 'jose';
+import { startBenchLauncher } from './benchLauncher.ts';
 import { expectStatus, request, timed, type StepTimes } from './driver.ts';
-import { startNode, type Child } from './procStats.ts';
-import { ROOT, dropStorage, freshStorage, startRole, type Dialect, type RunningRole } from './services.ts';
+import type { Child } from './procStats.ts';
+import type { Dialect, RunningRole } from './services.ts';
 
 /** The one step of a token request, as the table shows it. */
 export const TOKEN_STEPS = ['token'];
@@ -25,26 +25,9 @@ const SCOPE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score https://purl.
  * records the jti and issues a token per request — the whole of its work for a token.
  */
 export async function startTokenWorld(dialect: Dialect): Promise<TokenWorld> {
-  const storage = await freshStorage(dialect);
-  const { child: idp, line } = await startNode(['--import', 'tsx', join(ROOT, 'bench/fastIdp.ts')], { cwd: ROOT });
-  let role: RunningRole;
-  try {
-    role = await startRole('platform', storage);
-  } catch (err) {
-    await idp.stop();
-    throw err;
-  }
-  const platform = await role.admin('POST', '/platforms', {
-    name: 'Bench School', slug: 'bench', openid_configuration_url: `${String(line!.url)}/.well-known/openid-configuration`,
-    client_id: 'bench-launcher', client_secret: 'bench-launcher-secret',
-  });
-  const toolKey = await generateKeyPair('RS256', { modulusLength: 2048 });
-  await role.admin('POST', `/platforms/${platform.id}/tools`, {
-    name: 'Bench Service Tool', client_id: 'bench-service-tool',
-    open_id_connect_initiation_url: 'http://127.0.0.1:9/login', target_link_uri: 'http://127.0.0.1:9/launch',
-    public_jwk: { ...(await exportJWK(toolKey.publicKey)), kid: 'tool-1', alg: 'RS256', use: 'sig' },
-  });
-  const tokenUrl = platform.token_url as string;
+  const launcher = await startBenchLauncher(dialect, { tool: { name: 'Bench Service Tool', client_id: 'bench-service-tool' } });
+  const { role, idp, toolKey } = launcher;
+  const tokenUrl = launcher.platform.token_url as string;
 
   async function iteration(check = false): Promise<StepTimes> {
     const t: StepTimes = {};
@@ -64,14 +47,5 @@ export async function startTokenWorld(dialect: Dialect): Promise<TokenWorld> {
     return t;
   }
 
-  return {
-    role,
-    idp,
-    iteration,
-    async close() {
-      await role.stop();
-      await idp.stop();
-      await dropStorage(storage);
-    },
-  };
+  return { role, idp, iteration, close: () => launcher.close() };
 }
