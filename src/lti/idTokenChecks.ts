@@ -16,7 +16,7 @@ import { HANDLED_MESSAGE_TYPES, NOT_YET_HANDLED_CODES, messageType } from './mes
 /**
  * A platform's id_token issued longer ago than this is refused even before its `exp` (bounds replay
  * of long-lived tokens, and how long a used nonce is kept). The launcher's bound on its IdP's
- * id_token is another rule: src/platform/actions/callback/idpTokenVerified.ts IDP_ID_TOKEN_MAX_AGE_SECONDS.
+ * id_token is another rule: src/platform/actions/callback/verifyIdpToken.ts IDP_ID_TOKEN_MAX_AGE_SECONDS.
  */
 export const LTI_ID_TOKEN_MAX_AGE_SECONDS = 3600;
 

@@ -319,7 +319,7 @@ describe('forged id_tokens from the IdP (GET /callback against a rogue IdP)', ()
   });
 
   // openid-client checks that iat is a number but not how old it is; the launcher adds no check of
-  // its own (src/platform/actions/callback/idpTokenVerified.ts). An id_token issued a year ago that
+  // its own (src/platform/actions/callback/verifyIdpToken.ts). An id_token issued a year ago that
   // claims to be valid for two years is accepted. Low risk (the IdP signed it and the nonce is
   // fresh), but OIDC Core 3.1.3.7 lets clients refuse it; proposed: refuse iat older than
   // loginStateTtlSeconds (+ skew) or in the future, as idp_token_invalid.

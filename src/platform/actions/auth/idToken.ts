@@ -7,7 +7,7 @@ import { agsEndpointClaim } from './agsClaim.ts';
 import { nrpsClaim } from './nrpsClaim.ts';
 
 /** The LtiResourceLinkRequest id_token, signed with the launcher's current key (LTI Core §5.3). */
-export const idTokenSigned: Step<AuthContext> = {
+export const signIdToken: Step<AuthContext> = {
   name: 'sign_id_token',
   spec: 'LTI Core 1.3 §5.3 (resource link launch request)',
   async run(ctx) {
@@ -33,7 +33,7 @@ export const idTokenSigned: Step<AuthContext> = {
 };
 
 /** Security Framework §5.1.1.3: the id_token goes to the redirect_uri by form_post. */
-export const idTokenPosted: Step<AuthContext> = {
+export const postIdToken: Step<AuthContext> = {
   name: 'post_id_token',
   spec: 'Security Framework §5.1.1.3 (authentication response by form_post)',
   run(ctx) {

@@ -3,34 +3,34 @@ import { answerPipeline } from '../../../pipeline/pipeline.ts';
 import type { Launcher } from '../../launcher.ts';
 import { launcherPipeline } from '../context.ts';
 import { platformResolved } from '../steps/platformResolved.ts';
-import { authClient } from './authClient.ts';
-import { authRedirectUri } from './authRedirectUri.ts';
-import { authRequestParsed } from './authRequestParsed.ts';
+import { checkClient } from './checkClient.ts';
+import { checkRedirectUri } from './checkRedirectUri.ts';
+import { readAuthRequest } from './readAuthRequest.ts';
 import type { AuthContext } from './context.ts';
-import { idTokenPosted, idTokenSigned } from './idToken.ts';
-import { loginHint } from './loginHint.ts';
-import { messageHint } from './messageHint.ts';
-import { nonce, nonceUnused } from './nonce.ts';
-import { membershipRecorded } from './membershipRecorded.ts';
-import { authPrompt, authResponseMode, authResponseType, authScope } from './requestShape.ts';
+import { postIdToken, signIdToken } from './idToken.ts';
+import { consumeLoginHint } from './consumeLoginHint.ts';
+import { checkMessageHint } from './checkMessageHint.ts';
+import { checkNonce, useNonce } from './nonce.ts';
+import { recordMembership } from './recordMembership.ts';
+import { checkPrompt, checkResponseMode, checkResponseType, checkScope } from './requestShape.ts';
 
 /** `GET|POST /auth`, the OIDC authorization endpoint tools send the browser to, step by step. */
 export const AUTH = launcherPipeline<AuthContext>([
   platformResolved,
-  authRequestParsed,
-  authClient,
-  authScope,
-  authResponseType,
-  authResponseMode,
-  authPrompt,
-  authRedirectUri,
-  loginHint,
-  messageHint,
-  nonce,
-  nonceUnused,
-  idTokenSigned,
-  membershipRecorded,
-  idTokenPosted,
+  readAuthRequest,
+  checkClient,
+  checkScope,
+  checkResponseType,
+  checkResponseMode,
+  checkPrompt,
+  checkRedirectUri,
+  consumeLoginHint,
+  checkMessageHint,
+  checkNonce,
+  useNonce,
+  signIdToken,
+  recordMembership,
+  postIdToken,
 ]);
 
 export function authorize(launcher: Launcher, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

@@ -3,7 +3,7 @@ import { forbidden } from '../../../lti/errors.ts';
 import type { Step } from '../context.ts';
 import type { AuthContext } from './context.ts';
 
-export const nonce: Step<AuthContext> = {
+export const checkNonce: Step<AuthContext> = {
   name: 'check_nonce',
   spec: 'Security Framework §5.1.1.2 (nonce)',
   codes: ['nonce_missing'],
@@ -13,7 +13,7 @@ export const nonce: Step<AuthContext> = {
 };
 
 /** A tool's nonce is remembered until every id_token that could carry it has long expired. */
-export const nonceUnused: Step<AuthContext> = {
+export const useNonce: Step<AuthContext> = {
   name: 'use_nonce',
   spec: 'Security Framework §5.1.1.2 (nonce used once)',
   codes: ['nonce_replayed'],

@@ -1,6 +1,6 @@
 import type { UserClaims } from '../../../lti/claims.ts';
 import type { PendingLaunch } from '../../model/pendingLaunches.ts';
-import type { IdpContext } from '../steps/idpConfigured.ts';
+import type { IdpContext } from '../steps/checkIdpConfig.ts';
 
 /** `GET /callback`: the IdP's answer, back in the browser that started the launch. */
 export interface CallbackContext extends IdpContext {

@@ -2,28 +2,28 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { answerPipeline } from '../../../pipeline/pipeline.ts';
 import type { Launcher } from '../../launcher.ts';
 import { launcherPipeline } from '../context.ts';
-import { idpConfigured } from '../steps/idpConfigured.ts';
+import { checkIdpConfig } from '../steps/checkIdpConfig.ts';
 import { platformResolved } from '../steps/platformResolved.ts';
 import type { CallbackContext } from './context.ts';
-import { contextUser } from './contextUser.ts';
-import { idpAnswered } from './idpAnswered.ts';
-import { idpClaimsText } from './idpClaimsText.ts';
-import { idpTokenVerified } from './idpTokenVerified.ts';
-import { stateChecked } from './stateChecked.ts';
-import { toolLoginRedirect } from './toolLoginRedirect.ts';
-import { toolResolved } from './toolResolved.ts';
+import { checkContextUser } from './checkContextUser.ts';
+import { readIdpAnswer } from './readIdpAnswer.ts';
+import { checkIdpClaimsText } from './checkIdpClaimsText.ts';
+import { verifyIdpToken } from './verifyIdpToken.ts';
+import { consumeState } from './consumeState.ts';
+import { redirectToToolLogin } from './redirectToToolLogin.ts';
+import { resolveTool } from './resolveTool.ts';
 
 /** `GET /callback` (the IdP's redirect_uri), step by step. */
 export const CALLBACK = launcherPipeline<CallbackContext>([
   platformResolved,
-  stateChecked,
-  toolResolved,
-  idpAnswered,
-  idpConfigured,
-  idpTokenVerified,
-  idpClaimsText,
-  contextUser,
-  toolLoginRedirect,
+  consumeState,
+  resolveTool,
+  readIdpAnswer,
+  checkIdpConfig,
+  verifyIdpToken,
+  checkIdpClaimsText,
+  checkContextUser,
+  redirectToToolLogin,
 ]);
 
 export function callback(launcher: Launcher, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

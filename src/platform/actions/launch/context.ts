@@ -1,5 +1,5 @@
 import type { VerifiedContext } from '../../context/token.ts';
-import type { IdpContext } from '../steps/idpConfigured.ts';
+import type { IdpContext } from '../steps/checkIdpConfig.ts';
 
 /** `GET /launch/:client_id?context=<JWT>`: a portal's link, on its way to the IdP. */
 export interface LaunchContext extends IdpContext {

@@ -2,24 +2,24 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { answerPipeline } from '../../../pipeline/pipeline.ts';
 import type { Launcher } from '../../launcher.ts';
 import { launcherPipeline } from '../context.ts';
-import { idpConfigured } from '../steps/idpConfigured.ts';
+import { checkIdpConfig } from '../steps/checkIdpConfig.ts';
 import { platformResolved } from '../steps/platformResolved.ts';
 import type { LaunchContext } from './context.ts';
-import { contextUnused } from './contextUnused.ts';
-import { contextVerified } from './contextVerified.ts';
-import { idpRedirect } from './idpRedirect.ts';
-import { toolResolved } from './toolResolved.ts';
+import { useContextJti } from './useContextJti.ts';
+import { verifyContext } from './verifyContext.ts';
+import { redirectToIdp } from './redirectToIdp.ts';
+import { resolveTool } from './resolveTool.ts';
 
 /** `GET /launch/:client_id?context=<JWT>`, step by step. */
 export const LAUNCH = launcherPipeline<LaunchContext>([
   platformResolved,
-  toolResolved,
+  resolveTool,
   // Only a link to a known tool of a known platform writes: its launch-log entry starts here.
   { name: 'launch_received', opens: true },
-  contextVerified,
-  contextUnused,
-  idpConfigured,
-  idpRedirect,
+  verifyContext,
+  useContextJti,
+  checkIdpConfig,
+  redirectToIdp,
 ]);
 
 export function launch(launcher: Launcher, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

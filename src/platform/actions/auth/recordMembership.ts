@@ -8,7 +8,7 @@ import type { AuthContext } from './context.ts';
  * claims (what NRPS then shows every tool of the platform, each as its share settings allow). One
  * upsert, and none for a launch without a context.
  */
-export const membershipRecorded: Step<AuthContext> = {
+export const recordMembership: Step<AuthContext> = {
   name: 'record_membership',
   spec: 'NRPS 2.0 §3 (the context’s members)',
   async run(ctx) {

@@ -9,7 +9,7 @@ import type { CallbackContext } from './context.ts';
  * The code exchanged at the IdP's token endpoint (PKCE, state, nonce) and its id_token verified by
  * openid-client, signature included; then its `iat` is bounded.
  */
-export const idpTokenVerified: Step<CallbackContext> = {
+export const verifyIdpToken: Step<CallbackContext> = {
   name: 'verify_idp_token',
   spec: 'OpenID Connect Core §3.1.3.7 (id_token validation)',
   codes: ['idp_token_invalid', 'idp_code_rejected', 'idp_unavailable', 'idp_url_refused'],

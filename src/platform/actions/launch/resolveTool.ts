@@ -3,7 +3,7 @@ import type { Step } from '../context.ts';
 import type { LaunchContext } from './context.ts';
 
 /** The platform's tool with the link's client_id. */
-export const toolResolved: Step<LaunchContext> = {
+export const resolveTool: Step<LaunchContext> = {
   name: 'resolve_tool',
   codes: ['tool_unknown'],
   async run(ctx) {

@@ -3,7 +3,7 @@ import type { Step } from '../context.ts';
 import type { CallbackContext } from './context.ts';
 
 /** The tool of the pending launch still exists on this platform. */
-export const toolResolved: Step<CallbackContext> = {
+export const resolveTool: Step<CallbackContext> = {
   name: 'resolve_tool',
   codes: ['tool_removed'],
   async run(ctx) {

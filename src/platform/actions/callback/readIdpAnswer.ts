@@ -3,7 +3,7 @@ import type { Step } from '../context.ts';
 import type { CallbackContext } from './context.ts';
 
 /** The IdP answered with a code, not an error (OpenID Connect Core §3.1.2.6). */
-export const idpAnswered: Step<CallbackContext> = {
+export const readIdpAnswer: Step<CallbackContext> = {
   name: 'read_idp_answer',
   spec: 'OpenID Connect Core §3.1.2.5–3.1.2.6',
   codes: ['idp_denied', 'idp_code_missing'],

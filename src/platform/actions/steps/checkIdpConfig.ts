@@ -6,7 +6,7 @@ export interface IdpContext extends LauncherContext {
 }
 
 /** The platform's IdP client, from the discovery document kept on save (checked again: src/platform/idp.ts). */
-export const idpConfigured: Step<IdpContext> = {
+export const checkIdpConfig: Step<IdpContext> = {
   name: 'check_idp_config',
   codes: ['idp_metadata_invalid', 'idp_url_refused', 'idp_unavailable'],
   async run(ctx) {

@@ -8,7 +8,7 @@ import type { CallbackContext } from './context.ts';
  * The state names a pending launch, used once across every instance, unexpired, in the browser
  * that started it (OAuth 2.0 §10.12, OpenID Connect Core §3.1.2.7).
  */
-export const stateChecked: Step<CallbackContext> = {
+export const consumeState: Step<CallbackContext> = {
   name: 'consume_state',
   spec: 'OpenID Connect Core §3.1.2.7 (state)',
   codes: ['state_missing', 'state_unknown', 'state_used', 'state_expired', 'callback_wrong_browser'],

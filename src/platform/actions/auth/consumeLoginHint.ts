@@ -8,7 +8,7 @@ import type { AuthContext } from './context.ts';
  * The login hint is valid, unexpired, unused, for this tool and from this browser — and is used up
  * by the same statement, so two requests (on any instances) can never both pass.
  */
-export const loginHint: Step<AuthContext> = {
+export const consumeLoginHint: Step<AuthContext> = {
   name: 'consume_login_hint',
   spec: 'Security Framework §5.1.1.2 (login_hint)',
   codes: ['login_hint_invalid', 'login_hint_used', 'login_hint_expired', 'login_hint_wrong_browser'],

@@ -3,7 +3,7 @@ import type { Step } from '../context.ts';
 import type { AuthContext } from './context.ts';
 
 /** The tool sent back the lti_message_hint of this launch unchanged. */
-export const messageHint: Step<AuthContext> = {
+export const checkMessageHint: Step<AuthContext> = {
   name: 'check_message_hint',
   spec: 'Security Framework §5.1.1.2 (lti_message_hint)',
   codes: ['message_hint_mismatch'],

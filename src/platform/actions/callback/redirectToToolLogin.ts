@@ -7,7 +7,7 @@ import type { CallbackContext } from './context.ts';
  * The IdP's roles mapped to LIS roles (the platform's role map), a login hint for the signed-in
  * user, and the tool's login initiation (LTI Core §4.1: form post or redirect).
  */
-export const toolLoginRedirect: Step<CallbackContext> = {
+export const redirectToToolLogin: Step<CallbackContext> = {
   name: 'redirect_to_tool_login',
   spec: 'LTI Core 1.3 §4.1 (third-party initiated login)',
   async run(ctx) {

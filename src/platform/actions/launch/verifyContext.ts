@@ -10,7 +10,7 @@ const NO_CONTEXT: VerifiedContext = { claims: {}, forUser: null, jti: null, exp:
  * The portal's context JWT, when the link has one: signed by the platform's key, for this
  * launcher (`aud`), short-lived, privileges only with `sub` (src/platform/context/token.ts).
  */
-export const contextVerified: Step<LaunchContext> = {
+export const verifyContext: Step<LaunchContext> = {
   name: 'verify_context',
   codes: [
     'context_malformed', 'context_signature_invalid', 'context_key_unknown', 'context_alg_forbidden', 'context_expired',

@@ -9,7 +9,7 @@ import type { LaunchContext } from './context.ts';
  * The pending launch (state hashed, PKCE verifier sealed, nonce, this browser) and the redirect to
  * the IdP's authorization endpoint (authorization code flow with PKCE).
  */
-export const idpRedirect: Step<LaunchContext> = {
+export const redirectToIdp: Step<LaunchContext> = {
   name: 'redirect_to_idp',
   async run(ctx) {
     const { config, box } = ctx.launcher.services;

@@ -6,7 +6,7 @@ import type { LaunchContext } from './context.ts';
  * A context JWT with a `jti` opens one launch: the id is recorded (per platform, on every instance
  * through the shared nonces table) until the JWT expires, and a second use is refused.
  */
-export const contextUnused: Step<LaunchContext> = {
+export const useContextJti: Step<LaunchContext> = {
   name: 'use_context_jti',
   codes: ['context_replayed'],
   async run(ctx) {

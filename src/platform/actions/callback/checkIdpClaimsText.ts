@@ -8,7 +8,7 @@ import type { CallbackContext } from './context.ts';
  * which needs the state's row, taken first (single use) so that two instances never both exchange
  * one answer; a refusal gives the state back, so the refused answer does not use up the launch.
  */
-export const idpClaimsText: Step<CallbackContext> = {
+export const checkIdpClaimsText: Step<CallbackContext> = {
   name: 'check_idp_claims_text',
   codes: ['text_has_nul'],
   async run(ctx) {

@@ -3,7 +3,7 @@ import type { Step } from '../context.ts';
 import type { AuthContext } from './context.ts';
 
 /** The client first: once the tool is known, every later refusal is in its launch log. */
-export const authClient: Step<AuthContext> = {
+export const checkClient: Step<AuthContext> = {
   name: 'check_client',
   spec: 'Security Framework §5.1.1.2 (client_id)',
   codes: ['auth_client_unknown'],

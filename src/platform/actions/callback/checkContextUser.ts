@@ -7,7 +7,7 @@ import type { CallbackContext } from './context.ts';
  * A context JWT that names its user binds the launch to that user: whoever signed in at the IdP
  * must be the one the portal made the link for. A link passed on to someone else stops here.
  */
-export const contextUser: Step<CallbackContext> = {
+export const checkContextUser: Step<CallbackContext> = {
   name: 'check_context_user',
   codes: ['context_user_mismatch'],
   run(ctx) {
