@@ -186,6 +186,10 @@ describe.each(DIALECTS)('the admin’s courses, rosters and grades on %s', (dial
     expect(bad.status).toBe(400);
     expect(bad.response.headers.get('content-type')).toContain('text/html');
     expect(bad.html).toContain('request_invalid');
+    const tooLong = await client.get(`/admin/platforms/${world.platform.id}/contexts/${'x'.repeat(256)}`);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.html).toContain('request_invalid');
+    await expectRefused(await api(`/contexts/${'x'.repeat(256)}/line_items`), 400, 'request_invalid', { shape: 'json' });
     const unknown = await client.get('/admin/platforms/no-such-platform/contexts');
     expect(unknown.status).toBe(404);
     expect(unknown.html).toContain('platform_not_found');
