@@ -70,6 +70,9 @@ function saveState(file: string, state: DemoState): void {
  * may set the assistant's instructions (`configure`). An app's permission map is where a school
  * says this; the gateway's defaults stay least-privilege (see src/tool/permissions.ts).
  */
+/** The IdP's groups and the LTI roles they are (the platform's role map, and the roster the portal pushes). */
+const ROLE_MAP = { teacher: 'Instructor', student: 'Learner', ta: 'TeachingAssistant' } as const;
+
 const CHATBOT_PERMISSIONS = { ...DEFAULT_PERMISSIONS, TeachingAssistant: ['chat', 'configure', 'view_reports'] };
 
 async function admin(base: string, password: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
@@ -125,7 +128,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 
     const portal = await startPortal({
       port: ports.portal, host, publicUrl: portalUrl,
-      toolsUrl: `${platformUrl}/api/v1/tools`, audience: platformUrl, privateJwk: state.portalJwk,
+      toolsUrl: `${platformUrl}/api/v1/tools`, audience: platformUrl, apiUrl: `${platformUrl}/api/v1`, privateJwk: state.portalJwk,
+      // The school's class list: every demo user, in the role their IdP group gives.
+      roster: DEMO_USERS.map((u) => ({
+        sub: idp.subjectFor(u.id, IDP_CLIENT_ID), name: u.name, given_name: u.given_name, family_name: u.family_name, email: u.email,
+        roles: u.groups.map((g) => ROLE_MAP[g as keyof typeof ROLE_MAP]).filter(Boolean),
+      })),
       signOutUrl: idp.signOutUrl(IDP_CLIENT_ID, `${portalUrl}/`),
     });
     closers.push(() => portal.close());
@@ -164,7 +172,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         body: {
           name: 'Springfield School', slug: SLUG, openid_configuration_url: idp.discoveryUrl,
           client_id: IDP_CLIENT_ID, client_secret: state.idpClientSecret, context_jwks_url: portal.jwksUrl,
-          role_claim: 'groups', role_map: { teacher: 'Instructor', student: 'Learner', ta: 'TeachingAssistant' },
+          role_claim: 'groups', role_map: ROLE_MAP,
         },
       });
     } else {
@@ -220,6 +228,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       await admin(launcherUrl, state.adminPassword, `/tools/${chatTool.id}`, { method: 'PATCH', body: chatToolUrls });
     }
 
+    // The portal pushes its course roster once the platform trusts its key: tools can then grade
+    // every student, and the portal's Grades page names them.
+    await portal.pushRoster().catch((err: Error) => {
+      throw new Error(`demo setup: the portal's roster push failed: ${err.message}`);
+    });
+
     const chatbot = await startChatbot({
       port: ports.chat, host, publicUrl: chatUrl, gatewayUrl, apiKey: state.chatbotApiKey!,
       sessionSecret: state.chatbotSecret, dataFile: join(dataDir, 'chatbot.sqlite'), logLevel,
@@ -262,6 +276,7 @@ LTI Launcher demo is running — everything on this machine, data in ${demo.data
   Open the school portal:  ${demo.urls.portal}
   and click "Course Chat". Sign in at the demo IdP as one of: ${users}.
   To try another role, click "Sign in as someone else" on the portal, then "Course Chat" again.
+  The portal's "Grades" page lists the grades the tools sent, read from the launcher's portal API.
 
   Launcher admin:   ${demo.urls.launcher}/admin   (user ${demo.adminUser}, password ${demo.adminPassword})
   Gateway admin:    ${demo.urls.gateway}/admin    (same login)

@@ -7,8 +7,30 @@ import { deleteTool, generateToolKeyPair, saveTool, toolView } from '../platform
 import { refuseCrossSiteApiWrites } from './apiCsrf.ts';
 import { adminAuthFor } from './auth.ts';
 import { refuseRepeatedParams } from '../input/queryParams.ts';
+import { contextLineItems } from '../platform/actions/grades/listLineItems.ts';
+import { contextLineItem, lineItemResults } from '../platform/actions/grades/listResults.ts';
+import { ROSTER_BODY_LIMIT_BYTES } from '../platform/actions/roster/index.ts';
+import { parseRoster } from '../platform/actions/roster/readRoster.ts';
+import { contextView, memberView } from '../platform/gradebook.ts';
 
 type Body = Record<string, unknown>;
+
+/** A whole number from 1 to `max` in the query (`default` when absent), or 400 naming the parameter. */
+function limitOf(value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const limit = Number(value);
+  if (!/^\d+$/.test(value) || limit < 1 || limit > max) throw badRequest('request_invalid', `limit must be a whole number from 1 to ${max}.`);
+  return limit;
+}
+
+const contextParams = {
+  params: {
+    type: 'object',
+    required: ['id', 'context_id'],
+    properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, context_id: { type: 'string', minLength: 1, maxLength: 255 }, line_item_id: { type: 'string', minLength: 1, maxLength: 64 } },
+  },
+} as const;
+type ContextParams = { Params: { id: string; context_id: string; line_item_id?: string } };
 
 function bodyOf(body: unknown): Body {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('request_invalid', 'The request body must be a JSON object.');
@@ -74,6 +96,37 @@ export const platformAdminApi: FastifyPluginAsync<{ launcher: Launcher }> = asyn
   app.delete<{ Params: { id: string } }>('/tools/:id', async (request, reply) => {
     await deleteTool(launcher, request.params.id);
     return reply.code(204).send();
+  });
+
+  // A platform's course contexts: the portal's roster and the grades the tools sent, as the
+  // portal's own API answers them (one shape: the grades and roster actions' functions).
+  app.get<{ Params: { id: string } }>('/platforms/:id/contexts', async (request) => {
+    const platform = await launcher.platforms.get(request.params.id);
+    const limit = limitOf(refuseRepeatedParams(request.query).limit, 100, 1000);
+    const { contexts, total } = await launcher.contexts.list(platform.id, limit);
+    return { contexts: contexts.map(contextView), total };
+  });
+  app.get<ContextParams>('/platforms/:id/contexts/:context_id/members', { schema: contextParams }, async (request) => {
+    const platform = await launcher.platforms.get(request.params.id);
+    const q = refuseRepeatedParams(request.query);
+    const limit = limitOf(q.limit, 100, 1000);
+    const { members, more } = await launcher.members.page(platform.id, request.params.context_id, { limit, after: q.after });
+    const next = more ? `${request.url.split('?')[0]}?${new URLSearchParams({ limit: String(limit), after: members.at(-1)!.userId })}` : null;
+    return { members: members.map(memberView), next };
+  });
+  app.put<ContextParams>('/platforms/:id/contexts/:context_id/members', { schema: contextParams, bodyLimit: ROSTER_BODY_LIMIT_BYTES }, async (request) => {
+    const platform = await launcher.platforms.get(request.params.id);
+    const roster = parseRoster(request.params.context_id, request.body);
+    const counts = await launcher.members.replaceRoster(platform.id, request.params.context_id, roster);
+    request.log.info({ platform: platform.id, members: roster.length }, 'roster pushed (admin API)');
+    return counts;
+  });
+  app.get<ContextParams>('/platforms/:id/contexts/:context_id/line_items', { schema: contextParams }, async (request) =>
+    contextLineItems(launcher, await launcher.platforms.get(request.params.id), request.params.context_id));
+  app.get<ContextParams>('/platforms/:id/contexts/:context_id/line_items/:line_item_id/results', { schema: contextParams }, async (request) => {
+    const platform = await launcher.platforms.get(request.params.id);
+    const item = await contextLineItem(launcher, { platformId: platform.id, contextId: request.params.context_id }, request.params.line_item_id!);
+    return lineItemResults(launcher, item);
   });
 
   app.get('/keys', async () => ({ keys: await services.keys.list() }));

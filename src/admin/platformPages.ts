@@ -20,6 +20,7 @@ import { checkDiscovery, discoveryPanel } from './platform/discovery.ts';
 import { CONTEXT_KEY_NAMES, PLATFORM_FIELDS, platformBody, platformForm, platformValues } from './platform/platformForm.ts';
 import { platformDetailBody, platformListBody, toolDetailBody, toolListBody } from './platform/platformViews.ts';
 import { testLaunchPages } from './platform/testLaunchPages.ts';
+import { gradebookPages } from './platform/gradebookPages.ts';
 import { NEW_TOOL_VALUES, TOOL_FIELDS, TOOL_KEY_NAMES, toolBody, toolForm, toolValues } from './platform/toolForm.ts';
 
 const SHELL: ConsoleShell = {
@@ -50,6 +51,7 @@ export const platformAdminPages: FastifyPluginAsync<{ launcher: Launcher }> = as
     platformPages(pages, launcher, ui);
     toolPages(pages, launcher, ui);
     testLaunchPages(pages, launcher, ui);
+    gradebookPages(pages, launcher, ui);
     keyPages(pages, services.keys, ui, () => `${services.config.publicUrl}/.well-known/jwks.json`, 'tools');
   });
 };

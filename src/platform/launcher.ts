@@ -4,6 +4,7 @@ import { ContextKeys } from './contextKeys.ts';
 import { IdpClients } from './idp.ts';
 import { ToolKeys } from './toolKeys.ts';
 import { AccessTokens } from './model/accessTokens.ts';
+import { Contexts } from './model/contexts.ts';
 import { LineItems } from './model/lineItems.ts';
 import { LoginHints } from './model/loginHints.ts';
 import { Members } from './model/members.ts';
@@ -37,6 +38,8 @@ export interface Launcher {
   resourceLinks: ResourceLinks;
   /** The members of each context: the portal's roster and every user who launched there (NRPS). */
   members: Members;
+  /** The contexts of a platform and the people of one, read across members, line items and results (the console's gradebook). */
+  contexts: Contexts;
 }
 
 export function createLauncher(services: Services): Launcher {
@@ -55,5 +58,6 @@ export function createLauncher(services: Services): Launcher {
     results: new Results(services.db),
     resourceLinks: new ResourceLinks(services.db),
     members: new Members(services.db),
+    contexts: new Contexts(services.db),
   };
 }

@@ -71,6 +71,14 @@ ol.steps{padding-left:1.5rem}ol.steps li{margin:.35rem 0}ol.steps li.request{lis
 .secret{border:2px solid var(--warn);background:#fff8e6;padding:.75rem 1rem;border-radius:8px}
 .filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end}
 .filters .field{margin:0;min-width:10rem}
+th.num,td.num{text-align:right}
+table.gradebook th,table.gradebook td{white-space:nowrap}
+table.gradebook td.wrap{white-space:normal;min-width:8rem}
+table.gradebook th small,table.gradebook td small{display:block;font-weight:400;font-size:.8rem}
+table.gradebook th .item-label{display:block;white-space:normal;min-width:6rem}
+table.gradebook td.score{text-align:right;font-variant-numeric:tabular-nums}
+table.gradebook tbody tr:hover{background:var(--bg)}
+.badge.active{color:var(--ok)}.badge.inactive,.badge.gone{color:var(--muted)}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;
 

@@ -24,6 +24,7 @@ export function platformDetailBody(p: PlatformView, tools: ToolView[]): SafeHtml
   return html`<div class="actions">
 <a class="button" href="/admin/platforms/${p.id}/edit">Edit</a>
 <a class="button secondary" href="/admin/platforms/${p.id}/discovery">Check discovery</a>
+<a class="button secondary" href="/admin/platforms/${p.id}/contexts">Courses</a>
 <a class="button danger" href="/admin/platforms/${p.id}/delete">Delete…</a></div>
 <dl class="facts">
 <dt>Slug</dt><dd><code>${p.slug}</code></dd>

@@ -191,6 +191,22 @@ export class Members {
     return { members: rows.slice(0, query.limit).map(toMember), more: rows.length > query.limit };
   }
 
+  /** The context's members among these users, of any status (the gradebook's rows of one page). */
+  async ofUsers(platformId: string, contextId: string, userIds: readonly string[]): Promise<Member[]> {
+    const members: Member[] = [];
+    for (let i = 0; i < userIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('members')
+        .selectAll()
+        .where('platform_id', '=', platformId)
+        .where('context_id', '=', contextId)
+        .where('user_id', 'in', userIds.slice(i, i + 500))
+        .execute();
+      members.push(...rows.map(toMember));
+    }
+    return members;
+  }
+
   /**
    * The portal's roster push, in one transaction: the pushed members become Active with the pushed
    * names, email and roles; members an earlier push named and this one leaves out become Inactive;

@@ -105,6 +105,22 @@ export class Results {
     return (await this.db.selectFrom('results').selectAll().where('line_item_id', '=', lineItemId).orderBy('user_id').execute()).map(toResult);
   }
 
+  /** The results of these users on these line items (one page of a gradebook). */
+  async ofUsers(lineItemIds: readonly string[], userIds: readonly string[]): Promise<Result[]> {
+    if (lineItemIds.length === 0 || userIds.length === 0) return [];
+    const results: Result[] = [];
+    for (let i = 0; i < userIds.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('results')
+        .selectAll()
+        .where('line_item_id', 'in', lineItemIds)
+        .where('user_id', 'in', userIds.slice(i, i + 500))
+        .execute();
+      results.push(...rows.map(toResult));
+    }
+    return results;
+  }
+
   /** How many scores were accepted for a user on a line item (the history the console shows). */
   async scoreCount(lineItemId: string, userId: string): Promise<number> {
     const row = await this.db

@@ -23,44 +23,48 @@ export const readRoster: Step<RosterContext> = {
   codes: ['roster_invalid'],
   run(ctx) {
     const contextId = (ctx.request.params as { context_id: string }).context_id;
-    const problems: string[] = [];
-    if (contextId.length > 255) problems.push('context_id (the path): must be at most 255 characters');
-    const body = ctx.request.body as Record<string, unknown> | null | undefined;
-    if (!isObject(body)) throw rosterInvalid(['body: must be a JSON object {"members": [...]}']);
-    for (const name of Object.keys(body)) if (name !== 'members') problems.push(`${short(name)}: is not a field of the roster (only "members")`);
-    const list = body.members;
-    if (!Array.isArray(list)) throw rosterInvalid([...problems, 'members: must be a list of members']);
-    if (list.length > MAX_ROSTER_MEMBERS) throw rosterInvalid([`members: must hold at most ${MAX_ROSTER_MEMBERS} members, got ${list.length}`]);
-    const roster: PushedMember[] = [];
-    const seen = new Map<string, number>();
-    const rules = launcherRules(false);
-    list.forEach((entry, i) => {
-      const at = `members[${i}]`;
-      if (!isObject(entry)) {
-        problems.push(`${at}: must be an object with sub and roles`);
-        return;
-      }
-      for (const name of Object.keys(entry)) if (!MEMBER_FIELDS.includes(name)) problems.push(`${at}.${short(name)}: is not a field of a member (${MEMBER_FIELDS.join(', ')})`);
-      const f = new Fields(entry, rules);
-      const sub = f.text('sub', { required: true, max: 255 });
-      const name = f.text('name', { max: 500 });
-      const givenName = f.text('given_name', { max: 200 });
-      const familyName = f.text('family_name', { max: 200 });
-      const email = f.text('email', { max: 320, pattern: /^[^\s@]+@[^\s@]+$/, patternHint: 'must be an email address' });
-      const roles = readRoles(entry.roles, `${at}.roles`, problems);
-      for (const [field, message] of Object.entries(f.errors)) problems.push(`${at}.${field}: ${message}`);
-      if (sub !== null) {
-        const first = seen.get(sub);
-        if (first !== undefined) problems.push(`${at}.sub: is the sub of members[${first}] too; give each user once`);
-        else seen.set(sub, i);
-      }
-      if (sub !== null && roles) roster.push({ userId: sub, name, givenName, familyName, email, roles });
-    });
-    if (problems.length > 0) throw rosterInvalid(problems);
+    ctx.roster = parseRoster(contextId, ctx.request.body);
     ctx.contextId = contextId;
-    ctx.roster = roster;
   },
 };
+
+/** The roster push body of a context, every problem named; throws 400 `roster_invalid` (the admin API's push reads it too). */
+export function parseRoster(contextId: string, body: unknown): PushedMember[] {
+  const problems: string[] = [];
+  if (contextId.length > 255) problems.push('context_id (the path): must be at most 255 characters');
+  if (!isObject(body)) throw rosterInvalid(['body: must be a JSON object {"members": [...]}']);
+  for (const name of Object.keys(body)) if (name !== 'members') problems.push(`${short(name)}: is not a field of the roster (only "members")`);
+  const list = body.members;
+  if (!Array.isArray(list)) throw rosterInvalid([...problems, 'members: must be a list of members']);
+  if (list.length > MAX_ROSTER_MEMBERS) throw rosterInvalid([`members: must hold at most ${MAX_ROSTER_MEMBERS} members, got ${list.length}`]);
+  const roster: PushedMember[] = [];
+  const seen = new Map<string, number>();
+  const rules = launcherRules(false);
+  list.forEach((entry, i) => {
+    const at = `members[${i}]`;
+    if (!isObject(entry)) {
+      problems.push(`${at}: must be an object with sub and roles`);
+      return;
+    }
+    for (const name of Object.keys(entry)) if (!MEMBER_FIELDS.includes(name)) problems.push(`${at}.${short(name)}: is not a field of a member (${MEMBER_FIELDS.join(', ')})`);
+    const f = new Fields(entry, rules);
+    const sub = f.text('sub', { required: true, max: 255 });
+    const name = f.text('name', { max: 500 });
+    const givenName = f.text('given_name', { max: 200 });
+    const familyName = f.text('family_name', { max: 200 });
+    const email = f.text('email', { max: 320, pattern: /^[^\s@]+@[^\s@]+$/, patternHint: 'must be an email address' });
+    const roles = readRoles(entry.roles, `${at}.roles`, problems);
+    for (const [field, message] of Object.entries(f.errors)) problems.push(`${at}.${field}: ${message}`);
+    if (sub !== null) {
+      const first = seen.get(sub);
+      if (first !== undefined) problems.push(`${at}.sub: is the sub of members[${first}] too; give each user once`);
+      else seen.set(sub, i);
+    }
+    if (sub !== null && roles) roster.push({ userId: sub, name, givenName, familyName, email, roles });
+  });
+  if (problems.length > 0) throw rosterInvalid(problems);
+  return roster;
+}
 
 function readRoles(value: unknown, at: string, problems: string[]): string[] | null {
   if (!Array.isArray(value) || value.length === 0) {
