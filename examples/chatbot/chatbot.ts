@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { LaunchRedeemError, redeemLaunch } from './gatewayClient.ts';
-import { chatPage, courseTitleOf, layout, messagePage, type SavedNotice } from './pages.ts';
+import { GatewayCallError, GatewayServices, LaunchRedeemError, redeemLaunch } from './gatewayClient.ts';
+import { classRoster, describeRefusal, gradingProblem, sendParticipationGrades } from './participation.ts';
+import { chatPage, classPage, courseTitleOf, layout, messagePage, type SavedNotice } from './pages.ts';
 import { demoResponder, type Responder } from './responders.ts';
 import { ChatStore, SESSION_TTL_MS, type Session } from './store.ts';
 
@@ -33,6 +34,12 @@ export interface RunningChatbot {
 }
 
 const SESSION_COOKIE = 'chatbot_session';
+
+/** The class view (roster and participation) is for those who may see reports or grade. */
+const canSeeClass = (session: Session) => session.launch.permissions.some((p) => p === 'view_reports' || p === 'grade');
+const NOT_CLASS = 'The class view needs the view_reports or grade permission, which your role does not have here.';
+const NOT_GRADE = 'Sending grades needs the grade permission, which your role does not have here. The tool gateway’s admin decides which roles have it.';
+const NO_ROSTER = 'Your course platform does not share the class list with this assistant (its administrator can turn on Names and Role Provisioning for the tool).';
 
 /**
  * The chatbot checks a permission, never a role: which roles have `configure` is the gateway
@@ -110,6 +117,8 @@ export async function startChatbot(options: ChatbotOptions): Promise<RunningChat
       instructions: store.instructions(session.courseKey),
       responderLabel: responder.label,
       canConfigure: session.launch.permissions.includes('configure'),
+      canSeeClass: canSeeClass(session),
+      myMessages: store.messageCounts(session.courseKey).get(session.launch.user.sub) ?? 0,
       saved: savedNoticeOf(request.query.saved),
     }));
   };
@@ -151,6 +160,63 @@ export async function startChatbot(options: ChatbotOptions): Promise<RunningChat
     store.setInstructions(session.courseKey, text, session.launch.user.sub);
     // Post/redirect/get, and the page says the save worked (the form alone would look unchanged).
     return reply.redirect(`./?saved=${text.trim() ? 'instructions' : 'instructions_cleared'}`, 303);
+  });
+
+  // The class: the roster from the course platform through the gateway, and participation grades.
+  const services = new GatewayServices(options.apiKey);
+  type ClassView = { status: number; body: Parameters<typeof classPage>[0] };
+  const classView = async (session: Session, send: boolean): Promise<ClassView> => {
+    const base = { session, roster: [], canGrade: session.launch.permissions.includes('grade'), gradingProblem: gradingProblem(session) };
+    if (!session.launch.services?.nrps) return { status: 409, body: { ...base, problem: NO_ROSTER } };
+    try {
+      const outcomes = send ? await sendParticipationGrades(services, session, store) : undefined;
+      return { status: 200, body: { ...base, roster: await classRoster(services, session, store), outcomes } };
+    } catch (err) {
+      if (!(err instanceof GatewayCallError)) throw err;
+      return { status: 502, body: { ...base, problem: describeRefusal(err) } };
+    }
+  };
+  const classAllowed = (session: Session, reply: FastifyReply, send: boolean, json: boolean): boolean => {
+    const allowed = send ? session.launch.permissions.includes('grade') && canSeeClass(session) : canSeeClass(session);
+    if (allowed) return true;
+    if (json) reply.code(403).send({ error: 'forbidden', message: send ? NOT_GRADE : NOT_CLASS });
+    else html(reply, 403, 'Not allowed', messagePage('Not allowed', send ? NOT_GRADE : NOT_CLASS));
+    return false;
+  };
+  app.get('/class', async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session || !classAllowed(session, reply, false, false)) return reply;
+    const view = await classView(session, false);
+    return html(reply, view.status, 'Class', classPage(view.body));
+  });
+  app.post<{ Body: Record<string, string> }>('/class/grades', async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session) return reply;
+    if (!checkCsrf(session, request.body)) return html(reply, 403, 'Refused', messagePage('Refused', 'This form has expired; reload the page.'));
+    if (!classAllowed(session, reply, true, false)) return reply;
+    const problem = gradingProblem(session);
+    if (problem) return html(reply, 409, 'Grades not sent', messagePage('Grades not sent', problem));
+    const view = await classView(session, true);
+    return html(reply, view.status, 'Class', classPage(view.body));
+  });
+  const classJson = (view: ClassView) => ({
+    members: view.body.roster.map(({ member, messages }) => ({ ...member, messages })),
+    ...(view.body.outcomes ? { grades: view.body.outcomes.map((o) => ({ user_id: o.member.user_id, score_given: o.score, sent: o.ok, problem: o.problem })) } : {}),
+    ...(view.body.problem ? { error: view.status === 409 ? 'roster_not_offered' : 'lms_refused', message: view.body.problem } : {}),
+  });
+  app.get('/api/class', async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session || !classAllowed(session, reply, false, true)) return reply;
+    const view = await classView(session, false);
+    return reply.code(view.status).send(classJson(view));
+  });
+  app.post('/api/class/grades', { schema: { body: { type: 'object' } } }, async (request, reply) => {
+    const session = requireSession(request, reply);
+    if (!session || !classAllowed(session, reply, true, true)) return reply;
+    const problem = gradingProblem(session);
+    if (problem) return reply.code(409).send({ error: 'grades_not_offered', message: problem });
+    const view = await classView(session, true);
+    return reply.code(view.status).send(classJson(view));
   });
 
   // JSON API for a richer front end; JSON bodies only, so a cross-site form cannot call it.

@@ -25,6 +25,7 @@ export class ChatStore {
       create table if not exists instructions (course_key text primary key, text text not null, updated_by text not null, updated_at integer not null);
       create table if not exists messages (id integer primary key autoincrement, course_key text not null, user_sub text not null, role text not null, content text not null, at integer not null);
       create index if not exists messages_by_conversation on messages (course_key, user_sub, id);
+      create table if not exists line_items (course_key text not null, resource_link_id text not null, url text not null, primary key (course_key, resource_link_id));
     `);
   }
 
@@ -61,6 +62,22 @@ export class ChatStore {
 
   append(courseKey: string, userSub: string, turn: ChatTurn): void {
     this.db.prepare('insert into messages (course_key, user_sub, role, content, at) values (?, ?, ?, ?, ?)').run(courseKey, userSub, turn.role, turn.content, Date.now());
+  }
+
+  /** How many messages each user sent in a course (their own, not the assistant's answers). */
+  messageCounts(courseKey: string): Map<string, number> {
+    const rows = this.db.prepare("select user_sub, count(*) as n from messages where course_key = ? and role = 'user' group by user_sub").all(courseKey) as Array<{ user_sub: string; n: number }>;
+    return new Map(rows.map((r) => [r.user_sub, r.n]));
+  }
+
+  /** The grade column the chatbot made for a link of a course, once made. */
+  lineItemUrl(courseKey: string, resourceLinkId: string): string | null {
+    const row = this.db.prepare('select url from line_items where course_key = ? and resource_link_id = ?').get(courseKey, resourceLinkId) as { url: string } | undefined;
+    return row?.url ?? null;
+  }
+
+  setLineItemUrl(courseKey: string, resourceLinkId: string, url: string): void {
+    this.db.prepare('insert into line_items values (?, ?, ?) on conflict (course_key, resource_link_id) do update set url = excluded.url').run(courseKey, resourceLinkId, url);
   }
 
   close(): void {
