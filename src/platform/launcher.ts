@@ -12,6 +12,7 @@ import { ResourceLinks } from './model/resourceLinks.ts';
 import { Results } from './model/results.ts';
 import { Platforms } from './model/platforms.ts';
 import { Tools } from './model/tools.ts';
+import { WebhookDeliveries } from './model/webhookDeliveries.ts';
 
 /**
  * The launcher's own services, built once per server on top of the shared runtime (the gateway's
@@ -37,6 +38,8 @@ export interface Launcher {
   resourceLinks: ResourceLinks;
   /** The members of each context: the portal's roster and every user who launched there (NRPS). */
   members: Members;
+  /** The score webhook's outbox: one row per accepted score of a platform with a webhook URL. */
+  deliveries: WebhookDeliveries;
 }
 
 export function createLauncher(services: Services): Launcher {
@@ -55,5 +58,6 @@ export function createLauncher(services: Services): Launcher {
     results: new Results(services.db),
     resourceLinks: new ResourceLinks(services.db),
     members: new Members(services.db),
+    deliveries: new WebhookDeliveries(services.db),
   };
 }
