@@ -44,8 +44,12 @@ export class WebhookWorker {
 
   start(): void {
     if (this.timer) return;
+    // A full batch means more may be due (a class's scores at once): the next pass starts at once.
+    const drain = async () => {
+      while ((await this.runOnce()) === this.batch && this.timer);
+    };
     this.timer = setInterval(() => {
-      if (!this.pass) void this.runOnce().catch(() => {});
+      if (!this.pass) void drain().catch(() => {});
     }, this.pollMs);
     this.timer.unref();
   }

@@ -5,6 +5,7 @@ import { GIVE_UP_AFTER_MS } from '../../../src/platform/webhook/schedule.ts';
 import { WebhookWorker } from '../../../src/platform/webhook/worker.ts';
 import { ConsoleClient } from '../../support/adminClient.ts';
 import { DIALECTS } from '../../support/db.ts';
+import { readForm, textOf } from '../../support/htmlForm.ts';
 import { useLauncherWorld, type LauncherWorld } from '../harness.ts';
 import { AGS_SCOPES, agsClaimOf, createLineItem, firstTool, launch, postScore, tokenFor } from './agsWorld.ts';
 import { WebhookReceiver, eventually } from './webhookReceiver.ts';
@@ -120,6 +121,8 @@ describe.each(DIALECTS)('the score webhook on %s', (dialect) => {
       expect((await deliveries('failed')).map((d) => d.id)).toEqual([pending!.id]);
 
       const console = new ConsoleClient(world.launcher.url);
+      const edit = await console.get(`/admin/platforms/${world.platform.id}/edit`);
+      expect(edit.html).toMatch(new RegExp(`name="score_webhook_url"[^>]*value="${receiver.url}"`));
       const platformPage = await console.get(`/admin/platforms/${world.platform.id}`);
       expect(platformPage.html).toContain(receiver.url);
       expect(platformPage.html).toMatch(/<strong>1 failed<\/strong>/);
@@ -148,6 +151,27 @@ describe.each(DIALECTS)('the score webhook on %s', (dialect) => {
     } finally {
       receiver.otherwise = 200;
     }
+  });
+
+  it('saves and clears the webhook URL from the console’s platform form', async () => {
+    const console = new ConsoleClient(world.launcher.url);
+    const edit = (await console.get(`/admin/platforms/${world.platform.id}/edit`)).html;
+    // The form as the browser sends it: its inputs and its text areas (the course-context key, the role map) as they are.
+    const fields = { ...readForm(edit).fields, context_key: textOf(edit, 'f-context_key')!, role_map: textOf(edit, 'f-role_map')!, action: 'save' };
+    expect(fields.context_key).toContain('portal-1');
+    const save = (url: string) => console.post(`/admin/platforms/${world.platform.id}`, { ...fields, score_webhook_url: url });
+    const saved = await save('https://portal.example/hooks/grades');
+    expect(saved.status).toBe(303);
+    const stored = async () => ((await (await world.admin(`/platforms/${world.platform.id}`)).json()) as Record<string, any>).score_webhook_url;
+    expect(await stored()).toBe('https://portal.example/hooks/grades');
+    const refused = await save('https://portal.example/hooks#grades');
+    expect(refused.status).toBe(422);
+    expect(refused.html).toContain('Score webhook URL');
+    expect((await save('')).status).toBe(303);
+    expect(await stored()).toBeNull();
+    const platform = (await (await world.admin(`/platforms/${world.platform.id}`)).json()) as Record<string, any>;
+    expect(platform.context_public_jwk).toEqual(world.platform.context_public_jwk);
+    expect(platform.role_map).toEqual(world.platform.role_map);
   });
 
   it('refuses a delivery list with an unknown status (400)', async () => {
