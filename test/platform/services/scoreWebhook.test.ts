@@ -53,6 +53,16 @@ describe.each(DIALECTS)('the score webhook on %s', (dialect) => {
       expect(body.error).toBe('validation_failed');
       expect(Object.keys(body.fields)).toEqual(['score_webhook_url']);
     }
+    // The server POSTs there: without ALLOW_PRIVATE_URLS, a private or loopback target is refused.
+    const { config } = world.launcher.services;
+    config.allowPrivateUrls = false;
+    try {
+      const res = await world.admin(`/platforms/${world.platform.id}`, { method: 'PATCH', body: { score_webhook_url: receiver.url } });
+      expect(res.status).toBe(422);
+      expect(((await res.json()) as Record<string, any>).fields.score_webhook_url).toMatch(/private or loopback address.*ALLOW_PRIVATE_URLS/);
+    } finally {
+      config.allowPrivateUrls = true;
+    }
     const stored = (await (await world.admin(`/platforms/${world.platform.id}`)).json()) as Record<string, any>;
     expect(stored.score_webhook_url).toBeNull();
   });
