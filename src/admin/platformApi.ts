@@ -4,6 +4,7 @@ import { badRequest } from '../lti/errors.ts';
 import type { Outcome } from '../store/launchLog.ts';
 import { deletePlatform, platformView, savePlatform } from '../platform/platforms.ts';
 import { deleteTool, generateToolKeyPair, saveTool, toolView } from '../platform/tools.ts';
+import { RECENT_DELIVERIES, deliveryStatusOf, deliveryView, retryDeliveryNow } from '../platform/webhookDeliveries.ts';
 import { refuseCrossSiteApiWrites } from './apiCsrf.ts';
 import { adminAuthFor } from './auth.ts';
 import { refuseRepeatedParams } from '../input/queryParams.ts';
@@ -64,6 +65,19 @@ export const platformAdminApi: FastifyPluginAsync<{ launcher: Launcher }> = asyn
   app.delete<{ Params: { id: string } }>('/platforms/:id', async (request, reply) => {
     await deletePlatform(launcher, request.params.id);
     return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string } }>('/platforms/:id/webhook_deliveries', async (request) => {
+    const platform = await launcher.platforms.get(request.params.id);
+    const q = refuseRepeatedParams(request.query);
+    const deliveries = await launcher.deliveries.list(platform.id, { status: deliveryStatusOf(q.status), limit: RECENT_DELIVERIES });
+    return { webhook_deliveries: deliveries.map(deliveryView) };
+  });
+  app.post<{ Params: { id: string; delivery: string } }>('/platforms/:id/webhook_deliveries/:delivery/retry', async (request) => {
+    const platform = await launcher.platforms.get(request.params.id);
+    const delivery = await retryDeliveryNow(launcher, platform.id, request.params.delivery);
+    request.log.info({ platform: platform.id, delivery: delivery.id }, 'score webhook delivery retried now');
+    return deliveryView(delivery);
   });
 
   app.get<{ Params: { id: string } }>('/platforms/:id/tools', async (request) => {

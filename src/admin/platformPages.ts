@@ -21,6 +21,9 @@ import { CONTEXT_KEY_NAMES, PLATFORM_FIELDS, platformBody, platformForm, platfor
 import { platformDetailBody, platformListBody, toolDetailBody, toolListBody } from './platform/platformViews.ts';
 import { testLaunchPages } from './platform/testLaunchPages.ts';
 import { gradebookPages } from './platform/gradebookPages.ts';
+import { webhookDeliveriesBody, webhookFacts } from './platform/webhookDeliveryViews.ts';
+import { RECENT_DELIVERIES, deliveryStatusOf, retryDeliveryNow } from '../platform/webhookDeliveries.ts';
+import { refuseRepeatedParams } from '../input/queryParams.ts';
 import { NEW_TOOL_VALUES, TOOL_FIELDS, TOOL_KEY_NAMES, toolBody, toolForm, toolValues } from './platform/toolForm.ts';
 
 const SHELL: ConsoleShell = {
@@ -37,6 +40,9 @@ const SHELL: ConsoleShell = {
 
 const idParams = { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } } as const;
 type Id = { Params: { id: string } };
+const deliveryParams = {
+  params: { type: 'object', required: ['id', 'delivery'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, delivery: { type: 'string', minLength: 1, maxLength: 64 } } },
+} as const;
 
 /**
  * The launcher's admin console: server-rendered pages at /admin on the same services as the
@@ -135,7 +141,24 @@ function platformPages(app: FastifyInstance, launcher: Launcher, ui: Console) {
   app.get<Id>('/platforms/:id', { schema: idParams }, async (request, reply) => {
     const row = await launcher.platforms.get(request.params.id);
     const tools = (await launcher.tools.listOf(row.id)).map((t) => toolView(config, row, t));
-    return ui.send(reply, { title: row.name, current: 'platforms', body: platformDetailBody(platformView(config, row), tools), notice: noticeOf(request.query) });
+    const view = platformView(config, row);
+    const webhook = webhookFacts(view, await launcher.deliveries.counts(row.id));
+    return ui.send(reply, { title: row.name, current: 'platforms', body: platformDetailBody(view, tools, webhook), notice: noticeOf(request.query) });
+  });
+  app.get<Id>('/platforms/:id/webhook-deliveries', { schema: idParams }, async (request, reply) => {
+    const row = await launcher.platforms.get(request.params.id);
+    const status = deliveryStatusOf(refuseRepeatedParams(request.query).status);
+    const deliveries = await launcher.deliveries.list(row.id, { status, limit: RECENT_DELIVERIES });
+    return ui.send(reply, {
+      title: `Webhook deliveries of ${row.name}`, current: 'platforms', notice: noticeOf(request.query),
+      body: webhookDeliveriesBody(platformView(config, row), deliveries, { token: ui.token(request, reply), status }),
+    });
+  });
+  app.post<{ Params: { id: string; delivery: string } }>('/platforms/:id/webhook-deliveries/:delivery/retry', { schema: deliveryParams }, async (request, reply) => {
+    const row = await launcher.platforms.get(request.params.id);
+    await retryDeliveryNow(launcher, row.id, request.params.delivery);
+    request.log.info({ platform: row.id, delivery: request.params.delivery }, 'score webhook delivery retried now (console)');
+    return reply.redirect(`/admin/platforms/${row.id}/webhook-deliveries?notice=retrying`, 303);
   });
   app.get<Id>('/platforms/:id/edit', { schema: idParams }, async (request, reply) => {
     const row = await launcher.platforms.get(request.params.id);

@@ -244,6 +244,7 @@ export const FAILURE_CODES = {
   tool_not_found: { role: 'admin', status: 404, meaning: 'no tool has this id' },
   registration_not_found: { role: 'admin', status: 404, meaning: 'no registration has this id' },
   app_not_found: { role: 'admin', status: 404, meaning: 'no app has this id' },
+  webhook_delivery_not_found: { role: 'admin', status: 404, meaning: 'the platform has no score webhook delivery with this id that can be retried' },
 } as const satisfies Record<string, OneRoleFailure | PerRoleFailure>;
 
 export type FailureCode = keyof typeof FAILURE_CODES;

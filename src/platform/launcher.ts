@@ -13,6 +13,7 @@ import { ResourceLinks } from './model/resourceLinks.ts';
 import { Results } from './model/results.ts';
 import { Platforms } from './model/platforms.ts';
 import { Tools } from './model/tools.ts';
+import { WebhookDeliveries } from './model/webhookDeliveries.ts';
 
 /**
  * The launcher's own services, built once per server on top of the shared runtime (the gateway's
@@ -40,6 +41,8 @@ export interface Launcher {
   members: Members;
   /** The contexts of a platform and the people of one, read across members, line items and results (the console's gradebook). */
   contexts: Contexts;
+  /** The score webhook's outbox: one row per accepted score of a platform with a webhook URL. */
+  deliveries: WebhookDeliveries;
 }
 
 export function createLauncher(services: Services): Launcher {
@@ -59,5 +62,6 @@ export function createLauncher(services: Services): Launcher {
     resourceLinks: new ResourceLinks(services.db),
     members: new Members(services.db),
     contexts: new Contexts(services.db),
+    deliveries: new WebhookDeliveries(services.db),
   };
 }

@@ -41,6 +41,7 @@ export function platformView(config: Config, platform: Platform) {
     context_public_key: platform.contextPublicKey,
     role_claim: platform.roleClaim,
     role_map: platform.roleMap,
+    score_webhook_url: platform.scoreWebhookUrl,
     created_at: new Date(platform.createdAt).toISOString(),
     updated_at: new Date(platform.updatedAt).toISOString(),
   };
@@ -112,6 +113,17 @@ export async function savePlatform(launcher: Launcher, body: Record<string, unkn
     else roleMap = normalized;
   }
 
+  // The score webhook: the URL rules of the platform's other URLs, and the server's URL policy
+  // (it is the server that POSTs there), checked when the URL changes.
+  const scoreWebhookUrl = pick('score_webhook_url', () => f.url('score_webhook_url'), existing?.scoreWebhookUrl ?? null);
+  if (scoreWebhookUrl && !f.errors.score_webhook_url && scoreWebhookUrl !== existing?.scoreWebhookUrl) {
+    try {
+      await assertPublicUrl(scoreWebhookUrl, urlPolicyOf(services.config));
+    } catch (err) {
+      f.fail('score_webhook_url', (err as Error).message);
+    }
+  }
+
   let idpMetadata: Record<string, unknown> = existing?.idpMetadata ?? {};
   const idpChanged = !partial || discoveryUrl !== existing?.discoveryUrl || clientId !== existing?.clientId;
   if (discoveryUrl && clientId && !f.errors.openid_configuration_url && idpChanged) {
@@ -139,6 +151,7 @@ export async function savePlatform(launcher: Launcher, body: Record<string, unkn
     contextPublicKey: pem,
     roleClaim,
     roleMap,
+    scoreWebhookUrl,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };

@@ -1,8 +1,12 @@
 import type { Db } from './db.ts';
 
+/** Score webhook deliveries that are done (delivered or failed) are kept this long for the console. */
+export const DELIVERY_RETENTION_MS = 30 * 86_400_000;
+
 /**
- * Deletes expired nonces, pending launches, login hints, login states, hand-off codes and access tokens, and
- * launch-log entries older than the retention period or beyond the size cap; returns how many rows went.
+ * Deletes expired nonces, pending launches, login hints, login states, hand-off codes and access tokens,
+ * score webhook deliveries done for 30 days, and launch-log entries older than the retention period or
+ * beyond the size cap; returns how many rows went.
  */
 export async function deleteExpired(
   db: Db,
@@ -14,6 +18,12 @@ export async function deleteExpired(
     const result = await db.deleteFrom(table).where('expires_at', '<', now).executeTakeFirst();
     total += Number(result.numDeletedRows ?? 0);
   }
+  const deliveries = await db
+    .deleteFrom('webhook_deliveries')
+    .where('status', '!=', 'pending')
+    .where('created_at', '<', now - DELIVERY_RETENTION_MS)
+    .executeTakeFirst();
+  total += Number(deliveries.numDeletedRows ?? 0);
   if (options.launchLogRetentionDays !== undefined) {
     const cutoff = now - options.launchLogRetentionDays * 86_400_000;
     const result = await db.deleteFrom('launch_log').where('created_at', '<', cutoff).executeTakeFirst();

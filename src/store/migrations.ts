@@ -389,6 +389,43 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('members').execute();
     },
   },
+  '0012_score_webhook': {
+    async up(db: Kysely<any>) {
+      // Issue 16 item 6: a platform may name a URL every accepted score is POSTed to, as a JWT the
+      // launcher signs. The deliveries are an outbox: a row is written in the transaction that
+      // stores the score, and a worker on each instance sends it, at least once, with retries.
+      await db.schema.alterTable('platforms').addColumn('score_webhook_url', 'text').execute();
+      await db.schema
+        .createTable('webhook_deliveries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('platform_id', 'text', (c) => c.notNull().references('platforms.id').onDelete('cascade'))
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('line_item_id', 'text', (c) => c.notNull())
+        .addColumn('line_item_label', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('score_given', 'double precision')
+        .addColumn('score_maximum', 'double precision')
+        .addColumn('comment', 'text')
+        .addColumn('activity_progress', 'text', (c) => c.notNull())
+        .addColumn('grading_progress', 'text', (c) => c.notNull())
+        .addColumn('timestamp', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at', 'bigint')
+        .addColumn('last_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('delivered_at', 'bigint')
+        .execute();
+      // The workers' look-up of due rows, and the console's recent deliveries of a platform.
+      await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('webhook_deliveries_platform').on('webhook_deliveries').columns(['platform_id', 'created_at']).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('webhook_deliveries').execute();
+      await db.schema.alterTable('platforms').dropColumn('score_webhook_url').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

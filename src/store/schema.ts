@@ -22,6 +22,7 @@ export interface Database {
   scores: ScoreTable;
   resource_links: ResourceLinkTable;
   members: MemberTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 export interface PlatformTable {
@@ -38,6 +39,8 @@ export interface PlatformTable {
   context_public_key: string | null;
   role_claim: string | null;
   role_map: string | null;
+  /** Where every accepted score is POSTed as a signed JWT (migration 0012); null: no webhook. */
+  score_webhook_url: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -179,6 +182,39 @@ export interface MemberTable {
   launched_at: number | null;
   /** When what NRPS shows of the member last changed (the differences link reads it). */
   updated_at: number;
+}
+
+/**
+ * The score webhook's outbox (migration 0012): one row per accepted score of a platform with a
+ * webhook URL, written with the score; what the JWT carries is copied here, so it reads the same
+ * on every retry.
+ */
+export interface WebhookDeliveryTable {
+  /** Random; the JWT's `jti`, the receiver's idempotency id. */
+  id: string;
+  platform_id: string;
+  context_id: string;
+  /** The line item's short id (the portal API's `id`) and its label when the score came. */
+  line_item_id: string;
+  line_item_label: string;
+  user_id: string;
+  score_given: number | null;
+  score_maximum: number | null;
+  comment: string | null;
+  activity_progress: string;
+  grading_progress: string;
+  timestamp: string;
+  /** 'pending', 'delivered' or 'failed'. */
+  status: string;
+  attempts: number;
+  /** When a worker may next send it (a claimed row: when the claim lapses); null once delivered or failed. */
+  next_attempt_at: number | null;
+  /** The receiver's HTTP status at the latest attempt, or null when there was no answer. */
+  last_status: number | null;
+  /** Why the latest attempt failed, in a line (never the JWT). */
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
 }
 
 export interface SigningKeyTable {

@@ -35,7 +35,7 @@ function platform(fields: { context_public_jwk?: string; context_public_key?: st
   return {
     id: 'p-1', name: 'School', slug: 'school', discoveryUrl: 'https://idp.example/.well-known/openid-configuration',
     idpMetadata: {}, clientId: 'c', clientSecretSealed: null, contextJwksUrl: null, contextPublicJwk: fields.context_public_jwk ?? null,
-    contextPublicKey: fields.context_public_key ?? null, roleClaim: null, roleMap: null, createdAt: 0, updatedAt: 0,
+    contextPublicKey: fields.context_public_key ?? null, roleClaim: null, roleMap: null, scoreWebhookUrl: null, createdAt: 0, updatedAt: 0,
   };
 }
 

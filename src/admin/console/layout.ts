@@ -25,6 +25,7 @@ export const NOTICES: Record<string, string> = {
   created: 'Created.',
   saved: 'Saved.',
   deleted: 'Deleted.',
+  retrying: 'The delivery is due now: a worker sends it within a few seconds.',
   rotated: 'Keys rotated: the next key now signs, and the previous key stays published until its tokens have expired.',
 };
 

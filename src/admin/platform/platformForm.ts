@@ -3,13 +3,14 @@ import type { Platform } from '../../platform/model/platforms.ts';
 import { detectKey, KEY_KIND_LABEL, keyBody, keyText, type KeyFieldNames } from '../console/keyInput.ts';
 import { checkbox, csrfInput, errorSummary, textArea, textField, type FormState } from '../console/form.ts';
 
-export const PLATFORM_FIELDS = ['name', 'slug', 'openid_configuration_url', 'client_id', 'client_secret', 'clear_client_secret', 'context_key', 'role_claim', 'role_map'] as const;
+export const PLATFORM_FIELDS = ['name', 'slug', 'openid_configuration_url', 'client_id', 'client_secret', 'clear_client_secret', 'context_key', 'role_claim', 'role_map', 'score_webhook_url'] as const;
 
 export const CONTEXT_KEY_NAMES: KeyFieldNames = { pem: 'context_public_key', jwk: 'context_public_jwk', url: 'context_jwks_url' };
 
 const LABELS: Record<string, string> = {
   name: 'Name', slug: 'Slug', openid_configuration_url: 'Discovery URL', client_id: 'Client id at the IdP',
   client_secret: 'Client secret', context_key: 'Course-context key', role_claim: 'Role claim', role_map: 'Role map',
+  score_webhook_url: 'Score webhook URL',
 };
 
 /** The form's values for a stored platform (the client secret is write-only: never shown). */
@@ -23,6 +24,7 @@ export function platformValues(platform: Platform): Record<string, string> {
     context_key: keyText({ pem: platform.contextPublicKey, jwk: platform.contextPublicJwk ? JSON.parse(platform.contextPublicJwk) : null, url: platform.contextJwksUrl }),
     role_claim: platform.roleClaim ?? '',
     role_map: platform.roleMap ? JSON.stringify(platform.roleMap, null, 2) : '',
+    score_webhook_url: platform.scoreWebhookUrl ?? '',
   };
 }
 
@@ -35,6 +37,7 @@ export function platformBody(values: Record<string, string>, editing: boolean): 
     client_id: values.client_id,
     role_claim: values.role_claim,
     role_map: values.role_map,
+    score_webhook_url: values.score_webhook_url,
     ...keyBody(values.context_key ?? '', CONTEXT_KEY_NAMES),
   };
   if (values.client_secret !== '') body.client_secret = values.client_secret;
@@ -71,6 +74,9 @@ ${textArea(form, 'role_map', { label: 'Role map (JSON)', rows: 4, hint: 'IdP val
 ${textArea(form, 'context_key', { label: 'Course-context key', rows: 5, detect: true,
     hint: 'The key your portal signs course-context tokens with: a PEM public key, a JWK or JWK Set, or a JWKS URL. Leave empty if links carry no course context.',
     after: html`<p class="hint" id="f-context_key-detected" aria-live="polite">${detected}</p>` })}
+<h2>Grades</h2>
+${textField(form, 'score_webhook_url', { label: 'Score webhook URL', type: 'url',
+    hint: 'Optional. Every score a tool sends is POSTed here as a JWT signed with this platform\'s keys (verify it with the JWKS URL), retried for 24 hours until the portal answers 2xx.' })}
 <div class="actions"><button type="submit" name="action" value="save">${options.editing ? 'Save changes' : 'Create platform'}</button>
 <a class="button secondary" href="/admin/platforms">Cancel</a></div>
 </form>`;

@@ -18,7 +18,7 @@ ${platforms.length === 0 ? html`<p>No platform yet. A platform is one issuer wit
 <tbody>${rows}</tbody></table></div>`}`;
 }
 
-export function platformDetailBody(p: PlatformView, tools: ToolView[]): SafeHtml {
+export function platformDetailBody(p: PlatformView, tools: ToolView[], webhook: SafeHtml = html``): SafeHtml {
   const toolRows = tools.map((t) => html`<tr><td class="wrap"><a href="/admin/tools/${t.id}">${t.name}</a></td><td class="wrap"><code>${t.client_id}</code></td>
 <td><a href="/admin/test-launch?tool=${t.id}">Test launch</a></td></tr>`);
   return html`<div class="actions">
@@ -34,6 +34,7 @@ export function platformDetailBody(p: PlatformView, tools: ToolView[]): SafeHtml
 <dt>Client secret</dt><dd>${p.has_client_secret ? 'stored (write-only)' : 'none (public client)'}</dd>
 <dt>Role claim</dt><dd>${p.role_claim ? html`<code>${p.role_claim}</code>` : '—'}</dd>
 <dt>Course-context key</dt><dd>${p.context_jwks_url ? html`JWKS URL <code>${p.context_jwks_url}</code>` : p.context_public_jwk ? 'JWK' : p.context_public_key ? 'PEM public key' : 'none'}</dd>
+${webhook}
 <dt>Updated</dt><dd>${timeTag(Date.parse(p.updated_at))}</dd>
 </dl>
 ${copyPanel('idp-values', 'For the IdP administrator', [

@@ -22,6 +22,8 @@ export interface Platform {
   /** Which IdP claim carries roles or groups, and how its values map to LIS role URIs. */
   roleClaim: string | null;
   roleMap: Record<string, string[]> | null;
+  /** Where every accepted score is POSTed as a signed JWT (the score webhook); null: none. */
+  scoreWebhookUrl: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -40,6 +42,7 @@ function toPlatform(row: PlatformTable): Platform {
     contextPublicKey: row.context_public_key,
     roleClaim: row.role_claim,
     roleMap: row.role_map ? (JSON.parse(row.role_map) as Record<string, string[]>) : null,
+    scoreWebhookUrl: row.score_webhook_url,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -59,6 +62,7 @@ function toRow(p: Platform): PlatformTable {
     context_public_key: p.contextPublicKey,
     role_claim: p.roleClaim,
     role_map: p.roleMap ? JSON.stringify(p.roleMap) : null,
+    score_webhook_url: p.scoreWebhookUrl,
     created_at: p.createdAt,
     updated_at: p.updatedAt,
   };

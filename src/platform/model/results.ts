@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ActivityProgress, GradingProgress, ScoreInput } from '../../lti/services/ags.ts';
 import type { Db } from '../../store/db.ts';
 import type { ResultTable } from '../../store/schema.ts';
+import { queueDelivery, type ScoreEventSource } from './webhookDeliveries.ts';
 
 /** A user's latest score on a line item (AGS 2.0 §5), as the tool sent it. */
 export interface Result {
@@ -41,10 +42,13 @@ export class Results {
    * Writes a score and the result it makes, in one transaction: the result is replaced only when
    * the score is not older than it (AGS 2.0 §4.3.1: the platform MUST NOT update a result with a
    * later timestamp). The condition is part of the upsert itself, so two instances racing on the
-   * same user and line item keep the newest score whatever their order. Returns the score's id, or
-   * null when the stored result is newer (nothing was written).
+   * same user and line item keep the newest score whatever their order. With `webhook` (the
+   * platform has a score webhook), the score's delivery is queued in the same transaction, so a
+   * crash cannot store the score and lose its delivery. Returns the score's id, or null when the
+   * stored result is newer (nothing was written, no delivery either).
    */
-  async record(lineItemId: string, score: ScoreInput, now = Date.now()): Promise<string | null> {
+  async record(lineItemId: string, score: ScoreInput, options: { now?: number; webhook?: ScoreEventSource } = {}): Promise<string | null> {
+    const now = options.now ?? Date.now();
     const values = {
       line_item_id: lineItemId,
       user_id: score.userId,
@@ -80,6 +84,7 @@ export class Results {
       if (!written) return null;
       const id = randomBytes(12).toString('base64url');
       await tx.insertInto('scores').values({ ...values, id, received_at: now }).execute();
+      if (options.webhook) await queueDelivery(tx, options.webhook, score, now);
       return id;
     });
   }

@@ -44,12 +44,12 @@ describe.each(DIALECTS)('the portal API token on %s', (dialect) => {
     await launcher.platforms.insert({
       id: randomUUID(), name: 'School', slug, discoveryUrl: 'https://idp.example/.well-known/openid-configuration', idpMetadata: {},
       clientId: 'c', clientSecretSealed: null, contextJwksUrl: null, contextPublicJwk: JSON.stringify({ ...(await exportJWK(pair.publicKey)), alg: 'ES256' }),
-      contextPublicKey: null, roleClaim: null, roleMap: null, createdAt: now, updatedAt: now,
+      contextPublicKey: null, roleClaim: null, roleMap: null, scoreWebhookUrl: null, createdAt: now, updatedAt: now,
     });
     await launcher.platforms.insert({
       id: randomUUID(), name: 'Keyless', slug: 'keyless', discoveryUrl: 'https://idp.example/.well-known/openid-configuration', idpMetadata: {},
       clientId: 'c', clientSecretSealed: null, contextJwksUrl: null, contextPublicJwk: null,
-      contextPublicKey: null, roleClaim: null, roleMap: null, createdAt: now, updatedAt: now,
+      contextPublicKey: null, roleClaim: null, roleMap: null, scoreWebhookUrl: null, createdAt: now, updatedAt: now,
     });
   });
   afterAll(async () => {
