@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import { badRequest, forbidden, notFound, unauthorized } from '../lti/errors.ts';
 import { answerPipeline } from '../pipeline/pipeline.ts';
 import { launcherPipeline, type Step } from './actions/context.ts';
-import { platformResolved } from './actions/steps/platformResolved.ts';
+import { resolvePlatform } from './actions/steps/resolvePlatform.ts';
 import type { Launcher } from './launcher.ts';
 import type { Platform } from './model/platforms.ts';
 import { domainHostOf, platformBaseUrl } from './tenancy.ts';
@@ -222,7 +222,7 @@ const startToolResolved: Step<StartContext> = {
   },
 };
 
-const START = launcherPipeline<StartContext>([platformResolved, startOpened, startChecked, startToolResolved, testToolLoginRedirect]);
+const START = launcherPipeline<StartContext>([resolvePlatform, startOpened, startChecked, startToolResolved, testToolLoginRedirect]);
 
 /** Step 2, on the platform's host: POST /test-launch/start. */
 export async function redeemTestLaunchStart(launcher: Launcher, request: FastifyRequest, reply: FastifyReply) {

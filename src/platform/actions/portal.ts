@@ -1,7 +1,7 @@
 import { answerPipeline, type Parties, type Pipeline } from '../../pipeline/pipeline.ts';
 import { LtiError } from '../../lti/errors.ts';
 import type { Step } from './context.ts';
-import type { PortalContext } from './steps/portalToken.ts';
+import type { PortalContext } from './steps/authenticatePortal.ts';
 
 export type { PortalContext };
 

@@ -3,8 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portalPipeline, answerPortal, type PortalContext } from '../../../src/platform/actions/portal.ts';
-import { platformResolved } from '../../../src/platform/actions/steps/platformResolved.ts';
-import { authenticatePortal } from '../../../src/platform/actions/steps/portalToken.ts';
+import { resolvePlatform } from '../../../src/platform/actions/steps/resolvePlatform.ts';
+import { authenticatePortal } from '../../../src/platform/actions/steps/authenticatePortal.ts';
 import { createLauncher, type Launcher } from '../../../src/platform/launcher.ts';
 import { platformPlugin } from '../../../src/platform/plugin.ts';
 import type { Services } from '../../../src/server/services.ts';
@@ -24,7 +24,7 @@ describe.each(DIALECTS)('the portal API token on %s', (dialect) => {
   const slug = 'school';
 
   const pipeline = portalPipeline<PortalContext>([
-    platformResolved,
+    resolvePlatform,
     authenticatePortal,
     { name: 'answer_whoami', run: (ctx) => { ctx.answer = (reply) => reply.send({ platform: ctx.platform!.slug }); } },
   ]);

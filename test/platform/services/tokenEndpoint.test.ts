@@ -9,7 +9,7 @@ import { exportPKCS8, importPKCS8 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { answerService, servicePipeline, type ServiceContext } from '../../../src/platform/actions/service.ts';
 import { authenticateAccessToken, requireScope } from '../../../src/platform/actions/steps/accessToken.ts';
-import { platformResolved } from '../../../src/platform/actions/steps/platformResolved.ts';
+import { resolvePlatform } from '../../../src/platform/actions/steps/resolvePlatform.ts';
 import { createLauncher } from '../../../src/platform/launcher.ts';
 import { AGS_SCOPES, NRPS_SCOPE } from '../../../src/lti/services/scopes.ts';
 import { LtiError } from '../../../src/lti/errors.ts';
@@ -100,7 +100,7 @@ describe.each(DIALECTS)('the token endpoint on %s (path tenancy)', (dialect) => 
     const launcher = createLauncher(world.launcher.services);
     const probe = Fastify();
     probe.setErrorHandler((err, _request, reply) => reply.code((err as LtiError).status).send({ code: (err as LtiError).code }));
-    const route = (scope: string) => servicePipeline<ServiceContext>([platformResolved, authenticateAccessToken, requireScope(scope), {
+    const route = (scope: string) => servicePipeline<ServiceContext>([resolvePlatform, authenticateAccessToken, requireScope(scope), {
       name: 'probe_answered', run(ctx) { ctx.answer = (reply) => reply.send({ tool: ctx.tool!.id, platform: ctx.platform!.id }); },
     }]);
     const scorePipeline = route(AGS_SCOPES.score);

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { answerPipeline } from '../../../pipeline/pipeline.ts';
 import type { Launcher } from '../../launcher.ts';
 import { launcherPipeline } from '../context.ts';
-import { platformResolved } from '../steps/platformResolved.ts';
+import { resolvePlatform } from '../steps/resolvePlatform.ts';
 import { checkClient } from './checkClient.ts';
 import { checkRedirectUri } from './checkRedirectUri.ts';
 import { readAuthRequest } from './readAuthRequest.ts';
@@ -16,7 +16,7 @@ import { checkPrompt, checkResponseMode, checkResponseType, checkScope } from '.
 
 /** `GET|POST /auth`, the OIDC authorization endpoint tools send the browser to, step by step. */
 export const AUTH = launcherPipeline<AuthContext>([
-  platformResolved,
+  resolvePlatform,
   readAuthRequest,
   checkClient,
   checkScope,

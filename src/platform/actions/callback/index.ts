@@ -3,7 +3,7 @@ import { answerPipeline } from '../../../pipeline/pipeline.ts';
 import type { Launcher } from '../../launcher.ts';
 import { launcherPipeline } from '../context.ts';
 import { checkIdpConfig } from '../steps/checkIdpConfig.ts';
-import { platformResolved } from '../steps/platformResolved.ts';
+import { resolvePlatform } from '../steps/resolvePlatform.ts';
 import type { CallbackContext } from './context.ts';
 import { checkContextUser } from './checkContextUser.ts';
 import { readIdpAnswer } from './readIdpAnswer.ts';
@@ -15,7 +15,7 @@ import { resolveTool } from './resolveTool.ts';
 
 /** `GET /callback` (the IdP's redirect_uri), step by step. */
 export const CALLBACK = launcherPipeline<CallbackContext>([
-  platformResolved,
+  resolvePlatform,
   consumeState,
   resolveTool,
   readIdpAnswer,

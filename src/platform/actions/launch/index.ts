@@ -3,7 +3,7 @@ import { answerPipeline } from '../../../pipeline/pipeline.ts';
 import type { Launcher } from '../../launcher.ts';
 import { launcherPipeline } from '../context.ts';
 import { checkIdpConfig } from '../steps/checkIdpConfig.ts';
-import { platformResolved } from '../steps/platformResolved.ts';
+import { resolvePlatform } from '../steps/resolvePlatform.ts';
 import type { LaunchContext } from './context.ts';
 import { useContextJti } from './useContextJti.ts';
 import { verifyContext } from './verifyContext.ts';
@@ -12,7 +12,7 @@ import { resolveTool } from './resolveTool.ts';
 
 /** `GET /launch/:client_id?context=<JWT>`, step by step. */
 export const LAUNCH = launcherPipeline<LaunchContext>([
-  platformResolved,
+  resolvePlatform,
   resolveTool,
   // Only a link to a known tool of a known platform writes: its launch-log entry starts here.
   { name: 'launch_received', opens: true },

@@ -3,22 +3,22 @@ import { AGS_SCOPES } from '../../../lti/services/scopes.ts';
 import { AGS_MEDIA_TYPES } from '../../../lti/services/ags.ts';
 import type { Launcher } from '../../launcher.ts';
 import type { AgsContext } from '../ags/context.ts';
-import { findLineItem } from '../ags/lineItemFound.ts';
+import { findLineItem } from '../ags/findLineItem.ts';
 import { checkAccept, checkContentType } from '../ags/mediaTypes.ts';
-import { readQuery } from '../ags/query.ts';
+import { readQuery } from '../ags/readQuery.ts';
 import { answerService, servicePipeline } from '../service.ts';
 import { authenticateAccessToken, requireScope } from '../steps/accessToken.ts';
-import { platformResolved } from '../steps/platformResolved.ts';
+import { resolvePlatform } from '../steps/resolvePlatform.ts';
 import { createLineItem, deleteLineItem, showLineItem, updateLineItem } from './changeLineItem.ts';
-import { checkContextLaunched } from './contextLaunched.ts';
+import { checkContextLaunched } from './checkContextLaunched.ts';
 import { listLineItems } from './listLineItems.ts';
 import { readLineItem } from './readLineItem.ts';
-import { checkResourceLink } from './resourceLinkChecked.ts';
+import { checkResourceLink } from './checkResourceLink.ts';
 
 // AGS 2.0 §3.1: `lineitem` covers what `lineitem.readonly` allows (as Canvas reads it).
 const READ = [AGS_SCOPES.lineItem, AGS_SCOPES.lineItemReadOnly];
 const WRITE = [AGS_SCOPES.lineItem];
-const AUTHENTICATED = [platformResolved, authenticateAccessToken];
+const AUTHENTICATED = [resolvePlatform, authenticateAccessToken];
 
 /** `GET …/lineitems`: the tool's line items of a context. */
 export const LIST_LINE_ITEMS = servicePipeline<AgsContext>([

@@ -3,17 +3,17 @@ import { NRPS_SCOPE } from '../../../lti/services/scopes.ts';
 import type { Launcher } from '../../launcher.ts';
 import { answerService, servicePipeline } from '../service.ts';
 import { authenticateAccessToken, requireScope } from '../steps/accessToken.ts';
-import { platformResolved } from '../steps/platformResolved.ts';
-import { checkAccept } from './acceptNegotiated.ts';
+import { resolvePlatform } from '../steps/resolvePlatform.ts';
+import { checkAccept } from './checkAccept.ts';
 import type { MembershipsContext } from './context.ts';
 import { findContext } from './findContext.ts';
 import { listMembers } from './listMembers.ts';
-import { checkNrpsEnabled } from './nrpsEnabled.ts';
+import { checkNrpsEnabled } from './checkNrpsEnabled.ts';
 import { readMembershipQuery } from './readMembershipQuery.ts';
 
 /** `GET /api/lti/contexts/:context_id/memberships`: Names and Role Provisioning 2.0, step by step. */
 export const MEMBERSHIPS = servicePipeline<MembershipsContext>([
-  platformResolved,
+  resolvePlatform,
   authenticateAccessToken,
   requireScope(NRPS_SCOPE),
   checkNrpsEnabled,

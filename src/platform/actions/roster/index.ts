@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Launcher } from '../../launcher.ts';
 import { answerPortal, portalPipeline } from '../portal.ts';
-import { platformResolved } from '../steps/platformResolved.ts';
-import { authenticatePortal } from '../steps/portalToken.ts';
+import { resolvePlatform } from '../steps/resolvePlatform.ts';
+import { authenticatePortal } from '../steps/authenticatePortal.ts';
 import type { RosterContext } from './context.ts';
 import { readRoster } from './readRoster.ts';
 import { replaceRoster } from './replaceRoster.ts';
@@ -12,7 +12,7 @@ export const ROSTER_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /** `PUT /api/v1/contexts/:context_id/members`: the portal pushes a course's roster. */
 export const ROSTER = portalPipeline<RosterContext>([
-  platformResolved,
+  resolvePlatform,
   authenticatePortal,
   readRoster,
   replaceRoster,

@@ -5,7 +5,7 @@ import { answerPipeline } from '../../../pipeline/pipeline.ts';
 import { ltiErrorOf } from '../../../server/server.ts';
 import type { Launcher } from '../../launcher.ts';
 import { launcherPipeline } from '../context.ts';
-import { platformResolved } from '../steps/platformResolved.ts';
+import { resolvePlatform } from '../steps/resolvePlatform.ts';
 import { checkAudience } from './checkAudience.ts';
 import { checkClientAssertionType } from './checkClientAssertionType.ts';
 import { checkExpiry } from './checkExpiry.ts';
@@ -30,7 +30,7 @@ import { verifySignature } from './verifySignature.ts';
  * tool is known (resolve_client) is an entry of its launch log; a success writes none.
  */
 export const TOKEN = launcherPipeline<TokenContext>([
-  platformResolved,
+  resolvePlatform,
   readTokenRequest,
   checkGrantType,
   checkClientAssertionType,
