@@ -4,7 +4,7 @@ import { badRequest } from '../lti/errors.ts';
 import type { Outcome } from '../store/launchLog.ts';
 import { deletePlatform, platformView, savePlatform } from '../platform/platforms.ts';
 import { deleteTool, generateToolKeyPair, saveTool, toolView } from '../platform/tools.ts';
-import { RECENT_DELIVERIES, deliveryStatusOf, deliveryView, retryDeliveryNow } from '../platform/webhookDeliveries.ts';
+import { RECENT_DELIVERIES, deliveryStatusOf, deliveryView, retryDeliveryNow } from '../platform/webhook/deliveries.ts';
 import { refuseCrossSiteApiWrites } from './apiCsrf.ts';
 import { adminAuthFor } from './auth.ts';
 import { refuseRepeatedParams } from '../input/queryParams.ts';

@@ -22,7 +22,7 @@ import { platformDetailBody, platformListBody, toolDetailBody, toolListBody } fr
 import { testLaunchPages } from './platform/testLaunchPages.ts';
 import { gradebookPages } from './platform/gradebookPages.ts';
 import { webhookDeliveriesBody, webhookFacts } from './platform/webhookDeliveryViews.ts';
-import { RECENT_DELIVERIES, deliveryStatusOf, retryDeliveryNow } from '../platform/webhookDeliveries.ts';
+import { RECENT_DELIVERIES, deliveryStatusOf, retryDeliveryNow } from '../platform/webhook/deliveries.ts';
 import { refuseRepeatedParams } from '../input/queryParams.ts';
 import { NEW_TOOL_VALUES, TOOL_FIELDS, TOOL_KEY_NAMES, toolBody, toolForm, toolValues } from './platform/toolForm.ts';
 

@@ -1,6 +1,6 @@
-import { badRequest, notFound } from '../lti/errors.ts';
-import type { Launcher } from './launcher.ts';
-import { DELIVERY_STATUSES, type DeliveryStatus, type WebhookDelivery } from './model/webhookDeliveries.ts';
+import { badRequest, notFound } from '../../lti/errors.ts';
+import type { Launcher } from '../launcher.ts';
+import { DELIVERY_STATUSES, type DeliveryStatus, type WebhookDelivery } from '../model/webhookDeliveries.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
