@@ -217,6 +217,9 @@ export const FAILURE_CODES = {
   handoff_unknown: { role: 'gateway', status: 404, meaning: 'the hand-off code is not one of this app’s' },
   handoff_used: { role: 'gateway', status: 410, meaning: 'the hand-off code was redeemed already' },
   handoff_expired: { role: 'gateway', status: 410, meaning: 'the hand-off code expired before it was redeemed' },
+  registration_token_endpoint_missing: { role: 'gateway', status: 502, meaning: 'a service of the LMS was needed, but its registration has no token_endpoint' },
+  lms_token_refused: { role: 'gateway', status: 502, meaning: 'the LMS’s token endpoint refused the gateway’s token request (its status, error and error_description are passed on)' },
+  lms_unavailable: { role: 'gateway', status: 502, meaning: 'the LMS could not be reached or answered something that is not a valid answer' },
 
   // Either role's server.
   not_found: { role: 'both', status: 404, meaning: 'no page or route at this address' },

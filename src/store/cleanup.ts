@@ -4,9 +4,9 @@ import type { Db } from './db.ts';
 export const DELIVERY_RETENTION_MS = 30 * 86_400_000;
 
 /**
- * Deletes expired nonces, pending launches, login hints, login states, hand-off codes and access tokens,
- * score webhook deliveries done for 30 days, and launch-log entries older than the retention period or
- * beyond the size cap; returns how many rows went.
+ * Deletes expired nonces, pending launches, login hints, login states, hand-off codes and access tokens
+ * (the launcher's and the gateway's), score webhook deliveries done for 30 days, and launch-log entries
+ * older than the retention period or beyond the size cap; returns how many rows went.
  */
 export async function deleteExpired(
   db: Db,
@@ -14,7 +14,7 @@ export async function deleteExpired(
 ): Promise<number> {
   const now = options.now ?? Date.now();
   let total = 0;
-  for (const table of ['nonces', 'pending_launches', 'login_hints', 'login_states', 'handoffs', 'access_tokens'] as const) {
+  for (const table of ['nonces', 'pending_launches', 'login_hints', 'login_states', 'handoffs', 'access_tokens', 'gateway_access_tokens'] as const) {
     const result = await db.deleteFrom(table).where('expires_at', '<', now).executeTakeFirst();
     total += Number(result.numDeletedRows ?? 0);
   }

@@ -426,6 +426,33 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('platforms').dropColumn('score_webhook_url').execute();
     },
   },
+  '0013_gateway_tokens': {
+    async up(db: Kysely<any>) {
+      // Issue 17 items 1–2: what the gateway's token client asks an LMS for (an audience other than
+      // the token URL, for Brightspace among others; the scopes, JSON, null = every AGS and NRPS
+      // scope the launch offered), and the access tokens it got: one per registration and sorted
+      // scope set, sealed with the SecretBox, shared by every instance until shortly before expiry.
+      await db.schema.alterTable('registrations').addColumn('token_audience', 'text').execute();
+      await db.schema.alterTable('registrations').addColumn('service_scopes', 'text').execute();
+      await db.schema
+        .createTable('gateway_access_tokens')
+        .addColumn('registration_id', 'text', (c) => c.notNull().references('registrations.id').onDelete('cascade'))
+        .addColumn('scope_key', 'text', (c) => c.notNull())
+        .addColumn('access_token_enc', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('granted_scopes', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('gateway_access_tokens_pk', ['registration_id', 'scope_key'])
+        .execute();
+      await db.schema.createIndex('gateway_access_tokens_expires').on('gateway_access_tokens').column('expires_at').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('gateway_access_tokens').execute();
+      await db.schema.alterTable('registrations').dropColumn('service_scopes').execute();
+      await db.schema.alterTable('registrations').dropColumn('token_audience').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

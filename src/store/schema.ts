@@ -23,6 +23,7 @@ export interface Database {
   resource_links: ResourceLinkTable;
   members: MemberTable;
   webhook_deliveries: WebhookDeliveryTable;
+  gateway_access_tokens: GatewayAccessTokenTable;
 }
 
 export interface PlatformTable {
@@ -304,8 +305,27 @@ export interface RegistrationTable {
   public_key: string | null;
   /** JSON list of origins the LMS serves course pages from besides its issuer and authorization endpoint (may be `https://*.domain`). */
   course_page_origins: string;
+  /** The `aud` of the gateway's client assertions when not the token URL (migration 0013). */
+  token_audience: string | null;
+  /** JSON list of the AGS/NRPS scopes to ask the LMS for; null = every one the launch offered (migration 0013). */
+  service_scopes: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** Access tokens the gateway got from an LMS's token endpoint (Security Framework §4.1.1), one per registration and scope set. */
+export interface GatewayAccessTokenTable {
+  registration_id: string;
+  /** The scopes asked for, sorted, space-separated. */
+  scope_key: string;
+  /** The access token, sealed with the SecretBox. */
+  access_token_enc: string;
+  /** Its SHA-256, so a caller that saw it refused can drop exactly that token. */
+  token_hash: string;
+  /** The scopes the LMS granted, space-separated. */
+  granted_scopes: string;
+  expires_at: number;
+  created_at: number;
 }
 
 export interface AppTable {

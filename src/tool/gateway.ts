@@ -1,7 +1,9 @@
 import type { Services } from '../server/services.ts';
 import { Nonces } from '../store/nonces.ts';
+import { AccessTokens } from './clients/accessTokens.ts';
 import { Apps } from './model/apps.ts';
 import { Handoffs } from './model/handoffs.ts';
+import { LmsTokens } from './model/lmsTokens.ts';
 import { LoginStates } from './model/loginStates.ts';
 import { PlatformKeys, type PlatformKeysOptions } from './platformKeys.ts';
 import { Registrations } from './model/registrations.ts';
@@ -15,6 +17,8 @@ export interface Gateway {
   handoffs: Handoffs;
   platformKeys: PlatformKeys;
   nonces: Nonces;
+  /** The LMSs' access tokens for their services (src/tool/clients/accessTokens.ts). */
+  accessTokens: AccessTokens;
 }
 
 export function createGateway(services: Services, options: { jwks?: PlatformKeysOptions } = {}): Gateway {
@@ -26,5 +30,6 @@ export function createGateway(services: Services, options: { jwks?: PlatformKeys
     handoffs: new Handoffs(services.db, services.box),
     platformKeys: new PlatformKeys(services.fetch, services.log, options.jwks),
     nonces: new Nonces(services.db),
+    accessTokens: new AccessTokens(services, new LmsTokens(services.db, services.box)),
   };
 }

@@ -117,6 +117,8 @@ function registrationJson(r: Registration) {
     public_jwk: r.publicJwk,
     public_key: r.publicKey,
     course_page_origins: r.coursePageOrigins,
+    token_audience: r.tokenAudience,
+    service_scopes: r.serviceScopes,
     created_at: new Date(r.createdAt).toISOString(),
     updated_at: new Date(r.updatedAt).toISOString(),
   };

@@ -27,6 +27,8 @@ export function registrationDetailBody(r: Registration, lmsValues: SafeHtml): Sa
 <dt>Deployment ids</dt><dd>${r.deploymentIds.length === 0 ? 'any deployment of this client' : r.deploymentIds.map((d) => html`<code>${d}</code> `)}</dd>
 <dt>Authorization endpoint</dt><dd><code>${r.authorizationEndpoint}</code></dd>
 <dt>Token endpoint</dt><dd>${r.tokenEndpoint ? html`<code>${r.tokenEndpoint}</code>` : '—'}</dd>
+<dt>Token audience</dt><dd>${r.tokenAudience ? html`<code>${r.tokenAudience}</code>` : 'the token endpoint'}</dd>
+<dt>Service scopes</dt><dd>${r.serviceScopes.length === 0 ? 'every one the LMS offers in a launch' : r.serviceScopes.map((s) => html`<code>${s}</code> `)}</dd>
 <dt>LMS public key</dt><dd>${key}</dd>
 <dt>Updated</dt><dd>${timeTag(r.updatedAt)}</dd>
 </dl>

@@ -8,6 +8,7 @@ import { notFound } from '../../lti/errors.ts';
 import type { Db } from '../../store/db.ts';
 import type { ReadCache } from '../../store/readCache.ts';
 import type { RegistrationTable } from '../../store/schema.ts';
+import { ALL_AGS_SCOPES, NRPS_SCOPE } from '../../lti/services/scopes.ts';
 import { defaultCoursePageOrigins } from '../platformOrigins.ts';
 
 /** An LMS platform registered with the gateway: iss + client_id, with its deployments and keys. */
@@ -25,6 +26,10 @@ export interface Registration {
   publicKey: string | null;
   /** Origins the LMS serves course pages from besides its issuer and authorization endpoint (see platformOrigins). */
   coursePageOrigins: string[];
+  /** The `aud` of the gateway's client assertions; null = the token endpoint's URL (Security Framework §4.1.1). */
+  tokenAudience: string | null;
+  /** The AGS/NRPS scopes to ask the LMS for; empty = every one the launch offered. */
+  serviceScopes: ServiceScope[];
   createdAt: number;
   updatedAt: number;
 }
@@ -40,7 +45,13 @@ export interface RegistrationInput {
   public_jwk?: unknown;
   public_key?: unknown;
   course_page_origins?: unknown;
+  token_audience?: unknown;
+  service_scopes?: unknown;
 }
+
+/** The scopes a registration may ask an LMS for: the four of AGS and the one of NRPS. */
+export const SERVICE_SCOPES = [...ALL_AGS_SCOPES, NRPS_SCOPE] as const;
+export type ServiceScope = (typeof SERVICE_SCOPES)[number];
 
 export class Registrations {
   constructor(
@@ -94,7 +105,12 @@ export class Registrations {
   async update(id: string, input: RegistrationInput): Promise<Registration> {
     const existing = await this.get(id);
     const values = await this.validate(input, existing);
-    await this.write(() => this.db.updateTable('registrations').set({ ...values, updated_at: Date.now() }).where('id', '=', id).execute());
+    await this.write(() => this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('registrations').set({ ...values, updated_at: Date.now() }).where('id', '=', id).execute();
+      // A changed client id, token URL, audience or scope list makes the LMS's tokens the wrong
+      // ones: every instance asks again (src/tool/clients/accessTokens.ts).
+      await trx.deleteFrom('gateway_access_tokens').where('registration_id', '=', id).execute();
+    }));
     return this.get(id);
   }
 
@@ -131,6 +147,8 @@ export class Registrations {
       public_jwk: existing?.publicJwk ?? null,
       public_key: existing?.publicKey ?? null,
       course_page_origins: existing?.coursePageOrigins ?? null,
+      token_audience: existing?.tokenAudience ?? null,
+      service_scopes: existing?.serviceScopes ?? [],
     }, gatewayRules(this.config.allowInsecureIdp));
     const name = f.text('name', { required: true, max: 200 });
     // LTI Core 1.3 §5.1.2: the issuer is an HTTPS URL, compared exactly (no normalising).
@@ -148,6 +166,9 @@ export class Registrations {
     const coursePageOrigins = (givenOrigins === null || givenOrigins === undefined || givenOrigins === '') && issuer !== null
       ? defaultCoursePageOrigins(issuer)
       : f.originList('course_page_origins', { max: 20 });
+    // Security Framework §4.1.1: the aud is agreed out of band; some LMSs (Brightspace) want their own.
+    const tokenAudience = f.text('token_audience', { max: 2000 });
+    const serviceScopes = f.choiceList('service_scopes', SERVICE_SCOPES, []);
     const keySources = [f.value('jwks_url'), publicJwk, publicKey].filter((v) => v !== null && v !== undefined && v !== '');
     if (keySources.length !== 1) f.fail('jwks_url', 'give exactly one of jwks_url (recommended), public_jwk or public_key');
     for (const [name, url] of [['jwks_url', jwksUrl], ['token_endpoint', tokenEndpoint]] as const) {
@@ -170,6 +191,8 @@ export class Registrations {
       public_jwk: publicJwk ? JSON.stringify(publicJwk) : null,
       public_key: (publicKey as string) || null,
       course_page_origins: JSON.stringify(coursePageOrigins),
+      token_audience: tokenAudience,
+      service_scopes: serviceScopes.length > 0 ? JSON.stringify(serviceScopes) : null,
     };
   }
 }
@@ -220,7 +243,13 @@ function toRegistration(row: RegistrationTable): Registration {
     publicJwk: row.public_jwk ? (JSON.parse(row.public_jwk) as JWK) : null,
     publicKey: row.public_key,
     coursePageOrigins: JSON.parse(row.course_page_origins) as string[],
+    tokenAudience: row.token_audience,
+    serviceScopes: row.service_scopes ? (JSON.parse(row.service_scopes) as string[]).filter(isServiceScope) : [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+function isServiceScope(value: string): value is ServiceScope {
+  return (SERVICE_SCOPES as readonly string[]).includes(value);
 }
