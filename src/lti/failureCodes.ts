@@ -217,6 +217,11 @@ export const FAILURE_CODES = {
   handoff_unknown: { role: 'gateway', status: 404, meaning: 'the hand-off code is not one of this app’s' },
   handoff_used: { role: 'gateway', status: 410, meaning: 'the hand-off code was redeemed already' },
   handoff_expired: { role: 'gateway', status: 410, meaning: 'the hand-off code expired before it was redeemed' },
+  service_claim_invalid: { role: 'gateway', status: 400, meaning: 'the id_token’s AGS endpoint or NRPS claim has the wrong shape (not an object, a URL that is not text, a scope that is not a list)' },
+
+  // The gateway's calls to an LMS's services (AGS, NRPS) for an app.
+  lms_unavailable: { role: 'gateway', status: 502, meaning: 'the LMS could not be reached or answered something that is not a valid answer' },
+  lms_refused: { role: 'gateway', status: 502, meaning: 'the LMS answered a service call with an HTTP error (its status and error are passed on)' },
 
   // Either role's server.
   not_found: { role: 'both', status: 404, meaning: 'no page or route at this address' },

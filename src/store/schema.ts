@@ -22,6 +22,9 @@ export interface Database {
   scores: ScoreTable;
   resource_links: ResourceLinkTable;
   members: MemberTable;
+  service_endpoints: ServiceEndpointTable;
+  service_line_items: ServiceLineItemTable;
+  score_timestamps: ScoreTimestampTable;
 }
 
 export interface PlatformTable {
@@ -309,3 +312,36 @@ export interface HandoffTable {
   used_at: number | null;
 }
 
+
+/** The newest LMS service endpoints per (registration, deployment, context) (migration 0014). */
+export interface ServiceEndpointTable {
+  /** Random: the opaque id of the context in the app's service URLs. */
+  id: string;
+  registration_id: string;
+  deployment_id: string;
+  context_id: string;
+  /** AGS `lineitems`, or null when no launch in the context carried AGS. */
+  line_items_url: string | null;
+  /** JSON list of the AGS scopes the newest AGS launch offered. */
+  ags_scopes: string | null;
+  /** NRPS `context_memberships_url`. */
+  members_url: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An LMS line item under a random id: `link:<resource link id>` for a launch's `lineitem`, `url:<sha-256 of its URL>` else. */
+export interface ServiceLineItemTable {
+  id: string;
+  endpoint_id: string;
+  item_key: string;
+  lms_url: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The last score timestamp sent, per SHA-256 of (LMS line item URL, user id), in epoch ms. */
+export interface ScoreTimestampTable {
+  key_hash: string;
+  last_ms: number;
+}

@@ -5,6 +5,8 @@ import { Handoffs } from './model/handoffs.ts';
 import { LoginStates } from './model/loginStates.ts';
 import { PlatformKeys, type PlatformKeysOptions } from './platformKeys.ts';
 import { Registrations } from './model/registrations.ts';
+import { ScoreTimestamps } from './model/scoreTimestamps.ts';
+import { ServiceEndpoints } from './model/serviceEndpoints.ts';
 
 /** The gateway's own services, built once per process on top of the shared ones. */
 export interface Gateway {
@@ -15,6 +17,8 @@ export interface Gateway {
   handoffs: Handoffs;
   platformKeys: PlatformKeys;
   nonces: Nonces;
+  serviceEndpoints: ServiceEndpoints;
+  scoreTimestamps: ScoreTimestamps;
 }
 
 export function createGateway(services: Services, options: { jwks?: PlatformKeysOptions } = {}): Gateway {
@@ -26,5 +30,7 @@ export function createGateway(services: Services, options: { jwks?: PlatformKeys
     handoffs: new Handoffs(services.db, services.box),
     platformKeys: new PlatformKeys(services.fetch, services.log, options.jwks),
     nonces: new Nonces(services.db),
+    serviceEndpoints: new ServiceEndpoints(services.db),
+    scoreTimestamps: new ScoreTimestamps(services.db),
   };
 }
