@@ -418,6 +418,14 @@ const migrations: Record<string, Migration> = {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addUniqueConstraint('service_line_items_key_unique', ['endpoint_id', 'item_key'])
         .execute();
+      // The apps launched in each context: an app may reach only the contexts it was launched in.
+      await db.schema
+        .createTable('service_endpoint_apps')
+        .addColumn('endpoint_id', 'text', (c) => c.notNull().references('service_endpoints.id').onDelete('cascade'))
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('launched_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('service_endpoint_apps_pk', ['endpoint_id', 'app_id'])
+        .execute();
       // The last score timestamp sent per (LMS line item, user): AGS 2.0 §4.3 wants them strictly increasing.
       await db.schema
         .createTable('score_timestamps')
@@ -427,6 +435,7 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await db.schema.dropTable('score_timestamps').execute();
+      await db.schema.dropTable('service_endpoint_apps').execute();
       await db.schema.dropTable('service_line_items').execute();
       await db.schema.dropTable('service_endpoints').execute();
     },

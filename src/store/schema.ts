@@ -24,6 +24,7 @@ export interface Database {
   members: MemberTable;
   service_endpoints: ServiceEndpointTable;
   service_line_items: ServiceLineItemTable;
+  service_endpoint_apps: ServiceEndpointAppTable;
   score_timestamps: ScoreTimestampTable;
 }
 
@@ -338,6 +339,13 @@ export interface ServiceLineItemTable {
   lms_url: string;
   created_at: number;
   updated_at: number;
+}
+
+/** An app launched in a context (the newest launch's time): the contexts whose services the app may call. */
+export interface ServiceEndpointAppTable {
+  endpoint_id: string;
+  app_id: string;
+  launched_at: number;
 }
 
 /** The last score timestamp sent, per SHA-256 of (LMS line item URL, user id), in epoch ms. */

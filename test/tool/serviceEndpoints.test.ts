@@ -10,7 +10,7 @@ import { ServiceEndpoints } from '../../src/tool/model/serviceEndpoints.ts';
 import { Browser } from '../support/browser.ts';
 import { DIALECTS } from '../support/db.ts';
 import { errorPage } from '../support/refused.ts';
-import { launch, useGateway } from './support/gatewaySetup.ts';
+import { createApp, launch, useGateway } from './support/gatewaySetup.ts';
 
 const MOODLE = 'https://moodle.example.edu/mod/lti/services.php';
 const MOVED = 'https://moodle.example.org/lms/mod/lti/services.php';
@@ -64,6 +64,10 @@ describe.each(DIALECTS)('the LMS services a launch carries (%s)', (dialect) => {
     expect(await endpoints().lineItemUrl(contextId, lineItemId!)).toBe(`${MOODLE}/2/lineitems/7/lineitem?type_id=1`);
     // A line item id answers only within its own context.
     expect(await endpoints().lineItemUrl('another-context', lineItemId!)).toBeNull();
+    // Only an app launched in the context may reach it.
+    expect(await endpoints().findForApp(contextId, world.apps.chatbot.id)).toMatchObject({ id: contextId });
+    const otherApp = await createApp(world.gateway, { name: 'Other', slug: `other-${dialect}`, app_url: 'http://127.0.0.1:9/other' });
+    expect(await endpoints().findForApp(contextId, otherApp.id)).toBeNull();
 
     const launches = (await world.gateway.admin('GET', '/launches?outcome=success')).body.launches;
     const entry = launches.find((l: any) => l.steps.some((s: any) => s.step === 'record_service_endpoints'));

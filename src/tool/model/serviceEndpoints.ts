@@ -23,6 +23,8 @@ export interface ServiceEndpoint {
 /** What one launch carried, its URLs checked (see record_service_endpoints). */
 export interface LaunchedEndpoints {
   registrationId: string;
+  /** The app launched: it may call this context's services from now on. */
+  appId: string;
   deploymentId: string;
   contextId: string;
   resourceLinkId: string;
@@ -110,6 +112,11 @@ export class ServiceEndpoints {
         .returning('id')
         .executeTakeFirstOrThrow();
       const endpointId = row.id;
+      await tx
+        .insertInto('service_endpoint_apps')
+        .values({ endpoint_id: endpointId, app_id: input.appId, launched_at: now })
+        .onConflict((oc) => oc.columns(['endpoint_id', 'app_id']).doUpdateSet({ launched_at: now }))
+        .execute();
       const oldContainer = before?.line_items_url ?? null;
       if (ags?.lineItemsUrl && oldContainer && oldContainer !== ags.lineItemsUrl) {
         const items = await tx.selectFrom('service_line_items').select(['id', 'lms_url']).where('endpoint_id', '=', endpointId).execute();
@@ -138,6 +145,18 @@ export class ServiceEndpoints {
   /** The endpoints of a context by its id (the one in the app's URLs). */
   async find(endpointId: string): Promise<ServiceEndpoint | null> {
     const row = await this.db.selectFrom('service_endpoints').selectAll().where('id', '=', endpointId).executeTakeFirst();
+    return row ? toEndpoint(row) : null;
+  }
+
+  /** The endpoints of a context, for an app that was launched in it; null for any other app (or no such context). */
+  async findForApp(endpointId: string, appId: string): Promise<ServiceEndpoint | null> {
+    const row = await this.db
+      .selectFrom('service_endpoints')
+      .innerJoin('service_endpoint_apps', 'service_endpoint_apps.endpoint_id', 'service_endpoints.id')
+      .selectAll('service_endpoints')
+      .where('service_endpoints.id', '=', endpointId)
+      .where('service_endpoint_apps.app_id', '=', appId)
+      .executeTakeFirst();
     return row ? toEndpoint(row) : null;
   }
 

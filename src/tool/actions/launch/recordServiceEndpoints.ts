@@ -53,6 +53,7 @@ export const recordServiceEndpoints: Step<LaunchContext> = {
     }
     const { endpointId, lineItemId } = await ctx.gateway.serviceEndpoints.record({
       registrationId: ctx.registration!.id,
+      appId: ctx.app!.id,
       deploymentId: payload[CLAIM.deploymentId] as string,
       contextId,
       resourceLinkId: (payload[CLAIM.resourceLink] as { id: string }).id,
