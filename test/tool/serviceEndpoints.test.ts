@@ -114,6 +114,8 @@ describe.each(DIALECTS)('the LMS services a launch carries (%s)', (dialect) => {
 
     const otherCourse = await handOffOf({ [CLAIM.context]: { id: 'course-d' }, [CLAIM.nrps]: nrpsClaim(MOODLE) });
     expect(idsOf(otherCourse.services).contextId).not.toBe(contextId);
+    // Without a course context there is nothing to remember the services under: none are handed off.
+    expect(await handOffOf({ [CLAIM.context]: undefined, [CLAIM.nrps]: nrpsClaim(MOODLE) })).not.toHaveProperty('services');
   });
 
   it('refuses a launch whose service claim has the wrong shape, with service_claim_invalid', async () => {
