@@ -12,8 +12,11 @@ export interface LmsClient {
   fetch: typeof fetch;
   /** An access token of the LMS for these scopes (the token client's, cached). */
   getToken(scopes: string[]): Promise<string>;
-  /** Forgets the token of these scopes after the LMS refused it with a 401; getToken is then asked again. */
-  invalidate?(scopes: string[]): Promise<void> | void;
+  /**
+   * Forgets the token of these scopes after the LMS refused it with a 401 (given the refused token,
+   * so a newer one another instance got stays); getToken is then asked again.
+   */
+  invalidate?(scopes: string[], refusedToken: string): Promise<void> | void;
   /** How long one request may take; 10 s by default. */
   timeoutMs?: number;
 }
@@ -50,7 +53,12 @@ export class LmsRefusedError extends LtiError<'lms_refused'> {
   constructor(readonly lms: LmsRefusal, detail: string) {
     super('lms_refused', 502, `The course platform refused the request (HTTP ${lms.lms_status}).`, detail);
     // The LMS's words are not ours: shown apart, as what the other side said.
-    this.saying({ lms_error: lms.lms_error, lms_error_description: lms.lms_error_description });
+    this.saying({ lms_status: String(lms.lms_status), lms_error: lms.lms_error, lms_error_description: lms.lms_error_description });
+  }
+
+  /** The fields an app's JSON answer carries beside `error` (issue 17's contract). */
+  lmsFields(): LmsRefusal {
+    return { ...this.lms };
   }
 }
 
@@ -59,9 +67,10 @@ export function lmsUnavailable(call: Pick<LmsCall, 'method' | 'url'>, reason: st
 }
 
 export async function callLms(client: LmsClient, call: LmsCall): Promise<LmsAnswer> {
-  let response = await send(client, call, await client.getToken(call.scopes));
+  const token = await client.getToken(call.scopes);
+  let response = await send(client, call, token);
   if (response.status === 401) {
-    await client.invalidate?.(call.scopes);
+    await client.invalidate?.(call.scopes, token);
     response = await send(client, call, await client.getToken(call.scopes));
   }
   const text = await response.text().catch(() => null);

@@ -226,10 +226,10 @@ describe('tokens and failures', () => {
     lms.acceptedTokens.clear();
     lms.acceptedTokens.add('fresh');
     const tokens = ['stale', 'fresh'];
-    const invalidated: string[][] = [];
-    const c = client({ getToken: async () => tokens.shift()!, invalidate: (scopes) => void invalidated.push(scopes) });
+    const invalidated: Array<[string[], string]> = [];
+    const c = client({ getToken: async () => tokens.shift()!, invalidate: (scopes, refused) => void invalidated.push([scopes, refused]) });
     expect(await getLineItem(c, `${lms.url}${path}`)).toMatchObject({ label: 'Quiz' });
-    expect(invalidated).toEqual([[AGS_SCOPES.lineItemReadOnly]]);
+    expect(invalidated).toEqual([[[AGS_SCOPES.lineItemReadOnly], 'stale']]);
     expect(lms.seen(path).map((r: SeenRequest) => r.headers.authorization)).toEqual(['Bearer stale', 'Bearer fresh']);
   });
 
@@ -237,8 +237,9 @@ describe('tokens and failures', () => {
     lms.acceptedTokens.clear();
     const err = await refusal(() => getLineItem(client(), `${lms.url}${path}`));
     expect(err).toBeInstanceOf(LmsRefusedError);
-    expect((err as LmsRefusedError).lms).toEqual({ lms_status: 401, lms_error: 'Invalid access token format', lms_error_description: null });
+    expect((err as LmsRefusedError).lmsFields()).toEqual({ lms_status: 401, lms_error: 'Invalid access token format', lms_error_description: null });
     expect(err.status).toBe(502);
+    expect(err.said).toEqual({ lms_status: '401', lms_error: 'Invalid access token format' });
     expect(lms.seen(path)).toHaveLength(2);
   });
 
