@@ -220,6 +220,10 @@ export const FAILURE_CODES = {
   registration_token_endpoint_missing: { role: 'gateway', status: 502, meaning: 'a service of the LMS was needed, but its registration has no token_endpoint' },
   lms_token_refused: { role: 'gateway', status: 502, meaning: 'the LMS’s token endpoint refused the gateway’s token request (its status, error and error_description are passed on)' },
   lms_unavailable: { role: 'gateway', status: 502, meaning: 'the LMS could not be reached or answered something that is not a valid answer' },
+  service_claim_invalid: { role: 'gateway', status: 400, meaning: 'the id_token’s AGS endpoint or NRPS claim has the wrong shape (not an object, a URL that is not text, a scope that is not a list)' },
+
+  // The gateway's calls to an LMS's services (AGS, NRPS) for an app.
+  lms_refused: { role: 'gateway', status: 502, meaning: 'the LMS answered a service call with an HTTP error (its status and error are passed on)' },
 
   // Either role's server.
   not_found: { role: 'both', status: 404, meaning: 'no page or route at this address' },

@@ -61,3 +61,11 @@ export function contextRoleNames(roles: string[]): string[] {
   }
   return names;
 }
+
+/** The short names of roles for an app: context roles first, then the others, each once (`…#Instructor` → `Instructor`). */
+export function roleNames(roles: string[]): string[] {
+  const uris = roles.map(roleUri);
+  const contextNames = contextRoleNames(uris);
+  const otherNames = uris.map(roleName).filter((n) => !contextNames.includes(n));
+  return [...contextNames, ...new Set(otherNames)];
+}

@@ -453,6 +453,57 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('registrations').dropColumn('token_audience').execute();
     },
   },
+  '0014_service_endpoints': {
+    async up(db: Kysely<any>) {
+      // Issue 17: the gateway remembers, per registration, deployment and context, the newest LMS
+      // service endpoints a launch carried (AGS 2.0 §3.2.1: they may change, the newest launch wins),
+      // under a random id that the app's service URLs name. An LMS line item is named by a row of
+      // its own: the launch's default one per resource link, or one the app met in a list or made.
+      await db.schema
+        .createTable('service_endpoints')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('registration_id', 'text', (c) => c.notNull().references('registrations.id').onDelete('cascade'))
+        .addColumn('deployment_id', 'text', (c) => c.notNull())
+        .addColumn('context_id', 'text', (c) => c.notNull())
+        .addColumn('line_items_url', 'text')
+        .addColumn('ags_scopes', 'text')
+        .addColumn('members_url', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('service_endpoints_context_unique', ['registration_id', 'deployment_id', 'context_id'])
+        .execute();
+      await db.schema
+        .createTable('service_line_items')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('endpoint_id', 'text', (c) => c.notNull().references('service_endpoints.id').onDelete('cascade'))
+        .addColumn('item_key', 'text', (c) => c.notNull())
+        .addColumn('lms_url', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('service_line_items_key_unique', ['endpoint_id', 'item_key'])
+        .execute();
+      // The apps launched in each context: an app may reach only the contexts it was launched in.
+      await db.schema
+        .createTable('service_endpoint_apps')
+        .addColumn('endpoint_id', 'text', (c) => c.notNull().references('service_endpoints.id').onDelete('cascade'))
+        .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
+        .addColumn('launched_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('service_endpoint_apps_pk', ['endpoint_id', 'app_id'])
+        .execute();
+      // The last score timestamp sent per (LMS line item, user): AGS 2.0 §4.3 wants them strictly increasing.
+      await db.schema
+        .createTable('score_timestamps')
+        .addColumn('key_hash', 'text', (c) => c.primaryKey())
+        .addColumn('last_ms', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('score_timestamps').execute();
+      await db.schema.dropTable('service_endpoint_apps').execute();
+      await db.schema.dropTable('service_line_items').execute();
+      await db.schema.dropTable('service_endpoints').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

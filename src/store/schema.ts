@@ -24,6 +24,10 @@ export interface Database {
   members: MemberTable;
   webhook_deliveries: WebhookDeliveryTable;
   gateway_access_tokens: GatewayAccessTokenTable;
+  service_endpoints: ServiceEndpointTable;
+  service_line_items: ServiceLineItemTable;
+  service_endpoint_apps: ServiceEndpointAppTable;
+  score_timestamps: ScoreTimestampTable;
 }
 
 export interface PlatformTable {
@@ -365,3 +369,43 @@ export interface HandoffTable {
   used_at: number | null;
 }
 
+
+/** The newest LMS service endpoints per (registration, deployment, context) (migration 0014). */
+export interface ServiceEndpointTable {
+  /** Random: the opaque id of the context in the app's service URLs. */
+  id: string;
+  registration_id: string;
+  deployment_id: string;
+  context_id: string;
+  /** AGS `lineitems`, or null when no launch in the context carried AGS. */
+  line_items_url: string | null;
+  /** JSON list of the AGS scopes the newest AGS launch offered. */
+  ags_scopes: string | null;
+  /** NRPS `context_memberships_url`. */
+  members_url: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An LMS line item under a random id: `link:<resource link id>` for a launch's `lineitem`, `url:<sha-256 of its URL>` else. */
+export interface ServiceLineItemTable {
+  id: string;
+  endpoint_id: string;
+  item_key: string;
+  lms_url: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An app launched in a context (the newest launch's time): the contexts whose services the app may call. */
+export interface ServiceEndpointAppTable {
+  endpoint_id: string;
+  app_id: string;
+  launched_at: number;
+}
+
+/** The last score timestamp sent, per SHA-256 of (LMS line item URL, user id), in epoch ms. */
+export interface ScoreTimestampTable {
+  key_hash: string;
+  last_ms: number;
+}

@@ -7,6 +7,8 @@ import { LmsTokens } from './model/lmsTokens.ts';
 import { LoginStates } from './model/loginStates.ts';
 import { PlatformKeys, type PlatformKeysOptions } from './platformKeys.ts';
 import { Registrations } from './model/registrations.ts';
+import { ScoreTimestamps } from './model/scoreTimestamps.ts';
+import { ServiceEndpoints } from './model/serviceEndpoints.ts';
 
 /** The gateway's own services, built once per process on top of the shared ones. */
 export interface Gateway {
@@ -19,6 +21,8 @@ export interface Gateway {
   nonces: Nonces;
   /** The LMSs' access tokens for their services (src/tool/clients/accessTokens.ts). */
   accessTokens: AccessTokens;
+  serviceEndpoints: ServiceEndpoints;
+  scoreTimestamps: ScoreTimestamps;
 }
 
 export function createGateway(services: Services, options: { jwks?: PlatformKeysOptions } = {}): Gateway {
@@ -31,5 +35,7 @@ export function createGateway(services: Services, options: { jwks?: PlatformKeys
     platformKeys: new PlatformKeys(services.fetch, services.log, options.jwks),
     nonces: new Nonces(services.db),
     accessTokens: new AccessTokens(services, new LmsTokens(services.db, services.box)),
+    serviceEndpoints: new ServiceEndpoints(services.db),
+    scoreTimestamps: new ScoreTimestamps(services.db),
   };
 }

@@ -84,8 +84,11 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
       custom: { section: 'A' },
       launch_presentation: { document_target: 'iframe' },
       platform: { issuer: world.lms.issuer, name: 'Fake LMS', client_id: world.lms.clientId, deployment_id: world.lms.deploymentId },
-      services: { ags: { lineitem: 'https://lms/li/1' } },
+      services: { ags: { scopes: ['https://purl.imsglobal.org/spec/lti-ags/scope/score'] } },
     });
+    // The LMS's URL stays with the gateway: the app is given the gateway's own.
+    expect(body.services.ags.line_item_url).toMatch(new RegExp(`^${world.gateway.url}/api/v1/contexts/[A-Za-z0-9_-]{22}/line_items/[A-Za-z0-9_-]{22}$`));
+    expect(JSON.stringify(body.services)).not.toContain('https://lms/li/1');
     expect(Date.parse(body.launched_at)).toBeLessThanOrEqual(Date.now());
     expect(Date.parse(body.expires_at)).toBeGreaterThan(Date.now());
 

@@ -145,7 +145,9 @@ describe('permissions and the launch summary', () => {
     expect(summary).toMatchObject({
       user: { sub: 'u1', name: 'Ada', email: null }, roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
       role_names: ['Instructor'], platform: { issuer: 'https://lms', name: 'LMS', client_id: 'c1', deployment_id: 'd1' },
-      context: null, services: {}, launched_at: '2023-11-14T22:13:20.000Z', expires_at: '2023-11-14T22:18:20.000Z',
+      context: null, launched_at: '2023-11-14T22:13:20.000Z', expires_at: '2023-11-14T22:18:20.000Z',
     });
+    // A launch without services hands off no `services` at all.
+    expect(summary).not.toHaveProperty('services');
   });
 });

@@ -13,6 +13,10 @@ export const WARNINGS: Record<string, { label: string; advice: string }> = {
     label: 'no role',
     advice: 'The IdP’s values in the role claim matched nothing in the platform’s role map, so the tool got no role. Add the values below to the role map (or set the role claim) on the platform’s page.',
   },
+  service_url_refused: {
+    label: 'service URL refused',
+    advice: 'The LMS offered grades or roster services at a URL this gateway may not call (plain http to a host that is not loopback), so the app was not given that service. Make the LMS use https (its site address), or set ALLOW_INSECURE_IDP if this is a test LMS.',
+  },
 };
 
 /** How one role names the two sides of a launch (launcher: platform/tool; gateway: LMS/app). */

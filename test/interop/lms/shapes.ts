@@ -43,7 +43,8 @@ export interface LmsShape {
     user: Record<string, unknown>;
     context: Record<string, unknown>;
     custom: Record<string, unknown>;
-    services: Record<string, unknown>;
+    /** The LMS URLs the gateway remembers for the context (the hand-off names the gateway's own URLs for them). */
+    services: { lineItemsUrl: string; lineItemUrl: string | null; membersUrl: string };
     platformGuid: string | null;
   };
 }
@@ -125,8 +126,9 @@ export const CANVAS: LmsShape = {
     context: { id: '4dde05e8ca1973bcca9bffc13e1548820eee93a3', label: 'BIO101', title: 'Biology 101' },
     custom: { canvas_course_id: '1', canvas_user_id: '6', section: 'A' },
     services: {
-      ags: { lineitem: 'https://canvas.example.edu/api/lti/courses/1/line_items/7' },
-      nrps: { context_memberships_url: 'https://canvas.example.edu/api/lti/courses/1/names_and_roles' },
+      lineItemsUrl: 'https://canvas.example.edu/api/lti/courses/1/line_items',
+      lineItemUrl: 'https://canvas.example.edu/api/lti/courses/1/line_items/7',
+      membersUrl: 'https://canvas.example.edu/api/lti/courses/1/names_and_roles',
     },
     platformGuid: '7db438071375c02373713c12c73869ff2f470b68.canvas.example.edu',
   },
@@ -181,8 +183,9 @@ export const MOODLE: LmsShape = {
     context: { id: '2', label: 'BIO101', title: 'Biology 101', type: ['CourseSection'] },
     custom: { course_shortname: 'BIO101', level: 'intro' },
     services: {
-      ags: { lineitems: 'https://moodle.example.edu/mod/lti/services.php/2/lineitems?type_id=1' },
-      nrps: { service_versions: ['2.0'] },
+      lineItemsUrl: 'https://moodle.example.edu/mod/lti/services.php/2/lineitems?type_id=1',
+      lineItemUrl: 'https://moodle.example.edu/mod/lti/services.php/2/lineitems/1/lineitem?type_id=1',
+      membersUrl: 'https://moodle.example.edu/mod/lti/services.php/CourseSection/2/bindings/1/memberships',
     },
     platformGuid: 'moodle.example.edu',
   },
@@ -248,8 +251,9 @@ export const BLACKBOARD: LmsShape = {
     context: { id: '1ba4f3ee2e9a4c9a9a7f0e6c7f3f6b1d', label: 'BIO101', title: 'Biology 101' },
     custom: { bb_course_id: '_4_1', section: 'A' },
     services: {
-      ags: { lineitems: 'https://learn.example.edu/learn/api/v1/lti/courses/_4_1/lineItems' },
-      nrps: { context_memberships_url: 'https://learn.example.edu/learn/api/v1/lti/external/namesandroles/_4_1' },
+      lineItemsUrl: 'https://learn.example.edu/learn/api/v1/lti/courses/_4_1/lineItems',
+      lineItemUrl: null,
+      membersUrl: 'https://learn.example.edu/learn/api/v1/lti/external/namesandroles/_4_1',
     },
     platformGuid: '83656022865f4f47a898b986399a01a8',
   },
@@ -306,8 +310,9 @@ export const BRIGHTSPACE: LmsShape = {
     context: { id: '6606', label: 'BIO101', title: 'Biology 101' },
     custom: { orgunit_id: '6606', user_org_defined_id: 'S0042' },
     services: {
-      ags: { lineitems: 'https://example.brightspace.com/d2l/api/lti/ags/2.0/deployment/52a170c4-e303-4d63-94a7-6359e2ea3d25/orgunit/6606/lineitems' },
-      nrps: { service_versions: ['2.0'] },
+      lineItemsUrl: 'https://example.brightspace.com/d2l/api/lti/ags/2.0/deployment/52a170c4-e303-4d63-94a7-6359e2ea3d25/orgunit/6606/lineitems',
+      lineItemUrl: null,
+      membersUrl: 'https://example.brightspace.com/d2l/api/lti/nrps/2.0/deployment/52a170c4-e303-4d63-94a7-6359e2ea3d25/orgunit/6606/memberships',
     },
     platformGuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
   },

@@ -1,5 +1,6 @@
 import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import type { LoginStateTable } from '../../../store/schema.ts';
+import type { LaunchServices } from '../../launchSummary.ts';
 import type { FlowContext } from '../pipeline.ts';
 
 /** What the steps of `POST /lti/launch[/<slug>]` read and fill in. */
@@ -11,4 +12,6 @@ export interface LaunchContext extends FlowContext {
   loginState?: LoginStateTable;
   header?: ProtectedHeaderParameters;
   payload?: JWTPayload;
+  /** The gateway's URLs of the services the launch carried (record_service_endpoints), for the hand-off. */
+  services?: LaunchServices;
 }

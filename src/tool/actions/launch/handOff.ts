@@ -32,6 +32,7 @@ async function handOffToApp(ctx: LaunchContext): Promise<void> {
     registrationName: registration.name,
     clientId: registration.clientId,
     permissions: permissionsFor((payload[CLAIM.roles] as string[]) ?? [], app.permissions),
+    services: ctx.services,
     now,
   });
   ctx.done = true;

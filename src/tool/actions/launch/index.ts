@@ -8,6 +8,7 @@ import type { LaunchContext } from './context.ts';
 import { findLoginState } from './findLoginState.ts';
 import { handOff } from './handOff.ts';
 import { readLaunchForm } from './readLaunchForm.ts';
+import { recordServiceEndpoints } from './recordServiceEndpoints.ts';
 import { resolveApp } from './resolveApp.ts';
 import { useNonce } from './useNonce.ts';
 import { verifySignature } from './verifySignature.ts';
@@ -27,6 +28,7 @@ export const LAUNCH_STEPS: ReadonlyArray<Step<LaunchContext>> = [
   ...claimChecks,
   useNonce,
   resolveApp,
+  recordServiceEndpoints,
   handOff,
 ];
 
