@@ -8,7 +8,10 @@
  * smaller than their spread is noise.
  *
  *   --baseline REF      the commit to compare against (required)
- *   --rounds N          runs per tree (default 3)
+ *   --candidate REF     compare that commit instead of this tree (checked out the same way), to
+ *                       measure one change on its own
+ *   --rounds N          runs per tree (default 3); without --candidate the after side is this
+ *                       tree as it is on disk at each run: leave it alone meanwhile
  *   --quick, --db D, --only a,b (default launcher,gateway)   passed on to both trees' bench
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -101,44 +104,60 @@ export async function compareWithBaseline(root: string, argv: string[], print: (
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const ref = option('--baseline')!;
+  const candidate = option('--candidate');
   const rounds = Number(option('--rounds') ?? 3);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number of at least 1');
-  const resolved = spawnSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: root, encoding: 'utf8' });
-  if (resolved.status !== 0) throw new Error(`--baseline ${ref}: not a commit of this repository`);
-  const sha = resolved.stdout.trim();
+  const commitOf = (name: string, r: string) => {
+    const resolved = spawnSync('git', ['rev-parse', '--verify', `${r}^{commit}`], { cwd: root, encoding: 'utf8' });
+    if (resolved.status !== 0) throw new Error(`${name} ${r}: not a commit of this repository`);
+    return resolved.stdout.trim();
+  };
+  const sha = commitOf('--baseline', ref);
+  const candidateSha = candidate ? commitOf('--candidate', candidate) : null;
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
-  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
+  const dirty = !candidate && spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
   const passed = ['--no-record', '--only', option('--only') ?? 'launcher,gateway'];
   if (argv.includes('--quick')) passed.push('--quick');
   if (option('--db')) passed.push('--db', option('--db')!);
 
-  const tree = join(mkdtempSync(join(tmpdir(), 'lti-bench-baseline-')), 'tree');
-  const added = spawnSync('git', ['worktree', 'add', '--detach', tree, sha], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (added.status !== 0) throw new Error(`could not check out ${ref} into a worktree`);
-  try {
+  const trees: string[] = [];
+  /** A commit checked out beside this tree, sharing its node_modules. */
+  const checkout = (commit: string, name: string) => {
+    const tree = join(mkdtempSync(join(tmpdir(), `lti-bench-${name}-`)), 'tree');
+    const added = spawnSync('git', ['worktree', 'add', '--detach', tree, commit], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (added.status !== 0) throw new Error(`could not check out ${commit} into a worktree`);
+    trees.push(tree);
     if (!existsSync(join(tree, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'), 'dir');
+    return tree;
+  };
+  try {
+    const tree = checkout(sha, 'baseline');
+    const after = candidateSha ? checkout(candidateSha, 'candidate') : root;
     const before: BenchRow[][] = [];
-    const after: BenchRow[][] = [];
+    const afterRuns: BenchRow[][] = [];
     for (let round = 0; round < rounds; round++) {
       // ABBA: neither tree always runs first, so a drift in the machine's speed falls on both.
       const order = round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
       for (const side of order) {
-        process.stderr.write(`compare: round ${round + 1}/${rounds}, ${side === 'before' ? ref : 'this tree'}…\n`);
-        const rows = parseBenchTables(await run(side === 'before' ? tree : root, passed));
-        (side === 'before' ? before : after).push(rows);
+        process.stderr.write(`compare: round ${round + 1}/${rounds}, ${side === 'before' ? ref : candidate ?? 'this tree'}…\n`);
+        const rows = parseBenchTables(await run(side === 'before' ? tree : after, passed));
+        (side === 'before' ? before : afterRuns).push(rows);
       }
     }
-    print(`### Before/after: ${ref} (${sha.slice(0, 7)}) vs ${head}${dirty ? ' with uncommitted changes' : ''}, ${rounds} runs each, ABBA, \`${passed.join(' ')}\``);
+    const afterName = candidateSha ? `${candidate} (${candidateSha.slice(0, 7)})` : `${head}${dirty ? ' with uncommitted changes' : ''}`;
+    print(`### Before/after: ${ref} (${sha.slice(0, 7)}) vs ${afterName}, ${rounds} runs each, ABBA, \`${passed.join(' ')}\``);
     print();
     print('Medians of the runs (each run\'s figure in brackets). after ÷ before > 1 for throughput and < 1 for CPU is better. The ltijs rows run the same code in both trees: their ratios show the machine\'s drift.');
     print();
-    const rows = compareRuns(before, after);
+    const rows = compareRuns(before, afterRuns);
     print('| row | before /s | after /s | after ÷ before | CPU-ms per request, before → after | after ÷ before |');
     print('|---|---|---|---|---|---|');
     for (const row of rows) print(`| ${row.join(' | ')} |`);
     print();
   } finally {
-    spawnSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'ignore' });
-    rmSync(join(tree, '..'), { recursive: true, force: true });
+    for (const tree of trees) {
+      spawnSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'ignore' });
+      rmSync(join(tree, '..'), { recursive: true, force: true });
+    }
   }
 }

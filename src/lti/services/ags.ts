@@ -62,8 +62,8 @@ export interface LineItemInput {
   endDateTime: string | null;
 }
 
-/** A score as a tool sends it (AGS 2.0 §4.3), the timestamp kept as sent and as microseconds since the epoch. */
-export interface ScoreInput {
+/** What a score says (AGS 2.0 §4.3): who, how much, and when, the timestamp as sent. */
+export interface ScoreFields {
   userId: string;
   scoreGiven: number | null;
   scoreMaximum: number | null;
@@ -71,6 +71,10 @@ export interface ScoreInput {
   activityProgress: ActivityProgress;
   gradingProgress: GradingProgress;
   timestamp: string;
+}
+
+/** A score as a tool sends it, its timestamp also as microseconds since the epoch (the order of scores). */
+export interface ScoreInput extends ScoreFields {
   timestampMicros: number;
 }
 

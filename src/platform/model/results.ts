@@ -1,37 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import type { ActivityProgress, GradingProgress, ScoreInput } from '../../lti/services/ags.ts';
+import type { ScoreInput } from '../../lti/services/ags.ts';
 import type { Db } from '../../store/db.ts';
 import type { ResultTable } from '../../store/schema.ts';
+import { scoreFieldsOf } from './scoreRow.ts';
 import { queueDelivery, type ScoreEventSource } from './webhookDeliveries.ts';
 
-/** A user's latest score on a line item (AGS 2.0 §5), as the tool sent it. */
-export interface Result {
+/** A user's latest score on a line item (AGS 2.0 §5), as the tool sent it (its timestamp with its sub-second precision). */
+export interface Result extends ScoreInput {
   lineItemId: string;
-  userId: string;
-  scoreGiven: number | null;
-  scoreMaximum: number | null;
-  comment: string | null;
-  activityProgress: ActivityProgress;
-  gradingProgress: GradingProgress;
-  /** As sent, sub-second precision kept. */
-  timestamp: string;
-  timestampMicros: number;
   updatedAt: number;
 }
 
 function toResult(row: ResultTable): Result {
-  return {
-    lineItemId: row.line_item_id,
-    userId: row.user_id,
-    scoreGiven: row.score_given === null ? null : Number(row.score_given),
-    scoreMaximum: row.score_maximum === null ? null : Number(row.score_maximum),
-    comment: row.comment,
-    activityProgress: row.activity_progress as ActivityProgress,
-    gradingProgress: row.grading_progress as GradingProgress,
-    timestamp: row.timestamp,
-    timestampMicros: Number(row.timestamp_us),
-    updatedAt: Number(row.updated_at),
-  };
+  return { ...scoreFieldsOf(row), lineItemId: row.line_item_id, timestampMicros: Number(row.timestamp_us), updatedAt: Number(row.updated_at) };
 }
 
 /** The results and scores tables: every statement about them, rows mapped once. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ActivityProgress, GradingProgress, ScoreInput } from '../../lti/services/ags.ts';
+import type { ScoreFields, ScoreInput } from '../../lti/services/ags.ts';
+import { scoreFieldsOf } from './scoreRow.ts';
 import type { Db } from '../../store/db.ts';
 import type { Database, WebhookDeliveryTable } from '../../store/schema.ts';
 
@@ -17,16 +18,9 @@ export interface ScoreEventSource {
 }
 
 /** One score to send to a platform's webhook, and how sending it went. */
-export interface WebhookDelivery extends ScoreEventSource {
+export interface WebhookDelivery extends ScoreEventSource, ScoreFields {
   /** The JWT's `jti` on every attempt: the receiver's idempotency id. */
   id: string;
-  userId: string;
-  scoreGiven: number | null;
-  scoreMaximum: number | null;
-  comment: string | null;
-  activityProgress: ActivityProgress;
-  gradingProgress: GradingProgress;
-  timestamp: string;
   status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: number | null;
@@ -43,13 +37,7 @@ function toDelivery(row: WebhookDeliveryTable): WebhookDelivery {
     contextId: row.context_id,
     lineItemId: row.line_item_id,
     lineItemLabel: row.line_item_label,
-    userId: row.user_id,
-    scoreGiven: row.score_given === null ? null : Number(row.score_given),
-    scoreMaximum: row.score_maximum === null ? null : Number(row.score_maximum),
-    comment: row.comment,
-    activityProgress: row.activity_progress as ActivityProgress,
-    gradingProgress: row.grading_progress as GradingProgress,
-    timestamp: row.timestamp,
+    ...scoreFieldsOf(row),
     status: row.status as DeliveryStatus,
     attempts: Number(row.attempts),
     nextAttemptAt: row.next_attempt_at === null ? null : Number(row.next_attempt_at),
