@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LineItemInput } from '../../lti/services/ags.ts';
 import type { Db } from '../../store/db.ts';
+import { ReadCache } from '../../store/readCache.ts';
 import type { LineItemTable } from '../../store/schema.ts';
 
 /** A context of a platform, as the LTI context claim of its launches names it. */
@@ -55,6 +56,14 @@ function toLineItem(row: LineItemTable): LineItem {
 
 /** The line_items table: every statement about it, rows mapped once. */
 export class LineItems {
+  /**
+   * The items bound to each resource link, which every launch of an AGS tool reads for its claim's
+   * `lineitem`: cached per instance like the settings (src/store/readCache.ts; a class launching
+   * at once reads it once). This instance's writes clear it at once; another instance's item shows
+   * in the claim within the cache's 5 s.
+   */
+  private readonly linkCache = new ReadCache();
+
   constructor(private readonly db: Db) {}
 
   async create(owner: ContextRef & { toolId: string }, input: LineItemInput, now = Date.now()): Promise<LineItem> {
@@ -73,7 +82,7 @@ export class LineItems {
       created_at: now,
       updated_at: now,
     };
-    await this.db.insertInto('line_items').values(row).execute();
+    await this.linkCache.writing(() => this.db.insertInto('line_items').values(row).execute());
     return toLineItem(row);
   }
 
@@ -132,22 +141,25 @@ export class LineItems {
    * The ids of the tool's line items bound to a resource link, at most two: the launch's AGS claim
    * names the item only when there is exactly one (AGS 2.0 §3.2.1).
    */
-  async idsForLink(context: ContextRef & { toolId: string }, resourceLinkId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('line_items')
-      .select('id')
-      .where('platform_id', '=', context.platformId)
-      .where('context_id', '=', context.contextId)
-      .where('tool_id', '=', context.toolId)
-      .where('resource_link_id', '=', resourceLinkId)
-      .limit(2)
-      .execute();
-    return rows.map((r) => r.id);
+  async idsForLink(context: ContextRef & { toolId: string }, resourceLinkId: string): Promise<readonly string[]> {
+    const key = JSON.stringify([context.platformId, context.contextId, context.toolId, resourceLinkId]);
+    return this.linkCache.get(key, async () => {
+      const rows = await this.db
+        .selectFrom('line_items')
+        .select('id')
+        .where('platform_id', '=', context.platformId)
+        .where('context_id', '=', context.contextId)
+        .where('tool_id', '=', context.toolId)
+        .where('resource_link_id', '=', resourceLinkId)
+        .limit(2)
+        .execute();
+      return rows.map((r) => r.id);
+    });
   }
 
   /** Replaces what a tool may change of an item; `resourceLinkId`, `resourceId` and `tag` as sent (AGS 2.0 §3.3). */
   async update(item: LineItem, input: LineItemInput, now = Date.now()): Promise<LineItem> {
-    await this.db
+    await this.linkCache.writing(() => this.db
       .updateTable('line_items')
       .set({
         label: input.label,
@@ -160,12 +172,12 @@ export class LineItems {
         updated_at: now,
       })
       .where('id', '=', item.id)
-      .execute();
+      .execute());
     return { ...item, ...input, updatedAt: now };
   }
 
   /** Deletes the item with its results and scores (the foreign keys cascade). */
   async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('line_items').where('id', '=', id).execute();
+    await this.linkCache.writing(() => this.db.deleteFrom('line_items').where('id', '=', id).execute());
   }
 }

@@ -69,6 +69,9 @@ function toMember(row: MemberTable): Member {
 }
 
 /** The columns NRPS shows of a member: a change in any of them moves `updated_at`. */
+/** How fresh `launched_at` is kept: a relaunch within this time of the last recorded one writes nothing. */
+export const LAUNCHED_AT_GRAIN_MS = 10 * 60_000;
+
 const SHOWN = ['name', 'given_name', 'family_name', 'middle_name', 'email', 'picture', 'roles', 'status'] as const;
 
 /**
@@ -82,7 +85,9 @@ export class Members {
   /**
    * A launch in a context: the user becomes (or stays) an Active member with the launch's roles and
    * user claims, as one upsert. `updated_at` moves only when what NRPS shows changed, so repeated
-   * launches do not fill the differences link.
+   * launches do not fill the differences link. A relaunch that changes nothing writes nothing
+   * (a class launching at once would otherwise rewrite its rows): `launched_at`, the console's
+   * "last activity", moves at most once per LAUNCHED_AT_GRAIN_MS.
    */
   async recordLaunch(launch: {
     platformId: string;
@@ -131,7 +136,10 @@ export class Members {
           context_title: (eb) => eb.ref('excluded.context_title'),
           launched_at: (eb) => eb.ref('excluded.launched_at'),
           updated_at: sql<number>`case when ${changed} then ${now} else ${sql.ref('members.updated_at')} end`,
-        }),
+        }).where(sql<boolean>`${changed} or ${sql.ref('members.launched')} = 0
+          or ${sql.ref('members.context_label')} is distinct from ${sql.ref('excluded.context_label')}
+          or ${sql.ref('members.context_title')} is distinct from ${sql.ref('excluded.context_title')}
+          or coalesce(${sql.ref('members.launched_at')}, 0) < ${now - LAUNCHED_AT_GRAIN_MS}`),
       )
       .execute();
   }
