@@ -73,7 +73,7 @@ function saveState(file: string, state: DemoState): void {
 /** The IdP's groups and the LTI roles they are (the platform's role map, and the roster the portal pushes). */
 const ROLE_MAP = { teacher: 'Instructor', student: 'Learner', ta: 'TeachingAssistant' } as const;
 
-const CHATBOT_PERMISSIONS = { ...DEFAULT_PERMISSIONS, TeachingAssistant: ['chat', 'configure', 'view_reports'] };
+const CHATBOT_PERMISSIONS = { ...DEFAULT_PERMISSIONS, TeachingAssistant: ['chat', 'configure', 'view_reports', 'grade'] };
 
 async function admin(base: string, password: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<any> {
   const response = await fetch(`${base}/admin/api/v1${path}`, {

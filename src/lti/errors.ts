@@ -31,6 +31,14 @@ export class LtiError<C extends FailureCode = FailureCode> extends Error {
     this.status = status;
   }
 
+  /**
+   * Fields a JSON answer carries beside `error`, `message` and `request_id` (an LMS's status and
+   * words, the field an app got wrong); none by default.
+   */
+  answerFields(): Record<string, unknown> {
+    return {};
+  }
+
   /** Adds request-supplied values to `said` (absent ones are left out); returns the error, to be thrown. */
   saying(values: Record<string, string | null | undefined>): this {
     const said: Record<string, string> = { ...this.said };

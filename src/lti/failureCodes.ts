@@ -213,7 +213,7 @@ export const FAILURE_CODES = {
   version_unsupported: { role: 'gateway', status: 400, meaning: 'the id_token’s LTI version is not 1.3.0' },
   message_type_unsupported: { role: 'gateway', status: 400, meaning: 'the id_token’s message type is not LtiResourceLinkRequest' },
   deep_linking_not_supported: { role: 'gateway', status: 501, meaning: 'the LMS sent an LtiDeepLinkingRequest, which the gateway does not answer yet' },
-  api_key_invalid: { role: 'gateway', status: 401, anonymous: true, meaning: 'the app’s redeem call has no valid API key' },
+  api_key_invalid: { role: 'gateway', status: 401, anonymous: true, meaning: 'the app’s call (the hand-off redeem or the app API) has no valid API key' },
   handoff_unknown: { role: 'gateway', status: 404, meaning: 'the hand-off code is not one of this app’s' },
   handoff_used: { role: 'gateway', status: 410, meaning: 'the hand-off code was redeemed already' },
   handoff_expired: { role: 'gateway', status: 410, meaning: 'the hand-off code expired before it was redeemed' },
@@ -224,6 +224,12 @@ export const FAILURE_CODES = {
 
   // The gateway's calls to an LMS's services (AGS, NRPS) for an app.
   lms_refused: { role: 'gateway', status: 502, meaning: 'the LMS answered a service call with an HTTP error (its status and error are passed on)' },
+
+  // The app API: an app's calls for its contexts' rosters and grades (src/tool/actions/appApi/).
+  service_context_forbidden: { role: 'gateway', status: 403, meaning: 'an app API URL names a context this app was never launched in (or no context at all: the two are not told apart)' },
+  service_scope_not_granted: { role: 'gateway', status: 403, meaning: 'the LMS did not offer, or did not grant, the service or scope an app API call needs; the service is not called' },
+  service_line_item_unknown: { role: 'gateway', status: 404, meaning: 'an app API URL names a line item that is not one of this context’s' },
+  app_field_invalid: { role: 'gateway', status: 400, meaning: 'a field of an app API call’s body or query is missing, unknown, of the wrong type or out of range (the answer names it in `field`)' },
 
   // Either role's server.
   not_found: { role: 'both', status: 404, meaning: 'no page or route at this address' },

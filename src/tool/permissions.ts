@@ -4,10 +4,10 @@ import { contextRoleNames, roleUri } from '../lti/roles.ts';
 export type PermissionMap = Record<string, string[]>;
 
 export const DEFAULT_PERMISSIONS: PermissionMap = {
-  Instructor: ['chat', 'configure'],
-  Administrator: ['chat', 'configure'],
+  Instructor: ['chat', 'configure', 'view_reports', 'grade'],
+  Administrator: ['chat', 'configure', 'view_reports', 'grade'],
   ContentDeveloper: ['chat', 'configure'],
-  TeachingAssistant: ['chat', 'view_reports'],
+  TeachingAssistant: ['chat', 'view_reports', 'grade'],
   Learner: ['chat'],
   '*': ['chat'],
 };

@@ -25,6 +25,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, err: Lti
   if (wantsJson(request)) {
     const body: Record<string, unknown> = { error: err.code, message: err.message, request_id: request.id };
     if (err instanceof ValidationError || err instanceof UnknownFieldsError) body.fields = err.fields;
+    for (const [name, value] of Object.entries(err.answerFields())) if (!(name in body)) body[name] = value;
     const said = saidJson(err.said);
     if (said) body.said = said;
     return reply.type('application/json; charset=utf-8').send(body);

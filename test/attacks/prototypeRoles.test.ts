@@ -20,7 +20,7 @@ describe('role names that are Object.prototype members', () => {
       expect(permissionsFor([name, `http://purl.imsglobal.org/vocab/lis/v2/membership#${name}`], DEFAULT_PERMISSIONS), name).toEqual(['chat']);
       // As a sub-role it has no mapping of its own, so its principal role decides, as for any unmapped sub-role.
       const instructor = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
-      expect(permissionsFor([instructor, `http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#${name}`], DEFAULT_PERMISSIONS), name).toEqual(['chat', 'configure']);
+      expect(permissionsFor([instructor, `http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#${name}`], DEFAULT_PERMISSIONS), name).toEqual(['chat', 'configure', 'view_reports', 'grade']);
     }
   });
 

@@ -87,7 +87,7 @@ describe.each(DIALECTS)('gateway admin API (%s)', (dialect) => {
     const { api_key: apiKey, id } = created.body;
     expect(apiKey).toMatch(/^lgw_[A-Za-z0-9_-]{43}$/);
     expect(apiKey.startsWith(created.body.api_key_prefix)).toBe(true);
-    expect(created.body).toMatchObject({ launch_url: `${world.gateway.url}/lti/launch/chatbot`, handoff: 'code', permissions: { Instructor: ['chat', 'configure'], '*': ['chat'] } });
+    expect(created.body).toMatchObject({ launch_url: `${world.gateway.url}/lti/launch/chatbot`, handoff: 'code', permissions: { Instructor: ['chat', 'configure', 'view_reports', 'grade'], '*': ['chat'] } });
     const read = await world.gateway.admin('GET', `/apps/${id}`);
     expect(read.body.api_key).toBeUndefined();
     expect(JSON.stringify((await world.gateway.admin('GET', '/apps')).body)).not.toContain(apiKey);

@@ -78,7 +78,7 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
       user: { sub: 'user-42', name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace', email: 'ada@example.edu', picture: null, locale: 'en' },
       roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'],
       role_names: ['Instructor'],
-      permissions: ['chat', 'configure'],
+      permissions: ['chat', 'configure', 'view_reports', 'grade'],
       context: { id: 'course-101', title: 'Biology 101', label: 'BIO101' },
       resource_link: { id: 'link-1', title: 'Course assistant' },
       custom: { section: 'A' },
@@ -143,7 +143,7 @@ describe.each(DIALECTS)('LMS → gateway → app over real HTTP (%s)', (dialect)
       return (await (await redeem(code)).json()) as { permissions: string[]; role_names: string[] };
     };
     expect((await permissionsOf(['http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant'])).permissions)
-      .toEqual(['chat', 'view_reports']);
+      .toEqual(['chat', 'view_reports', 'grade']);
     expect((await permissionsOf(['Learner'])).permissions).toEqual(['chat']);
     const admin = await permissionsOf([
       'http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator',

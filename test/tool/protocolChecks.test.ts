@@ -131,7 +131,7 @@ describe('login initiation', () => {
 
 describe('permissions and the launch summary', () => {
   it('grants the default permissions by context role', () => {
-    expect(permissionsFor(['Instructor'], DEFAULT_PERMISSIONS)).toEqual(['chat', 'configure']);
+    expect(permissionsFor(['Instructor'], DEFAULT_PERMISSIONS)).toEqual(['chat', 'configure', 'view_reports', 'grade']);
     expect(permissionsFor(['http://purl.imsglobal.org/vocab/lis/v2/membership#ContentDeveloper'], DEFAULT_PERMISSIONS)).toEqual(['chat', 'configure']);
     expect(permissionsFor(['http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor'], DEFAULT_PERMISSIONS)).toEqual(['chat']);
     expect(permissionsFor(['http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator'], DEFAULT_PERMISSIONS)).toEqual(['chat']);

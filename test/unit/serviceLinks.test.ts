@@ -7,7 +7,7 @@ import { CLAIM } from '../../src/lti/claims.ts';
 import { LtiError } from '../../src/lti/errors.ts';
 import { readServiceClaims } from '../../src/lti/services/serviceClaims.ts';
 import { lineItemServiceUrl } from '../../src/tool/clients/lineItems.ts';
-import { lmsErrorOf } from '../../src/tool/clients/lmsClient.ts';
+import { lmsErrorOf, MAX_LMS_TEXT } from '../../src/lti/services/lmsErrorAnswer.ts';
 import { nextPageUrl } from '../../src/tool/clients/linkHeader.ts';
 import { rebasedLineItemUrl } from '../../src/tool/model/serviceEndpoints.ts';
 
@@ -101,12 +101,16 @@ describe('the service claims of a launch', () => {
 
 describe('the words of an LMS’s error answer', () => {
   it('reads Canvas, Moodle and OAuth-style answers, and no page', () => {
-    expect(lmsErrorOf('{"errors":[{"message":"Invalid access token"}]}')).toEqual({ lms_error: 'Invalid access token', lms_error_description: null });
-    expect(lmsErrorOf('{"status":400,"reason":"Incorrect score received"}')).toEqual({ lms_error: 'Incorrect score received', lms_error_description: null });
-    expect(lmsErrorOf('{"error":"invalid_grant","error_description":"expired"}')).toEqual({ lms_error: 'invalid_grant', lms_error_description: 'expired' });
-    expect(lmsErrorOf('{"error":{"message":"Nope"}}')).toEqual({ lms_error: 'Nope', lms_error_description: null });
-    expect(lmsErrorOf('<html><body>Error</body></html>')).toEqual({ lms_error: null, lms_error_description: null });
-    expect(lmsErrorOf('')).toEqual({ lms_error: null, lms_error_description: null });
-    expect(lmsErrorOf('null')).toEqual({ lms_error: null, lms_error_description: null });
+    expect(lmsErrorOf({ contentType: null, body: '{"errors":[{"message":"Invalid access token"}]}' })).toEqual({ error: 'Invalid access token', errorDescription: null });
+    expect(lmsErrorOf({ contentType: null, body: '{"status":400,"reason":"Incorrect score received"}' })).toEqual({ error: 'Incorrect score received', errorDescription: null });
+    expect(lmsErrorOf({ contentType: null, body: '{"error":"invalid_grant","error_description":"expired"}' })).toEqual({ error: 'invalid_grant', errorDescription: 'expired' });
+    expect(lmsErrorOf({ contentType: null, body: '{"error":{"message":"Nope"}}' })).toEqual({ error: 'Nope', errorDescription: null });
+    expect(lmsErrorOf({ contentType: null, body: '<html><body>Error</body></html>' })).toEqual({ error: null, errorDescription: null });
+    expect(lmsErrorOf({ contentType: null, body: '' })).toEqual({ error: null, errorDescription: null });
+    expect(lmsErrorOf({ contentType: null, body: 'null' })).toEqual({ error: null, errorDescription: null });
+    expect(lmsErrorOf({ contentType: 'application/x-www-form-urlencoded', body: 'error=invalid_client&error_description=Unknown+client' }))
+      .toEqual({ error: 'invalid_client', errorDescription: 'Unknown client' });
+    expect(lmsErrorOf({ contentType: 'text/plain', body: ' Service   down\nfor maintenance ' })).toEqual({ error: null, errorDescription: 'Service down for maintenance' });
+    expect(lmsErrorOf({ contentType: null, body: JSON.stringify({ message: 'y'.repeat(1000) }) }).error).toBe(`${'y'.repeat(MAX_LMS_TEXT - 1)}…`);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LMS_TEXT, readTokenAnswer, tokenRequestForm } from '../../src/lti/services/tokenAnswer.ts';
+import { MAX_LMS_TEXT } from '../../src/lti/services/lmsErrorAnswer.ts';
+import { readTokenAnswer, tokenRequestForm } from '../../src/lti/services/tokenAnswer.ts';
 
 const json = (status: number, body: unknown) => ({ status, contentType: 'application/json', body: JSON.stringify(body) });
 const ASKED = ['https://purl.imsglobal.org/spec/lti-ags/scope/score', 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly'];
@@ -28,11 +29,14 @@ describe('reading a token endpoint’s answer', () => {
     expect(readTokenAnswer(json(400, { error: 'invalid_scope', error_description: 'No.' }), ASKED)).toEqual({ kind: 'refused', status: 400, error: 'invalid_scope', errorDescription: 'No.' });
     expect(readTokenAnswer({ status: 401, contentType: 'text/plain', body: 'error=invalid_client&error_description=Who%3F' }, ASKED))
       .toEqual({ kind: 'refused', status: 401, error: 'invalid_client', errorDescription: 'Who?' });
-    const long = readTokenAnswer({ status: 429, contentType: 'text/html', body: `<p>\n  Slow   down ${'!'.repeat(1000)}</p>` }, ASKED);
+    const long = readTokenAnswer({ status: 429, contentType: 'text/plain', body: `\n  Slow   down ${'!'.repeat(1000)}` }, ASKED);
     expect(long).toMatchObject({ kind: 'refused', status: 429, error: null });
-    expect(long.kind === 'refused' && long.errorDescription!.startsWith('<p> Slow down !')).toBe(true);
+    expect(long.kind === 'refused' && long.errorDescription!.startsWith('Slow down !')).toBe(true);
     expect(long.kind === 'refused' && long.errorDescription!.length).toBe(MAX_LMS_TEXT);
-    expect(readTokenAnswer(json(400, { error: { message: 'nested' } }), ASKED)).toMatchObject({ error: null, errorDescription: '{"error":{"message":"nested"}}' });
+    // An HTML page is nobody's words; nested errors are read as the service clients read them (one parser).
+    expect(readTokenAnswer({ status: 403, contentType: 'text/html', body: '<html><h1>Forbidden</h1></html>' }, ASKED)).toMatchObject({ error: null, errorDescription: null });
+    expect(readTokenAnswer(json(400, { error: { message: 'nested' } }), ASKED)).toMatchObject({ error: 'nested', errorDescription: null });
+    expect(readTokenAnswer(json(400, { errors: [{ message: 'Developer key inactive' }] }), ASKED)).toMatchObject({ error: 'Developer key inactive', errorDescription: null });
   });
 
   it('builds the client-credentials form with the assertion and the scopes space-separated', () => {

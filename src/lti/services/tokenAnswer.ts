@@ -4,13 +4,11 @@
  * error, or something that is no valid answer at all. Lenient where LMSs differ (a lowercase
  * `token_type`, a granted subset, no `expires_in`), strict where the token goes into a header.
  */
+import { cut, lmsErrorOf } from './lmsErrorAnswer.ts';
 import { CLIENT_CREDENTIALS, JWT_BEARER_ASSERTION } from './tokenRequest.ts';
 
 /** RFC 6749 §5.1 only recommends `expires_in`; without it we assume the hour Security Framework §4.1.1 recommends. */
 export const DEFAULT_EXPIRES_IN_SECONDS = 3600;
-
-/** How much of the LMS's error, description or page is kept: enough to read, never a whole page. */
-export const MAX_LMS_TEXT = 300;
 
 /** An access token goes into an Authorization header: visible ASCII only (RFC 6750 §2.1 b64token is narrower), and not huge. */
 const ACCESS_TOKEN = /^[\x21-\x7e]{1,8192}$/;
@@ -33,7 +31,7 @@ export function tokenRequestForm(clientAssertion: string, scopes: readonly strin
 /** Reads the answer to a token request that asked for `asked`. */
 export function readTokenAnswer(answer: { status: number; contentType: string | null; body: string }, asked: readonly string[]): TokenAnswer {
   const { status } = answer;
-  if (status >= 400 && status < 500) return { kind: 'refused', status, ...oauthErrorOf(answer) };
+  if (status >= 400 && status < 500) return { kind: 'refused', status, ...lmsErrorOf(answer) };
   if (status < 200 || status >= 300) {
     return { kind: 'invalid', status, reason: `the token endpoint answered HTTP ${status}: ${cut(answer.body) ?? 'no body'}` };
   }
@@ -57,31 +55,6 @@ export function readTokenAnswer(answer: { status: number; contentType: string | 
 function expiresInOf(value: unknown): number {
   const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : DEFAULT_EXPIRES_IN_SECONDS;
-}
-
-/** RFC 6749 §5.2's `error` and `error_description`, from JSON, a form-encoded body or plain text (then the text is the description). */
-function oauthErrorOf(answer: { contentType: string | null; body: string }): { error: string | null; errorDescription: string | null } {
-  const json = parseJson(answer.body);
-  if (isObject(json)) {
-    // Some servers nest it ({"errors": [...]} from Canvas's API, {"error": {"message": …}}): keep the text, not the shape.
-    const error = typeof json.error === 'string' ? json.error : null;
-    const description = typeof json.error_description === 'string' ? json.error_description : error === null ? JSON.stringify(json) : null;
-    return { error: cut(error), errorDescription: cut(description) };
-  }
-  const type = (answer.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/x-www-form-urlencoded' || /^error=/.test(answer.body)) {
-    const form = new URLSearchParams(answer.body);
-    return { error: cut(form.get('error')), errorDescription: cut(form.get('error_description')) };
-  }
-  return { error: null, errorDescription: cut(answer.body) };
-}
-
-/** Text of the LMS's, whitespace folded, cut to MAX_LMS_TEXT characters; empty is null. */
-export function cut(text: string | null | undefined): string | null {
-  if (typeof text !== 'string') return null;
-  const folded = text.replace(/\s+/g, ' ').trim();
-  if (folded === '') return null;
-  return folded.length > MAX_LMS_TEXT ? `${folded.slice(0, MAX_LMS_TEXT - 1)}…` : folded;
 }
 
 function parseJson(text: string): unknown {

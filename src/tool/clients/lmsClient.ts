@@ -1,11 +1,11 @@
-import { LtiError, badGateway } from '../../lti/errors.ts';
+import { LmsError } from './lmsError.ts';
 import { nextPageUrl } from './linkHeader.ts';
 
 /**
  * One call of the gateway to an LMS service (AGS, NRPS), the part every client shares: a bearer
  * token for the call's scopes, one retry with a fresh token on a 401 (the LMS may have ended the
- * token before its `expires_in`), and every failure as one of two codes — `lms_unavailable` (no
- * usable answer) or `lms_refused` (an HTTP error, with the LMS's own status and words). Pure HTTP
+ * token before its `expires_in`), and every failure an LmsError of one of two codes — `lms_unavailable`
+ * (no usable answer) or `lms_refused` (an HTTP error, with the LMS's own status and words). Pure HTTP
  * through the fetch it is given (the server's outboundFetch with the URL policy).
  */
 export interface LmsClient {
@@ -39,31 +39,13 @@ export interface LmsAnswer {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** The most characters of the LMS's error and description passed on. */
-export const LMS_TEXT_MAX = 200;
-
-/** What the LMS said when it refused a call, as the app API passes it on (`lms_refused` answers carry it). */
-export interface LmsRefusal {
-  lms_status: number;
-  lms_error: string | null;
-  lms_error_description: string | null;
-}
-
-export class LmsRefusedError extends LtiError<'lms_refused'> {
-  constructor(readonly lms: LmsRefusal, detail: string) {
-    super('lms_refused', 502, `The course platform refused the request (HTTP ${lms.lms_status}).`, detail);
-    // The LMS's words are not ours: shown apart, as what the other side said.
-    this.saying({ lms_status: String(lms.lms_status), lms_error: lms.lms_error, lms_error_description: lms.lms_error_description });
-  }
-
-  /** The fields an app's JSON answer carries beside `error` (issue 17's contract). */
-  lmsFields(): LmsRefusal {
-    return { ...this.lms };
-  }
-}
-
-export function lmsUnavailable(call: Pick<LmsCall, 'method' | 'url'>, reason: string): LtiError {
-  return badGateway('lms_unavailable', 'The course platform could not be reached, or its answer could not be used. Try again in a few minutes.', `${call.method} ${call.url}: ${reason}`);
+/**
+ * No usable answer: not reached, timed out, not JSON, not the shape the service defines. `status`
+ * is the LMS's when it answered at all.
+ */
+export function lmsUnavailable(call: Pick<LmsCall, 'method' | 'url'>, reason: string, status: number | null = null): LmsError {
+  return new LmsError('lms_unavailable', 'The course platform could not be reached, or its answer could not be used. Try again in a few minutes.',
+    { status, error: null, errorDescription: null }, `${call.method} ${call.url}: ${reason}`);
 }
 
 export async function callLms(client: LmsClient, call: LmsCall): Promise<LmsAnswer> {
@@ -76,14 +58,15 @@ export async function callLms(client: LmsClient, call: LmsCall): Promise<LmsAnsw
   const text = await response.text().catch(() => null);
   if (text === null) throw lmsUnavailable(call, 'the answer could not be read');
   if (response.status >= 400) {
-    throw new LmsRefusedError({ lms_status: response.status, ...lmsErrorOf(text) }, `${call.method} ${call.url} answered HTTP ${response.status}`);
+    throw LmsError.refused('lms_refused', `The course platform refused the request (HTTP ${response.status}).`,
+      { status: response.status, contentType: response.headers.get('content-type'), body: text }, `${call.method} ${call.url} answered HTTP ${response.status}`);
   }
-  if (response.status < 200 || response.status >= 300) throw lmsUnavailable(call, `unexpected HTTP ${response.status}`);
+  if (response.status < 200 || response.status >= 300) throw lmsUnavailable(call, `unexpected HTTP ${response.status}`, response.status);
   if (text.trim() === '') return { status: response.status, headers: response.headers, body: null };
   try {
     return { status: response.status, headers: response.headers, body: JSON.parse(text) };
   } catch {
-    throw lmsUnavailable(call, `HTTP ${response.status} with an answer that is not JSON (${response.headers.get('content-type') ?? 'no content-type'})`);
+    throw lmsUnavailable(call, `HTTP ${response.status} with an answer that is not JSON (${response.headers.get('content-type') ?? 'no content-type'})`, response.status);
   }
 }
 
@@ -103,31 +86,6 @@ async function send(client: LmsClient, call: LmsCall, token: string): Promise<Re
     const why = cause instanceof Error ? `${(err as Error).message}: ${cause.message}` : (err as Error).message;
     throw lmsUnavailable(call, why);
   }
-}
-
-const cut = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value.slice(0, LMS_TEXT_MAX) : null);
-
-/**
- * The LMS's own words in an error answer: OAuth-style `error` / `error_description`, a `message`
- * (many), Canvas's `errors: [{message}]` (or one object), Moodle's `reason`; a short text answer
- * that is not a page as the description. Each cut to LMS_TEXT_MAX characters.
- */
-export function lmsErrorOf(text: string): Omit<LmsRefusal, 'lms_status'> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    const plain = text.trim();
-    return { lms_error: null, lms_error_description: plain.startsWith('<') ? null : cut(plain) };
-  }
-  if (json === null || typeof json !== 'object') return { lms_error: null, lms_error_description: null };
-  const body = json as Record<string, unknown>;
-  const errors = Array.isArray(body.errors) ? body.errors[0] : body.errors;
-  const canvas = errors && typeof errors === 'object' ? (errors as Record<string, unknown>).message : undefined;
-  const errorObject = body.error && typeof body.error === 'object' ? (body.error as Record<string, unknown>).message : undefined;
-  const error = cut(body.error) ?? cut(errorObject) ?? cut(canvas) ?? cut(body.message) ?? cut(body.reason);
-  const description = cut(body.error_description) ?? (cut(body.error) !== null ? cut(body.message) ?? cut(body.reason) : null);
-  return { lms_error: error, lms_error_description: description };
 }
 
 /** Bounds on following `rel="next"`: an LMS that pages forever (or in tiny pages) cannot hold a call. */

@@ -1,6 +1,7 @@
 import { AGS_MEDIA_TYPES, type ActivityProgress, type GradingProgress } from '../../lti/services/ags.ts';
 import { AGS_SCOPES } from '../../lti/services/scopes.ts';
-import { callLms, LmsRefusedError, type LmsCall, type LmsClient } from './lmsClient.ts';
+import { callLms, type LmsCall, type LmsClient } from './lmsClient.ts';
+import { LmsError } from './lmsError.ts';
 import { lineItemServiceUrl } from './lineItems.ts';
 
 /** A score as an app sends it (checked by the app API before any call); the gateway adds the timestamp. */
@@ -58,7 +59,7 @@ export async function postScore(client: LmsClient, lineItemUrl: string, score: A
       const answer = await callLms(client, call);
       return { ms, sent: { ok: true, timestamp, lms_status: answer.status, lms_answer: answer.body } as ScoreSent };
     } catch (err) {
-      if (err instanceof LmsRefusedError && err.lms.lms_status === 409) return { ms, conflict: err };
+      if (err instanceof LmsError && err.code === 'lms_refused' && err.lms.status === 409) return { ms, conflict: err };
       throw err;
     }
   };

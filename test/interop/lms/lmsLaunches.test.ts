@@ -86,7 +86,7 @@ describe.each(DIALECTS)('launches shaped as real LMSs send them (%s)', (dialect)
     it('accepts a teacher’s launch and hands the app its user, Instructor permissions, course, custom values and services', async () => {
       const handOff = await launchAs(shape, shape.instructorRoles);
       expect(handOff.role_names[0]).toBe('Instructor');
-      expect(handOff.permissions).toEqual(['chat', 'configure']);
+      expect(handOff.permissions).toEqual(['chat', 'configure', 'view_reports', 'grade']);
       expect(handOff.user).toMatchObject(shape.expected.user);
       expect(handOff.context).toMatchObject(shape.expected.context);
       expect(handOff.custom).toEqual(shape.expected.custom);
@@ -117,12 +117,12 @@ describe.each(DIALECTS)('launches shaped as real LMSs send them (%s)', (dialect)
   describe('role vocabularies LMSs still send', () => {
     const MOODLE = SHAPES[1];
     const cases: Array<[string, string[], string[], string[]]> = [
-      ['a short context role name alone', ['Instructor'], ['Instructor'], ['chat', 'configure']],
+      ['a short context role name alone', ['Instructor'], ['Instructor'], ['chat', 'configure', 'view_reports', 'grade']],
       ['a short Learner name', ['Learner'], ['Learner'], ['chat']],
-      ['an LTI 1.1 role URN', ['urn:lti:role:ims/lis/Instructor'], ['Instructor'], ['chat', 'configure']],
-      ['an LTI 1.1 TA URN', ['urn:lti:role:ims/lis/TeachingAssistant'], ['TeachingAssistant'], ['chat', 'view_reports']],
+      ['an LTI 1.1 role URN', ['urn:lti:role:ims/lis/Instructor'], ['Instructor'], ['chat', 'configure', 'view_reports', 'grade']],
+      ['an LTI 1.1 TA URN', ['urn:lti:role:ims/lis/TeachingAssistant'], ['TeachingAssistant'], ['chat', 'view_reports', 'grade']],
       ['an LTI 1.1 Learner sub-role URN', ['urn:lti:role:ims/lis/Learner/NonCreditLearner'], ['Learner'], ['chat']],
-      ['the TA sub-role URI alone', [ROLE.membershipTa], ['TeachingAssistant'], ['chat', 'view_reports']],
+      ['the TA sub-role URI alone', [ROLE.membershipTa], ['TeachingAssistant'], ['chat', 'view_reports', 'grade']],
       ['short ContentDeveloper name', ['ContentDeveloper'], ['ContentDeveloper'], ['chat', 'configure']],
       ['an institution role only (no course role)', [ROLE.institutionInstructor], ['Instructor'], ['chat']],
       ['an institution role URN only', ['urn:lti:instrole:ims/lis/Administrator'], ['Administrator'], ['chat']],
@@ -141,10 +141,10 @@ describe.each(DIALECTS)('launches shaped as real LMSs send them (%s)', (dialect)
     // sends a sub-role should also send its principal role, so a TA arrives as membership#Instructor
     // + membership/Instructor#TeachingAssistant. permissionsFor unions both, so the TA gets
     // Instructor's `configure` on top of TeachingAssistant's permissions — more than the documented
-    // "TeachingAssistant → chat, view_reports". Remove `.fails` once a mapped sub-role narrows its principal.
+    // "TeachingAssistant → chat, view_reports, grade". Remove `.fails` once a mapped sub-role narrows its principal.
     it('gives a TA sent with its principal role (LTI Core §A.2.3.1 best practice) TeachingAssistant permissions, not Instructor’s', async () => {
       const handOff = await launchAs(MOODLE, [ROLE.membershipInstructor, ROLE.membershipTa]);
-      expect(handOff.permissions).toEqual(['chat', 'view_reports']);
+      expect(handOff.permissions).toEqual(['chat', 'view_reports', 'grade']);
     });
   });
 });

@@ -8,7 +8,8 @@ import { LtiError } from '../../../src/lti/errors.ts';
 import { AGS_SCOPES, NRPS_SCOPE } from '../../../src/lti/services/scopes.ts';
 import { policyFetch } from '../../../src/net/urlPolicy.ts';
 import { createLineItem, deleteLineItem, getLineItem, listLineItems, updateLineItem } from '../../../src/tool/clients/lineItems.ts';
-import { LmsRefusedError, type LmsClient } from '../../../src/tool/clients/lmsClient.ts';
+import type { LmsClient } from '../../../src/tool/clients/lmsClient.ts';
+import { LmsError } from '../../../src/tool/clients/lmsError.ts';
 import { listMembers } from '../../../src/tool/clients/memberships.ts';
 import { listResults } from '../../../src/tool/clients/results.ts';
 import { LmsStandIn, type SeenRequest } from './lmsStandIn.ts';
@@ -236,8 +237,8 @@ describe('tokens and failures', () => {
   it('gives up after one retry: a second 401 is lms_refused with the LMS’s status and words', async () => {
     lms.acceptedTokens.clear();
     const err = await refusal(() => getLineItem(client(), `${lms.url}${path}`));
-    expect(err).toBeInstanceOf(LmsRefusedError);
-    expect((err as LmsRefusedError).lmsFields()).toEqual({ lms_status: 401, lms_error: 'Invalid access token format', lms_error_description: null });
+    expect(err).toBeInstanceOf(LmsError);
+    expect((err as LmsError).lmsFields()).toEqual({ lms_status: 401, lms_error: 'Invalid access token format', lms_error_description: null });
     expect(err.status).toBe(502);
     expect(err.said).toEqual({ lms_status: '401', lms_error: 'Invalid access token format' });
     expect(lms.seen(path)).toHaveLength(2);
@@ -252,13 +253,14 @@ describe('tokens and failures', () => {
       [400, { error: 'bad_request', message: 'label is required' }, 'bad_request', 'label is required'],
       [503, 'Service temporarily down for maintenance', null, 'Service temporarily down for maintenance'],
       [500, '<!doctype html><h1>Internal Server Error</h1>', null, null],
-      [400, { error: 'x'.repeat(500) }, 'x'.repeat(200), null],
+      [400, { error: 'x'.repeat(500) }, `${'x'.repeat(299)}…`, null],
+      [401, 'error=invalid_token&error_description=Token+expired', 'invalid_token', 'Token expired'],
     ];
     for (const [status, body, error, description] of cases) {
       lms.on('GET', path, () => ({ status, body, headers: typeof body === 'string' ? { 'content-type': 'text/html' } : undefined }));
       const err = await refusal(() => getLineItem(client(), `${lms.url}${path}`));
       expect(err.code).toBe('lms_refused');
-      expect((err as LmsRefusedError).lms, JSON.stringify(body)).toEqual({ lms_status: status, lms_error: error, lms_error_description: description });
+      expect((err as LmsError).lmsFields(), JSON.stringify(body)).toEqual({ lms_status: status, lms_error: error, lms_error_description: description });
     }
   });
 
@@ -268,6 +270,7 @@ describe('tokens and failures', () => {
     await closed.close();
     const unreachable = await refusal(() => getLineItem(client(), closedUrl));
     expect(unreachable).toMatchObject({ code: 'lms_unavailable', status: 502 });
+    expect((unreachable as LmsError).lmsFields()).toEqual({ lms_status: null, lms_error: null, lms_error_description: null });
     expect(unreachable.detail).toContain(closedUrl);
 
     lms.on('GET', '/slow', () => 'hang');

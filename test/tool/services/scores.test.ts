@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AGS_SCOPES } from '../../../src/lti/services/scopes.ts';
 import { policyFetch } from '../../../src/net/urlPolicy.ts';
-import { LmsRefusedError, type LmsClient } from '../../../src/tool/clients/lmsClient.ts';
+import type { LmsClient } from '../../../src/tool/clients/lmsClient.ts';
+import { LmsError } from '../../../src/tool/clients/lmsError.ts';
 import { postScore, type AppScore } from '../../../src/tool/clients/scores.ts';
 import { ScoreTimestamps } from '../../../src/tool/model/scoreTimestamps.ts';
 import { createDb, type Db } from '../../../src/store/db.ts';
@@ -136,8 +137,8 @@ describe.each(DIALECTS)('score posts (%s)', (dialect) => {
     const path = '/always-conflict/lineitem/scores';
     lms.on('POST', path, () => ({ status: 409, body: { status: 409, reason: 'Conflict' } }));
     const err = await postScore(client, `${lms.url}/always-conflict/lineitem`, score(), new ScoreTimestamps(db), { sleep: async () => {} }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(LmsRefusedError);
-    expect((err as LmsRefusedError).lms).toEqual({ lms_status: 409, lms_error: 'Conflict', lms_error_description: null });
+    expect(err).toBeInstanceOf(LmsError);
+    expect((err as LmsError).lmsFields()).toEqual({ lms_status: 409, lms_error: 'Conflict', lms_error_description: null });
     expect(lms.seen(path)).toHaveLength(2);
   });
 
@@ -145,7 +146,7 @@ describe.each(DIALECTS)('score posts (%s)', (dialect) => {
     const path = '/api/lti/courses/1/line_items/9/scores';
     lms.on('POST', path, () => ({ status: 422, body: { errors: [{ message: 'User not found in course or is not a student' }] } }));
     const err = await postScore(client, `${lms.url}/api/lti/courses/1/line_items/9`, score('test-student'), new ScoreTimestamps(db)).catch((e: unknown) => e);
-    expect((err as LmsRefusedError).lms).toEqual({ lms_status: 422, lms_error: 'User not found in course or is not a student', lms_error_description: null });
+    expect((err as LmsError).lmsFields()).toEqual({ lms_status: 422, lms_error: 'User not found in course or is not a student', lms_error_description: null });
     expect(lms.seen(path)).toHaveLength(1);
   });
 });

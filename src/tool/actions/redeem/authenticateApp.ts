@@ -1,10 +1,12 @@
 import { LtiError } from '../../../lti/errors.ts';
 import { bearerKey } from '../../apiKeys.ts';
-import type { Step } from '../pipeline.ts';
-import type { RedeemContext } from './context.ts';
+import type { FlowContext, Step } from '../pipeline.ts';
 
-/** The app's server says who it is with its API key, as a bearer token; without a valid one it is asked for it. */
-export const authenticateApp: Step<RedeemContext> = {
+/**
+ * The app's server says who it is with its API key, as a bearer token; without a valid one it is
+ * asked for it. The first step of the redeem and of every app API call: nothing else runs before it.
+ */
+export const authenticateApp: Step<FlowContext> = {
   name: 'authenticate_app',
   spec: 'RFC 6750 §2.1, §3',
   codes: ['api_key_invalid'],
