@@ -185,13 +185,17 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     }
 
     const { registrations } = await admin(gatewayUrl, state.adminPassword, '/registrations');
-    if (!registrations.some((r: any) => r.issuer === platform.issuer && r.client_id === TOOL_CLIENT_ID)) {
+    const registration = registrations.find((r: any) => r.issuer === platform.issuer && r.client_id === TOOL_CLIENT_ID);
+    if (!registration) {
       await admin(gatewayUrl, state.adminPassword, '/registrations', {
         body: {
           name: 'Springfield School (LTI Launcher)', issuer: platform.issuer, client_id: TOOL_CLIENT_ID, deployment_ids: [],
-          authorization_endpoint: `${platform.base_url}/auth`, jwks_url: platform.jwks_url,
+          authorization_endpoint: `${platform.base_url}/auth`, jwks_url: platform.jwks_url, token_endpoint: platform.token_url,
         },
       });
+    } else if (registration.token_endpoint !== platform.token_url) {
+      // A data directory from before the gateway used the launcher's grades and rosters.
+      await admin(gatewayUrl, state.adminPassword, `/registrations/${registration.id}`, { method: 'PATCH', body: { token_endpoint: platform.token_url } });
     }
     const { apps } = await admin(gatewayUrl, state.adminPassword, '/apps');
     let app = apps.find((a: any) => a.slug === 'chatbot');

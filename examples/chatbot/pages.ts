@@ -20,7 +20,7 @@ textarea,input[type=text]{display:block;width:100%;max-width:100%;font:inherit;p
 .saved{background:#dafbe1;border:1px solid #1a7f37;color:#0f5323;border-radius:6px;padding:.5rem .75rem;margin:.75rem 0}
 .problem{background:#fff1e5;border:1px solid #bc4c00;color:#762c00;border-radius:6px;padding:.5rem .75rem;margin:.75rem 0}
 table{border-collapse:collapse;width:100%;margin:.75rem 0}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #d0d7de}td.n{text-align:right}
-.ok{color:#1a7f37}.refused{color:#a40e26}`;
+.ok{color:#1a7f37;white-space:nowrap}.refused{color:#a40e26}`;
 
 export function layout(title: string, body: string, styleNonce: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
