@@ -23,7 +23,8 @@ class BenchLms {
     return new BenchLms(privateKey, { ...(await exportJWK(publicKey)), kid: 'lms-1', alg: 'RS256', use: 'sig' }, lifetimeSeconds);
   }
 
-  idToken(nonce: string, targetLinkUri: string, user: string): Promise<string> {
+  /** `claims` adds to the launch (the services a bench LMS offers). */
+  idToken(nonce: string, targetLinkUri: string, user: string, claims: Record<string, unknown> = {}): Promise<string> {
     return new SignJWT({
       azp: CLIENT_ID, nonce, name: 'Ada Lovelace', given_name: 'Ada', family_name: 'Lovelace', email: 'ada@example.edu',
       [CLAIM.messageType]: RESOURCE_LINK_REQUEST,
@@ -35,6 +36,7 @@ class BenchLms {
       [CLAIM.context]: { id: 'course-101', label: 'BIO101', title: 'Biology 101', type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] },
       [CLAIM.toolPlatform]: { guid: 'bench-lms', name: 'Bench LMS' },
       [CLAIM.custom]: { section: 'A' },
+      ...claims,
     })
       .setProtectedHeader({ alg: 'RS256', kid: 'lms-1', typ: 'JWT' })
       .setIssuer(ISSUER)
@@ -66,6 +68,7 @@ async function toolLaunch(
   redeem: (browser: Session, launched: Reply) => Promise<Reply>,
   launchStatus: number,
   n: number,
+  claims: Record<string, unknown> = {},
 ): Promise<StepTimes> {
   const browser = new Session();
   const t: StepTimes = {};
@@ -77,7 +80,7 @@ async function toolLaunch(
   })) login.searchParams.set(k, v);
   const started = expectStatus(await timed(t, 'login', () => browser.fetch(login.href)), 302, 'login');
   const auth = new URL(location(started)).searchParams;
-  const idToken = await timed(t, 'lms', () => lms.idToken(auth.get('nonce')!, auth.get('redirect_uri')!, user));
+  const idToken = await timed(t, 'lms', () => lms.idToken(auth.get('nonce')!, auth.get('redirect_uri')!, user, claims));
   const launched = expectStatus(
     await timed(t, 'launch', () => browser.fetch(auth.get('redirect_uri')!, { form: { id_token: idToken, state: auth.get('state')! } })),
     launchStatus,
@@ -91,25 +94,48 @@ async function toolLaunch(
 
 /** The gateway (`lti-launcher tool`) in its own process, with a registration (static JWK) and an app (hand-off code). */
 export async function startGatewayWorld(dialect: Dialect, env: Record<string, string> = {}, options: { tokenLifetimeSeconds?: number } = {}): Promise<ToolWorld> {
+  const world = await startGatewayProcess(dialect, env, options);
+  let n = 0;
+  return {
+    name: `gateway (${dialect})`,
+    child: world.role.child,
+    storage: world.storage,
+    iteration: () => world.launch(n++).then((l) => l.times),
+    close: () => world.close(),
+  };
+}
+
+/** The gateway in its own process, its registration and app, and launches into it as the bench LMS signs them. */
+export async function startGatewayProcess(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  options: { tokenLifetimeSeconds?: number; registration?: Record<string, unknown> } = {},
+) {
   const lms = await BenchLms.create(options.tokenLifetimeSeconds);
   const storage = await freshStorage(dialect);
   const role = await startRole('tool', storage, env);
   await role.admin('POST', '/registrations', {
     name: 'Bench LMS', issuer: ISSUER, client_id: CLIENT_ID, deployment_ids: [DEPLOYMENT_ID],
-    authorization_endpoint: `${ISSUER}/auth`, public_jwk: lms.publicJwk,
+    authorization_endpoint: `${ISSUER}/auth`, public_jwk: lms.publicJwk, ...options.registration,
   });
   const app = await role.admin('POST', '/apps', { name: 'Bench App', slug: 'bench', app_url: 'http://127.0.0.1:9/app', handoff: 'code' });
-  let n = 0;
-  const redeem = (browser: Session, launched: Reply) => {
-    const code = new URL(location(launched)).searchParams.get('launch_code');
-    if (!code) throw new Error(`launch: no launch_code in ${location(launched)}`);
-    return browser.fetch(`${role.url}/api/v1/launches/${encodeURIComponent(code)}`, { headers: { authorization: `Bearer ${app.api_key}` } });
-  };
   return {
-    name: `gateway (${dialect})`,
-    child: role.child,
+    role,
     storage,
-    iteration: () => toolLaunch(lms, `${role.url}/lti/login`, app.launch_url, redeem, 303, n++),
+    apiKey: app.api_key as string,
+    /** Launch `n` (the user `student-<n mod 1000>`), with `claims` added; its times and the hand-off the app got. */
+    async launch(n: number, claims: Record<string, unknown> = {}): Promise<{ times: StepTimes; handoff: string }> {
+      let handoff = '';
+      const redeem = async (browser: Session, launched: Reply) => {
+        const code = new URL(location(launched)).searchParams.get('launch_code');
+        if (!code) throw new Error(`launch: no launch_code in ${location(launched)}`);
+        const redeemed = await browser.fetch(`${role.url}/api/v1/launches/${encodeURIComponent(code)}`, { headers: { authorization: `Bearer ${app.api_key}` } });
+        handoff = redeemed.body;
+        return redeemed;
+      };
+      const times = await toolLaunch(lms, `${role.url}/lti/login`, app.launch_url, redeem, 303, n, claims);
+      return { times, handoff };
+    },
     async close() {
       await role.stop();
       await dropStorage(storage);

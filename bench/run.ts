@@ -6,7 +6,8 @@
  *   --quick             short runs to check the harness (figures are rough)
  *   --soak              5 minutes at 50% of the measured maximum, launcher then gateway: RSS,
  *                       database size and rows sampled every 10 s (--soak-seconds N, --soak-rate N)
- *   --only a,b          launcher, floor, token, gateway, scores (default: all)
+ *   --only a,b          launcher, floor, token, gateway, scores (the launcher's and, through the
+ *                       gateway, an app's), gateway-scores (default: all)
  *   --db sqlite|postgres
  *   --no-record         print only; do not append to bench/RESULTS.md
  *   --cpu-prof DIR      the launcher and gateway processes write V8 CPU profiles into DIR
@@ -26,6 +27,7 @@ import { LAUNCHER_STEPS, LAUNCHER_TABLES, startLauncherWorld } from './launcherB
 import { sampleProcess } from './procStats.ts';
 import { TOKEN_STEPS, startTokenWorld } from './tokenBench.ts';
 import { SCORE_STEPS, startScoresWorld } from './scoresBench.ts';
+import { GATEWAY_SCORE_STEPS, startGatewayScoresWorld } from './gatewayScoresBench.ts';
 import { ROOT, measure, storageStats, type Dialect, type LevelResult, type Storage } from './services.ts';
 
 const argv = process.argv.slice(2);
@@ -181,6 +183,38 @@ async function scoresSection(): Promise<void> {
     }
   }
   table(['DB', 'load', 'scores/s', 'errors', ...SCORE_STEPS, 'CPU-ms/score', 'scores/CPU-s', 'cores used', 'peak RSS MB'], rows);
+  errorsOf(all);
+}
+
+/** Score posts through the gateway (issue 17): an app's POST …/line_items/:id/scores, passed on to an LMS stand-in that answers at once. */
+async function gatewayScoresSection(): Promise<void> {
+  print('### Gateway: score posts of an app (POST <line_item_url>/scores, API key, the gateway\'s timestamp, the cached LMS token, the LMS stand-in answering at once)');
+  print();
+  print('Latencies in ms, p50 / p99. CPU and peak RSS are the gateway process\'s (the stand-in runs in the bench client).');
+  print();
+  const rows: string[][] = [];
+  const all: LevelResult[] = [];
+  for (const dialect of dialects) {
+    process.stderr.write(`gateway scores (${dialect})…\n`);
+    const world = await startGatewayScoresWorld(dialect);
+    try {
+      await world.iteration(true);
+      for (const concurrency of [1, 16]) {
+        process.stderr.write(`  gateway scores ${dialect}: concurrency ${concurrency}…\n`);
+        const r = await measure(`gateway scores ${dialect} c=${concurrency}`, world.role.child.pid, () => world.iteration(), { concurrency, ...T });
+        all.push(r);
+        rows.push([
+          dialect, `c=${concurrency}`, f(r.launchesPerSec), String(r.errors), ...GATEWAY_SCORE_STEPS.map((s) => pp(r, s)),
+          f(r.cpuMsPerLaunch, 2), f(r.launchesPerCpuSec, 0), f(r.cores, 2), f(r.peakRssMb, 0),
+        ]);
+      }
+      print(`The LMS stand-in received ${world.received()} score posts in all (warm-ups included), each passed on by the gateway.`);
+      print();
+    } finally {
+      await world.close();
+    }
+  }
+  table(['DB', 'load', 'scores/s', 'errors', ...GATEWAY_SCORE_STEPS, 'CPU-ms/score', 'scores/CPU-s', 'cores used', 'peak RSS MB'], rows);
   errorsOf(all);
 }
 
@@ -340,6 +374,7 @@ async function main(): Promise<void> {
     if (only.includes('token')) await tokenSection();
     if (only.includes('gateway')) await gatewaySection();
     if (only.includes('scores')) await scoresSection();
+    if (only.includes('scores') || only.includes('gateway-scores')) await gatewayScoresSection();
   }
   print(`Finished in ${f((Date.now() - started.getTime()) / 1000, 0)} s.`);
   print();
