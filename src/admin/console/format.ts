@@ -2,13 +2,14 @@ import { html, type SafeHtml } from '../../web/html.ts';
 
 /** A time as operators read logs: UTC, to the second. */
 export function when(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '—';
+  // Not a time (a row without one, or a bad value): a dash, never a thrown RangeError on the page.
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
 /** <time> with the machine-readable value and the readable one. */
 export function timeTag(ms: number | null | undefined): SafeHtml {
-  if (ms === null || ms === undefined) return html`—`;
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return html`—`;
   return html`<time datetime="${new Date(ms).toISOString()}">${when(ms)}</time>`;
 }
 
