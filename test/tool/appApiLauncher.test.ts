@@ -7,66 +7,37 @@
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIdp, type RunningIdp } from '../../demo/idp/idp.ts';
-import { platformRoutes } from '../../src/apps/launcher.ts';
 import { CLAIM } from '../../src/lti/claims.ts';
 import { AGS_SCOPES, ALL_AGS_SCOPES } from '../../src/lti/services/scopes.ts';
 import { AdminApi } from '../support/adminClient.ts';
 import { Browser } from '../support/browser.ts';
 import { CookieJar } from '../support/cookieJar.ts';
-import { DIALECTS, dropDatabase, freshDatabaseUrl } from '../support/db.ts';
+import { DIALECTS } from '../support/db.ts';
 import { readForm } from '../support/htmlForm.ts';
 import { loginThroughIdp } from '../support/idpLogin.ts';
-import { startRole, type RunningRole } from '../support/servers.ts';
 import { Portal } from '../platform/harness.ts';
 import { useGateway } from './support/gatewaySetup.ts';
+import { startLauncherInFront, type LauncherInFront } from './support/launcherInFront.ts';
+import type { RunningRole } from '../support/servers.ts';
 
 describe.each(DIALECTS)('an app’s roster and grades through the gateway, from our launcher (%s)', (dialect) => {
   const world = useGateway({ dialect, lms: 'none', apps: { app: { name: 'Grading app', slug: 'grading', app_url: 'http://127.0.0.1:9/app' } } });
-  let idp: RunningIdp;
+  let front: LauncherInFront;
   let launcher: RunningRole;
-  let launcherDb: string | null;
   let portal: Portal;
   let platform: Record<string, any>;
   let tool: Record<string, any>;
 
-  const launcherAdmin = async (path: string, body: unknown) => {
-    const response = await new AdminApi(launcher.url).fetch(path, { method: 'POST', body });
-    expect(response.status, await response.clone().text()).toBe(201);
-    return (await response.json()) as Record<string, any>;
-  };
-
   beforeAll(async () => {
-    idp = await startIdp();
-    launcherDb = await freshDatabaseUrl(dialect);
-    launcher = await startRole('platform', platformRoutes, { databaseUrl: launcherDb });
-    portal = new Portal();
-    await portal.init();
-    platform = await launcherAdmin('/platforms', {
-      name: 'Springfield High', slug: 'springfield', openid_configuration_url: idp.discoveryUrl,
-      client_id: 'launcher-client', client_secret: 'launcher-secret-value', context_public_jwk: portal.publicJwk,
-      role_claim: 'groups', role_map: { teacher: 'Instructor', student: 'Learner' },
+    front = await startLauncherInFront(dialect);
+    ({ launcher, portal, platform } = front);
+    // The gateway is the launcher's tool with grades and the roster; the launcher its LMS, with its token endpoint.
+    tool = await front.connectGateway(world.gateway, {
+      name: 'Grading app', targetLinkUri: world.apps.app.launch_url,
+      fields: { ags_scopes: ALL_AGS_SCOPES, nrps: true }, registration: { token_endpoint: platform.token_url },
     });
-    portal.audience = platform.issuer;
-    await idp.addClient({ client_id: 'launcher-client', client_secret: 'launcher-secret-value', redirect_uris: [platform.redirect_uri] });
-    // The gateway is the launcher's tool, its key by the gateway's JWKS URL, with grades and the roster.
-    tool = await launcherAdmin(`/platforms/${platform.id}/tools`, {
-      name: 'Grading app', client_id: 'gateway-client',
-      open_id_connect_initiation_url: `${world.gateway.url}/lti/login`, target_link_uri: world.apps.app.launch_url,
-      public_key_url: `${world.gateway.url}/.well-known/jwks.json`, ags_scopes: ALL_AGS_SCOPES, nrps: true,
-    });
-    // The launcher is the gateway's LMS, with its token endpoint.
-    const registered = await world.gateway.admin('POST', '/registrations', {
-      name: 'Springfield High (launcher)', issuer: platform.issuer, client_id: 'gateway-client', deployment_ids: [tool.deployment_id],
-      authorization_endpoint: `${platform.base_url}/auth`, jwks_url: platform.jwks_url, token_endpoint: platform.token_url,
-    });
-    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
   });
-  afterAll(async () => {
-    await launcher?.close();
-    await dropDatabase(launcherDb);
-    await idp?.close();
-  });
+  afterAll(() => front?.close());
 
   /** A teacher's launch from the portal's link in a course, all the way to the app's redeemed hand-off. */
   async function teacherLaunch(contextId: string): Promise<Record<string, any>> {

@@ -1,73 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIdp, type RunningIdp } from '../../demo/idp/idp.ts';
 import { startChatbot, type RunningChatbot } from '../../examples/chatbot/chatbot.ts';
 import { CLAIM } from '../../src/lti/claims.ts';
-import { platformRoutes } from '../../src/apps/launcher.ts';
 import { Browser } from '../support/browser.ts';
 import { CookieJar } from '../support/cookieJar.ts';
 import { readForm } from '../support/htmlForm.ts';
 import { loginThroughIdp } from '../support/idpLogin.ts';
 import { Portal } from '../platform/harness.ts';
-import { DIALECTS, dropDatabase, freshDatabaseUrl } from '../support/db.ts';
-import { AdminApi } from '../support/adminClient.ts';
-import { startRole, type RunningRole } from '../support/servers.ts';
+import { DIALECTS } from '../support/db.ts';
 import { useGateway } from './support/gatewaySetup.ts';
+import { startLauncherInFront, type LauncherInFront } from './support/launcherInFront.ts';
 
 /** Our own launcher (platform role) → the gateway (tool role) → the example chatbot, all over real HTTP. */
 describe.each(DIALECTS)('launcher → gateway → chatbot end to end (%s)', (dialect) => {
   const world = useGateway({ dialect, lms: 'none', apps: { chatbot: { slug: 'chatbot' } } });
-  let idp: RunningIdp;
-  let launcher: RunningRole;
-  let launcherDb: string | null;
+  let front: LauncherInFront;
   let chatbot: RunningChatbot;
   let portal: Portal;
   let tool: Record<string, any>;
 
-  const launcherAdmin = async (path: string, body: unknown) => {
-    const response = await new AdminApi(launcher.url).fetch(path, { method: 'POST', body });
-    expect(response.status, await response.clone().text()).toBe(201);
-    return (await response.json()) as Record<string, any>;
-  };
-
   beforeAll(async () => {
-    idp = await startIdp();
-    launcherDb = await freshDatabaseUrl(dialect);
-    launcher = await startRole('platform', platformRoutes, { databaseUrl: launcherDb });
-    portal = new Portal();
-    await portal.init();
-
-    // The launcher: a platform signed in through the IdP, with course context signed by the portal.
-    const platform = await launcherAdmin('/platforms', {
-      name: 'Springfield High', slug: 'springfield', openid_configuration_url: idp.discoveryUrl,
-      client_id: 'launcher-client', client_secret: 'launcher-secret-value', context_public_jwk: portal.publicJwk,
-      role_claim: 'groups', role_map: { teacher: 'Instructor', student: 'Learner' },
-    });
-    portal.audience = platform.issuer;
-    await idp.addClient({ client_id: 'launcher-client', client_secret: 'launcher-secret-value', redirect_uris: [platform.redirect_uri] });
-
+    front = await startLauncherInFront(dialect);
+    ({ portal } = front);
     // The gateway's app and the chatbot behind it.
     const app = world.apps.chatbot;
     chatbot = await startChatbot({ port: 0, gatewayUrl: world.gateway.url, apiKey: app.api_key });
     expect((await world.gateway.admin('PATCH', `/apps/${app.id}`, { app_url: `${chatbot.url}/` })).status).toBe(200);
-
-    // The gateway as a tool of the launcher, field by field as docs/gateway.md says.
-    tool = await launcherAdmin(`/platforms/${platform.id}/tools`, {
-      name: 'Course assistant', client_id: 'gateway-client',
-      open_id_connect_initiation_url: `${world.gateway.url}/lti/login`, target_link_uri: app.launch_url,
-      public_key_url: `${world.gateway.url}/.well-known/jwks.json`,
-    });
-    // The launcher as a platform of the gateway.
-    const registered = await world.gateway.admin('POST', '/registrations', {
-      name: 'Springfield High (launcher)', issuer: platform.issuer, client_id: 'gateway-client', deployment_ids: [tool.deployment_id],
-      authorization_endpoint: `${platform.base_url}/auth`, jwks_url: platform.jwks_url,
-    });
-    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    tool = await front.connectGateway(world.gateway, { name: 'Course assistant', targetLinkUri: app.launch_url });
   });
   afterAll(async () => {
     await chatbot?.close();
-    await launcher?.close();
-    await dropDatabase(launcherDb);
-    await idp?.close();
+    await front?.close();
   });
 
   it('takes a teacher from the portal link to the chatbot, signed in with role and course', async () => {
