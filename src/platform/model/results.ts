@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ScoreInput } from '../../lti/services/ags.ts';
 import type { Db } from '../../store/db.ts';
 import type { ResultTable } from '../../store/schema.ts';
-import { scoreFieldsOf } from './scoreRow.ts';
+import { scoreColumnsOf, scoreFieldsOf } from './scoreRow.ts';
 import { queueDelivery, type ScoreEventSource } from './webhookDeliveries.ts';
 
 /** A user's latest score on a line item (AGS 2.0 §5), as the tool sent it (its timestamp with its sub-second precision). */
@@ -30,17 +30,7 @@ export class Results {
    */
   async record(lineItemId: string, score: ScoreInput, options: { now?: number; webhook?: ScoreEventSource } = {}): Promise<string | null> {
     const now = options.now ?? Date.now();
-    const values = {
-      line_item_id: lineItemId,
-      user_id: score.userId,
-      score_given: score.scoreGiven,
-      score_maximum: score.scoreMaximum,
-      comment: score.comment,
-      activity_progress: score.activityProgress,
-      grading_progress: score.gradingProgress,
-      timestamp: score.timestamp,
-      timestamp_us: score.timestampMicros,
-    };
+    const values = { line_item_id: lineItemId, ...scoreColumnsOf(score), timestamp_us: score.timestampMicros };
     return this.db.transaction().execute(async (tx) => {
       const written = await tx
         .insertInto('results')

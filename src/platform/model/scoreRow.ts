@@ -23,3 +23,16 @@ export function scoreFieldsOf(row: ScoreColumns): ScoreFields {
     timestamp: row.timestamp,
   };
 }
+
+/** A score's columns, to write (the inverse of scoreFieldsOf). */
+export function scoreColumnsOf(score: ScoreFields) {
+  return {
+    user_id: score.userId,
+    score_given: score.scoreGiven,
+    score_maximum: score.scoreMaximum,
+    comment: score.comment,
+    activity_progress: score.activityProgress,
+    grading_progress: score.gradingProgress,
+    timestamp: score.timestamp,
+  };
+}

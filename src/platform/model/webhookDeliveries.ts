@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ScoreFields, ScoreInput } from '../../lti/services/ags.ts';
-import { scoreFieldsOf } from './scoreRow.ts';
+import { scoreColumnsOf, scoreFieldsOf } from './scoreRow.ts';
 import type { Db } from '../../store/db.ts';
 import type { Database, WebhookDeliveryTable } from '../../store/schema.ts';
 
@@ -60,13 +60,7 @@ export async function queueDelivery(db: Kysely<Database>, source: ScoreEventSour
     context_id: source.contextId,
     line_item_id: source.lineItemId,
     line_item_label: source.lineItemLabel,
-    user_id: score.userId,
-    score_given: score.scoreGiven,
-    score_maximum: score.scoreMaximum,
-    comment: score.comment,
-    activity_progress: score.activityProgress,
-    grading_progress: score.gradingProgress,
-    timestamp: score.timestamp,
+    ...scoreColumnsOf(score),
     status: 'pending',
     attempts: 0,
     next_attempt_at: now,
