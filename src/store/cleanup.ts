@@ -4,9 +4,17 @@ import type { Db } from './db.ts';
 export const DELIVERY_RETENTION_MS = 30 * 86_400_000;
 
 /**
+ * The gateway's last score timestamp per line item and user is needed only while a later score
+ * could come within the same millisecond or less: after a day, "now" is later than it anyway
+ * (unless the clock went back a day), so the row goes and the table stays bounded.
+ */
+export const SCORE_TIMESTAMP_RETENTION_MS = 86_400_000;
+
+/**
  * Deletes expired nonces, pending launches, login hints, login states, hand-off codes and access tokens
- * (the launcher's and the gateway's), score webhook deliveries done for 30 days, and launch-log entries
- * older than the retention period or beyond the size cap; returns how many rows went.
+ * (the launcher's and the gateway's), score webhook deliveries done for 30 days, the gateway's score
+ * timestamps a day old, and launch-log entries older than the retention period or beyond the size
+ * cap; returns how many rows went.
  */
 export async function deleteExpired(
   db: Db,
@@ -24,6 +32,8 @@ export async function deleteExpired(
     .where('created_at', '<', now - DELIVERY_RETENTION_MS)
     .executeTakeFirst();
   total += Number(deliveries.numDeletedRows ?? 0);
+  const stamps = await db.deleteFrom('score_timestamps').where('last_ms', '<', now - SCORE_TIMESTAMP_RETENTION_MS).executeTakeFirst();
+  total += Number(stamps.numDeletedRows ?? 0);
   if (options.launchLogRetentionDays !== undefined) {
     const cutoff = now - options.launchLogRetentionDays * 86_400_000;
     const result = await db.deleteFrom('launch_log').where('created_at', '<', cutoff).executeTakeFirst();

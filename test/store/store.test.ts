@@ -40,6 +40,19 @@ describe.each(DIALECTS)('storage on %s', (dialect) => {
     expect(await useNonce(db, 's', 'live', Date.now() + 60_000)).toBe(false);
   });
 
+  it('deletes the gateway’s score timestamps a day old, and the next score for that user is stamped after them still', async () => {
+    const { ScoreTimestamps } = await import('../../src/tool/model/scoreTimestamps.ts');
+    const stamps = new ScoreTimestamps(db);
+    const dayAgo = Date.now() - 86_400_000 - 1000;
+    expect(await stamps.next('https://lms.example/li/1', 'old-user', 0, dayAgo)).toBe(dayAgo);
+    const recent = await stamps.next('https://lms.example/li/1', 'recent-user');
+    await deleteExpired(db);
+    const left = await db.selectFrom('score_timestamps').select('last_ms').execute();
+    expect(left.map((r) => Number(r.last_ms))).toEqual([recent]);
+    // The old user's row is gone; their next score is stamped now, well after the deleted one.
+    expect(await stamps.next('https://lms.example/li/1', 'old-user')).toBeGreaterThan(dayAgo);
+  });
+
   it('deletes launch-log entries older than the retention period, and keeps newer ones', async () => {
     const log = new LaunchLog(db);
     const old = await log.start({ role: 'tool', step: 'x' });
