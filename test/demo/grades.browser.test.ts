@@ -75,6 +75,9 @@ describe.skipIf(!HAS_CHROMIUM)('the demo portal’s Grades page', { timeout: 90_
     await page.waitForURL((u) => u.hostname === 'idp.localhost');
     await page.getByRole('button', { name: /Alan Turing/ }).click();
     await expect.poll(() => tool.launches.length, { timeout: 20_000 }).toBe(1);
+    // The tool counts the launch when the form post arrives; let the browser finish that navigation
+    // before it goes elsewhere (else the next page.goto is interrupted by it).
+    await page.waitForURL((u) => u.href.startsWith(`${tool.url}/launch`), { waitUntil: 'load', timeout: 20_000 });
     const launched = tool.launches[0]!;
     const lineitems = (launched[AGS_ENDPOINT_CLAIM] as AgsEndpointClaim).lineitems;
 
