@@ -92,15 +92,13 @@ export async function listLineItems(
   return { line_items: items, truncated };
 }
 
+/** A line item write (AGS 2.0 §3.2.5 create, §3.2.6 update): the `lineitem` scope, the line item media type both ways. */
+function writeCall(method: 'POST' | 'PUT', url: string, body: Record<string, unknown>): LmsCall {
+  return { method, url, scopes: [AGS_SCOPES.lineItem], accept: AGS_MEDIA_TYPES.lineItem, contentType: AGS_MEDIA_TYPES.lineItem, body };
+}
+
 export async function createLineItem(client: LmsClient, lineItemsUrl: string, input: AppLineItemInput): Promise<AppLineItem> {
-  const call: LmsCall = {
-    method: 'POST',
-    url: lineItemsUrl,
-    scopes: [AGS_SCOPES.lineItem],
-    accept: AGS_MEDIA_TYPES.lineItem,
-    contentType: AGS_MEDIA_TYPES.lineItem,
-    body: toAgsLineItem(input),
-  };
+  const call = writeCall('POST', lineItemsUrl, toAgsLineItem(input));
   return toLineItem((await callLms(client, call)).body, call);
 }
 
@@ -111,14 +109,7 @@ export async function getLineItem(client: LmsClient, lineItemUrl: string, option
 
 /** AGS 2.0 §3.2.6: PUT the whole item (Moodle wants label and scoreMaximum every time). */
 export async function updateLineItem(client: LmsClient, lineItemUrl: string, input: AppLineItemInput): Promise<AppLineItem> {
-  const call: LmsCall = {
-    method: 'PUT',
-    url: lineItemUrl,
-    scopes: [AGS_SCOPES.lineItem],
-    accept: AGS_MEDIA_TYPES.lineItem,
-    contentType: AGS_MEDIA_TYPES.lineItem,
-    body: { id: lineItemUrl, ...toAgsLineItem(input) },
-  };
+  const call = writeCall('PUT', lineItemUrl, { id: lineItemUrl, ...toAgsLineItem(input) });
   const answer = await callLms(client, call);
   // Some LMSs answer an update with no body: the item is then what was sent.
   return answer.body === null ? { ...toLineItem({ id: lineItemUrl, ...toAgsLineItem(input) }, call) } : toLineItem(answer.body, call);
