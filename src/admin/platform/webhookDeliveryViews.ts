@@ -38,7 +38,10 @@ export function webhookDeliveriesBody(p: PlatformView, deliveries: WebhookDelive
 <td>${badge(d.status, d.status === 'failed' ? 'failed — gave up' : STATUS_LABEL[d.status])}</td><td>${d.attempts}</td>
 <td class="wrap">${lastAnswer(d)}</td><td>${d.status === 'pending' ? timeTag(d.nextAttemptAt) : d.status === 'delivered' ? html`delivered ${timeTag(d.deliveredAt)}` : '—'}</td>
 <td>${d.status === 'delivered' ? '' : postButton(`/admin/platforms/${p.id}/webhook-deliveries/${d.id}/retry`, options.token, 'Retry now')}</td></tr>`);
-  return html`<p>Every score a tool sends is POSTed to <code>${p.score_webhook_url ?? '(no URL set)'}</code> as a JWT signed with this platform's keys; a delivery without a 2xx answer is retried after about 1 s, 10 s, 1 min, 10 min, then hourly, and fails 24 hours after the score came. The JWT's <code>jti</code> is the delivery id, the same on every retry.</p>
+  const target = p.score_webhook_url
+    ? html`Every score a tool sends is POSTed to <code>${p.score_webhook_url}</code>`
+    : html`No score webhook URL is set (set one on <a href="/admin/platforms/${p.id}/edit">the platform's form</a>), so no score is sent anywhere; once one is set, every score a tool sends is POSTed there`;
+  return html`<p>${target} as a JWT signed with this platform's keys; a delivery without a 2xx answer is retried after about 1 s, 10 s, 1 min, 10 min, then hourly, and fails 24 hours after the score came. The JWT's <code>jti</code> is the delivery id, the same on every retry.</p>
 ${filters}
 ${deliveries.length === 0 ? html`<p>No delivery${options.status ? html` with the status ${options.status}` : ''} yet.</p>` : html`<div class="table-wrap"><table>
 <caption class="sr-only">Score webhook deliveries of ${p.name}</caption>
