@@ -65,6 +65,15 @@ describe.skipIf(!HAS_CHROMIUM)('the chatbot’s class view and participation gra
     expect(await page.getByRole('row').filter({ hasText: 'Alan Turing' }).innerText()).toMatch(/sent 3 \/ 10/);
     readmeImage(await screenshot(page, 'demo-class', '2-grades-sent'), 'demo-6-class-grades');
 
+    // Bad requests from the teacher's own session: a form without its CSRF token, and JSON that is not JSON; neither sends anything.
+    const cookie = (await context.cookies(demo.urls.chat)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const forged = await fetch(`${demo.urls.chat}/class/grades`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=forged' });
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('This form has expired');
+    const notJson = await fetch(`${demo.urls.chat}/api/class/grades`, { method: 'POST', headers: { cookie, 'content-type': 'text/plain' }, body: 'send' });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { message?: string }).message).toMatch(/body/);
+
     await page.goto(demo.urls.portal);
     await page.getByRole('link', { name: 'Grades' }).click();
     await page.getByRole('heading', { name: 'Chat participation' }).waitFor();
